@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Buffers under test: ask for a size, a folio order, a zero-page ratio and
+ * whether to populate; then read back with pagemap and kpageflags what the
+ * kernel really gave, so rows can carry both.
+ */
+#ifndef GUPBENCH_BUF_H
+#define GUPBENCH_BUF_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct buf_spec {
+	uint64_t size;		/* bytes, multiple of 4 KiB */
+	int order;		/* requested folio order, 0 = 4 KiB pages */
+	double zero;		/* fraction of chunks only read-faulted, 0..1 */
+	int populate;		/* fault the non-zero chunks in by writing */
+};
+
+/* What pagemap/kpageflags say the buffer really is. */
+struct buf_got {
+	uint64_t pages;		/* 4 KiB pages in the buffer */
+	uint64_t present;	/* pages with a PTE/PMD present */
+	uint64_t zero_pages;	/* present pages that are the (huge) zero page */
+	int order;		/* folio order covering most present pages, -1 if none */
+	char hist[96];		/* "o0=12;o9=3": folios per order, present pages only */
+	int exact;		/* 0 if PFNs were hidden (not root): counts are 0 */
+};
+
+struct buf {
+	struct buf_spec spec;
+	void *addr;		/* start of the measured region, folio-aligned */
+	void *map;		/* the raw mapping (addr rounded inside it) */
+	size_t map_len;
+	uint64_t zero_chunks;	/* chunks that were only read-faulted */
+	struct buf_got got;
+};
+
+/*
+ * Map, advise and fault the buffer as spec says. Zero chunks are spread
+ * evenly: chunk i (of 2^order pages) is read-only faulted when
+ * floor((i + 1) * zero) > floor(i * zero), so a ratio of 0.5 is every
+ * other chunk and 0.25 every fourth. The THP knobs that make the order
+ * possible are the runner's job (knobs.c); this only madvises.
+ * Returns 0 or -errno.
+ */
+int buf_build(struct buf *b, const struct buf_spec *spec);
+
+/* Unmap and map again from scratch (a fresh buffer for the next sample). */
+int buf_rebuild(struct buf *b);
+
+/* Read back orders and zero pages of [addr, addr+len) in process pid
+ * (0 = self) into got. Needs root for PFNs; without it got->exact = 0. */
+int buf_readback(pid_t pid, const void *addr, uint64_t len, struct buf_got *got);
+
+void buf_free(struct buf *b);
+
+#endif

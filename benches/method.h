@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A pin method: one user-space door into GUP. Each method is one file under
+ * benches/ that fills one struct method and is listed once in methods.h.
+ *
+ * The method times its own operation, and only it: the syscall that pins
+ * or unpins, between two now_ns() reads (or the kernel's own delta for
+ * KERNEL_TIMED methods). Everything else (rings, sockets, peers, waiting
+ * for deferred work) happens outside that window.
+ */
+#ifndef GUPBENCH_METHOD_H
+#define GUPBENCH_METHOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "scenario.h"
+
+/* Method flags. */
+#define M_LONGTERM	(1u << 0)	/* FOLL_LONGTERM */
+#define M_WRITE		(1u << 1)	/* FOLL_WRITE: breaks COW, replaces zero pages */
+#define M_NEEDS_ROOT	(1u << 2)	/* probe fails without root */
+#define M_KERNEL_TIMED	(1u << 3)	/* ns come from the kernel, usec resolution */
+#define M_MEMLOCK	(1u << 4)	/* accounted to RLIMIT_MEMLOCK without CAP_IPC_LOCK */
+#define M_COMBINED	(1u << 5)	/* one call pins, uses and unpins: op "pin+unpin" */
+#define M_PAIRED	(1u << 6)	/* one call, two times (pin and unpin): gup_test */
+
+/* How the kernel path is classified in the CSV (path, ref columns). */
+enum gup_path { PATH_FAST, PATH_SLOW, PATH_REMOTE };
+enum gup_ref { REF_PIN, REF_GET, REF_NONE };
+
+struct mctx {
+	const struct scenario *sc;
+	struct buf *buf;	/* the buffer under test, in this process */
+	void *priv;		/* method-private state from init() */
+	char note[160];		/* said on every row of this method, e.g. caveats */
+};
+
+struct method {
+	const char *name;
+	const char *syscall;	/* what user space calls */
+	const char *kpath;	/* the kernel path it reaches (6.x) */
+	enum gup_path path;
+	enum gup_ref ref;
+	unsigned int flags;
+	unsigned int mem_factor;	/* buffers of the scenario size it needs (pvm: 2) */
+
+	/* Can it run here? 0, or -errno with a one-line reason in why. */
+	int (*probe)(char *why, size_t len);
+	/* Per worker: rings, sockets, peers. 0 or -errno (+why). */
+	int (*init)(struct mctx *c, char *why, size_t len);
+	/*
+	 * Separate ops: pin() and unpin() each time their own call into *ns.
+	 * M_COMBINED: cycle() times the one call into ns[0].
+	 * M_PAIRED: cycle() returns the kernel's pin time in ns[0] and unpin
+	 * time in ns[1].
+	 * All return 0 or -errno, with a reason in why.
+	 */
+	int (*pin)(struct mctx *c, uint64_t *ns, char *why, size_t len);
+	int (*unpin)(struct mctx *c, uint64_t *ns, char *why, size_t len);
+	int (*cycle)(struct mctx *c, uint64_t ns[2], char *why, size_t len);
+	void (*fini)(struct mctx *c);
+};
+
+/* The table of all methods (methods.c, from methods.h). */
+const struct method *method_find(const char *name);
+const struct method *method_at(size_t i);
+size_t method_count(void);
+const char *method_path_name(enum gup_path p);
+const char *method_ref_name(enum gup_ref r);
+
+#endif

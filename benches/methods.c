@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The method table, generated from methods.h. */
+#include <string.h>
+
+#include "method.h"
+#include "util.h"
+
+#define METHOD(id) extern const struct method method_##id;
+#include "methods.h"
+#undef METHOD
+
+static const struct method *const methods[] = {
+#define METHOD(id) &method_##id,
+#include "methods.h"
+#undef METHOD
+};
+
+const struct method *method_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+		if (!strcmp(methods[i]->name, name))
+			return methods[i];
+	return NULL;
+}
+
+const struct method *method_at(size_t i)
+{
+	return i < ARRAY_SIZE(methods) ? methods[i] : NULL;
+}
+
+size_t method_count(void)
+{
+	return ARRAY_SIZE(methods);
+}
+
+const char *method_path_name(enum gup_path p)
+{
+	static const char *const n[] = { "fast", "slow", "remote" };
+
+	return n[p];
+}
+
+const char *method_ref_name(enum gup_ref r)
+{
+	static const char *const n[] = { "pin", "get", "none" };
+
+	return n[r];
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One scenario: a single point of the expanded matrix. The runner builds
+ * it from a config job; the worker gets it back as key=value arguments and
+ * parses it with the same option table (runners/config.c).
+ */
+#ifndef GUPBENCH_SCENARIO_H
+#define GUPBENCH_SCENARIO_H
+
+#include <stdint.h>
+
+enum rebuild {
+	REBUILD_AUTO,	/* fresh buffer per sample when an op changes it */
+	REBUILD_EACH,	/* always a fresh buffer per sample */
+	REBUILD_ONCE,	/* one buffer for all samples */
+};
+
+struct scenario {
+	char job[64];		/* config section name */
+	char method[32];
+	char backing[16];
+	uint64_t size;		/* bytes */
+	int order;		/* requested folio order */
+	double zero;		/* zero-page ratio asked */
+	int populate;		/* 1: fault in before pinning */
+	int repeat;		/* measured samples per op */
+	int warmup;		/* unmeasured-by-GB samples per op, kept as status=warmup */
+	int rebuild;		/* enum rebuild */
+	int threads;
+	unsigned int batch;	/* gup_test nr_pages_per_call; 0 = whole buffer */
+	char gup_flags[32];	/* gup_test extra gup flags: "", "write" */
+};
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the worker, the methods and the runner.
+ * Library-style: functions return 0 or -errno; only main() exits.
+ */
+#ifndef GUPBENCH_UTIL_H
+#define GUPBENCH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PAGE_SZ 4096UL
+
+/* The clock every user-space timed region uses (vDSO, no syscall). */
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* snprintf that never overflows and always terminates. */
+void fmt(char *dst, size_t len, const char *f, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Parse "4096", "4k", "2M", "1G", "1T" (binary units, case-insensitive,
+ * optional "iB"/"B"). Returns 0 or -EINVAL / -ERANGE.
+ */
+int size_parse(const char *s, uint64_t *out);
+/* Format a size back to the shortest exact suffix form ("2M", "4k"). */
+void size_format(uint64_t v, char *dst, size_t len);
+
+/* Whole small file into dst (trailing newline stripped). 0 or -errno. */
+int file_read_str(const char *path, char *dst, size_t len);
+/* Write a string to a file (sysfs knob). 0 or -errno. */
+int file_write_str(const char *path, const char *s);
+
+/* The bracketed choice of a sysfs selector: "always [madvise] never". */
+int sysfs_choice(const char *path, char *dst, size_t len);
+
+/* Kernel release as a comparable number: 6.5.0 -> 0x060500. */
+unsigned int kernel_version(void);
+
+/* Is the capability in our effective set? (no libcap needed) */
+int have_cap(int cap);
+
+/* MemAvailable from /proc/meminfo in bytes, 0 if unknown. */
+uint64_t mem_available(void);
+
+/* log2 of a power of two; -1 if v is not one. */
+int ilog2_exact(uint64_t v);
+
+#endif
