@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One measured (or skipped, or failed) sample, as the worker sends it to
+ * the runner: a fixed-size record written whole to a pipe (smaller than
+ * PIPE_BUF, so each write is atomic). The runner adds the scenario
+ * columns and writes the CSV row at once, so a worker that dies loses
+ * nothing it already measured.
+ */
+#ifndef GUPBENCH_SAMPLE_H
+#define GUPBENCH_SAMPLE_H
+
+#include <stdint.h>
+
+#include "buf.h"
+
+enum sample_status {
+	SAMPLE_OK,
+	SAMPLE_WARMUP,		/* measured, but before Google Benchmark's repetitions */
+	SAMPLE_SKIP,		/* the method cannot run here: reason says why */
+	SAMPLE_ERROR,		/* the op or the worker failed: reason says how */
+	SAMPLE_INTERRUPTED,	/* SIGINT/SIGTERM stopped the scenario here */
+};
+
+struct sample {
+	char op[16];		/* pin, unpin, pin+unpin */
+	int rep;		/* 0.. within the op and status */
+	int status;		/* enum sample_status */
+	uint64_t ns;		/* duration of the op alone */
+	int kernel_timed;	/* ns came from the kernel (usec resolution) */
+	uint64_t pages;		/* 4 KiB pages the op covered */
+	int64_t pins_acquired;	/* nr_foll_pin_acquired delta around the op */
+	int64_t pins_released;	/* nr_foll_pin_released delta around the op */
+	int pins_exact;		/* per-CPU deltas were folded before reading */
+	int fresh;		/* the buffer was built anew for this sample */
+	struct buf_got got;	/* what the buffer really was */
+	char reason[200];
+	char note[160];
+};
+
+_Static_assert(sizeof(struct sample) < 4096, "a sample must fit in PIPE_BUF");
+
+const char *sample_status_name(int status);
+
+#endif

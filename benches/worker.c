@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The measurement worker: one fresh process per scenario (the runner
+ * execs `gupbench __worker`), so one scenario's address space,
+ * fragmentation or crash cannot touch the next.
+ *
+ * It builds the buffer, runs the warm-up samples, then lets Google
+ * Benchmark run the measured repetitions: one benchmark per op, one
+ * sample per repetition. Every sample goes to the runner as soon as it
+ * exists. Around each op it reads /proc/vmstat (after folding per-CPU
+ * deltas) so every row says how many pins the kernel counted.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gbshim.h"
+#include "method.h"
+#include "sample.h"
+#include "util.h"
+#include "vmstat.h"
+#include "worker.h"
+
+struct worker {
+	struct scenario sc;
+	const struct method *m;
+	struct mctx c;
+	struct buf buf;
+	int fd;			/* rows go here */
+	int dirty;		/* the last op changed the buffer */
+	int fresh;		/* the buffer is new since the last sample */
+	int writes;		/* ops write to the buffer (break COW) */
+	int reps[2][5];		/* next rep number per op and status */
+};
+
+struct op_case {
+	struct worker *w;
+	int op;			/* 0: pin (or pin+unpin), 1: unpin */
+	char name[256];
+};
+
+static const char *op_name(const struct worker *w, int op)
+{
+	if (w->m->flags & M_COMBINED)
+		return "pin+unpin";
+	return op ? "unpin" : "pin";
+}
+
+static int op_count(const struct worker *w)
+{
+	return (w->m->flags & M_COMBINED) ? 1 : 2;
+}
+
+static void emit(struct worker *w, struct sample *s)
+{
+	ssize_t n;
+
+	fmt(s->note, sizeof(s->note), "%s", w->c.note);
+	s->pages = w->sc.size / PAGE_SZ;
+	s->rep = w->reps[s->op[0] == 'u'][s->status]++;
+	do {
+		n = write(w->fd, s, sizeof(*s));
+	} while (n < 0 && errno == EINTR);
+}
+
+/*
+ * Does an op leave the buffer different from how it was built? A pin
+ * faults in what was not populated, and a pin for write replaces zero
+ * pages with new ones (COW). Then the next sample needs a fresh buffer
+ * to measure the same thing.
+ */
+static int op_changes_buffer(const struct worker *w)
+{
+	return !w->sc.populate || (w->buf.zero_chunks && w->writes);
+}
+
+static int prepare(struct worker *w, char *why, size_t len)
+{
+	int need = w->sc.rebuild == REBUILD_EACH ||
+		   (w->sc.rebuild == REBUILD_AUTO && w->dirty);
+	int ret;
+
+	if (!need)
+		return 0;
+	ret = buf_rebuild(&w->buf);
+	if (ret) {
+		fmt(why, len, "rebuilding the buffer: %s", strerror(-ret));
+		return ret;
+	}
+	w->fresh = 1;
+	w->dirty = 0;
+	return 0;
+}
+
+/*
+ * One sample of one op. The timed window is inside the method; the
+ * vmstat reads, the buffer rebuild and the untimed partner op (the unpin
+ * after a measured pin, the pin before a measured unpin) are outside it.
+ */
+static int sample_run(struct worker *w, int op, int status, uint64_t *ns_out)
+{
+	const struct method *m = w->m;
+	struct sample s = { .status = status };
+	struct vmstat before, after;
+	uint64_t ns[2] = { 0, 0 };
+	char why[200] = "";
+	int ret;
+
+	fmt(s.op, sizeof(s.op), "%s", op_name(w, op));
+	ret = prepare(w, why, sizeof(why));
+	if (ret)
+		goto fail;
+	s.got = w->buf.got;
+	s.fresh = w->fresh;
+	s.pins_exact = vmstat_exact();
+	s.kernel_timed = !!(m->flags & M_KERNEL_TIMED);
+
+	if (m->flags & (M_COMBINED | M_PAIRED)) {
+		vmstat_read(&before, 1);
+		ret = m->cycle(&w->c, ns, why, sizeof(why));
+		vmstat_read(&after, 1);
+		s.ns = ns[op];
+	} else if (op == 0) {
+		vmstat_read(&before, 1);
+		ret = m->pin(&w->c, &ns[0], why, sizeof(why));
+		vmstat_read(&after, 1);
+		s.ns = ns[0];
+		if (!ret) {
+			ret = m->unpin(&w->c, &ns[1], why, sizeof(why));
+			if (ret) {
+				char tmp[200];
+
+				fmt(tmp, sizeof(tmp), "the untimed unpin after this pin failed: %s", why);
+				fmt(why, sizeof(why), "%s", tmp);
+			}
+		}
+	} else {
+		ret = m->pin(&w->c, &ns[0], why, sizeof(why));
+		if (ret) {
+			char tmp[200];
+
+			fmt(tmp, sizeof(tmp), "the untimed pin before this unpin failed: %s", why);
+			fmt(why, sizeof(why), "%s", tmp);
+		} else {
+			vmstat_read(&before, 1);
+			ret = m->unpin(&w->c, &ns[1], why, sizeof(why));
+			vmstat_read(&after, 1);
+			s.ns = ns[1];
+		}
+	}
+	w->fresh = 0;
+	w->dirty |= op_changes_buffer(w);
+	if (ret)
+		goto fail;
+	s.pins_acquired = after.v[VM_nr_foll_pin_acquired] - before.v[VM_nr_foll_pin_acquired];
+	s.pins_released = after.v[VM_nr_foll_pin_released] - before.v[VM_nr_foll_pin_released];
+	emit(w, &s);
+	*ns_out = s.ns;
+	return 0;
+fail:
+	s.status = SAMPLE_ERROR;
+	s.ns = 0;
+	fmt(s.reason, sizeof(s.reason), "%s", why[0] ? why : strerror(-ret));
+	emit(w, &s);
+	return ret ? ret : -EIO;
+}
+
+static int gb_iter(void *arg, uint64_t *ns, char *why, size_t len)
+{
+	struct op_case *oc = arg;
+	int ret = sample_run(oc->w, oc->op, SAMPLE_OK, ns);
+
+	if (ret)
+		fmt(why, len, "sample failed: %s (see the error row)", strerror(-ret));
+	return ret;
+}
+
+/* Rows saying the whole scenario failed before any sample. */
+static void fail_all(struct worker *w, int status, const char *why)
+{
+	for (int op = 0; op < op_count(w); op++) {
+		struct sample s = { .status = status };
+
+		fmt(s.op, sizeof(s.op), "%s", op_name(w, op));
+		fmt(s.reason, sizeof(s.reason), "%s", why);
+		s.got = w->buf.got;
+		emit(w, &s);
+	}
+}
+
+static void add_context(const struct worker *w)
+{
+	struct utsname u;
+	char v[128];
+
+	if (!uname(&u)) {
+		gbshim_context("kernel_release", u.release);
+		gbshim_context("kernel_version", u.version);
+	}
+	for (size_t i = 0; i < opt_count(); i++) {
+		char key[64];
+
+		scenario_get(&w->sc, i, v, sizeof(v));
+		fmt(key, sizeof(key), "gupbench_%s", opt_name(i));
+		gbshim_context(key, v);
+	}
+	gbshim_context("gupbench_method_kpath", w->m->kpath);
+}
+
+/* argv: --fd N --json PATH key=value... */
+int worker_main(int argc, char **argv)
+{
+	struct op_case cases[2];
+	struct gbshim_case gb[2];
+	const char *json = NULL;
+	struct worker w = { .fd = -1 };
+	char why[256];
+	int ret, n;
+
+	scenario_defaults(&w.sc);
+	for (int i = 1; i < argc; i++) {
+		char *eq;
+
+		if (!strcmp(argv[i], "--fd") && i + 1 < argc) {
+			w.fd = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
+			json = argv[++i];
+		} else if ((eq = strchr(argv[i], '='))) {
+			*eq = '\0';
+			if (scenario_set(&w.sc, argv[i], eq + 1, why, sizeof(why))) {
+				fprintf(stderr, "gupbench worker: %s: %s\n", argv[i], why);
+				return WORKER_EXIT_USAGE;
+			}
+		} else {
+			fprintf(stderr, "gupbench worker: unexpected argument \"%s\"\n", argv[i]);
+			return WORKER_EXIT_USAGE;
+		}
+	}
+	w.m = method_find(w.sc.method);
+	if (w.fd < 0 || !json || !w.m) {
+		fprintf(stderr, "gupbench worker: needs --fd, --json and a known method\n");
+		return WORKER_EXIT_USAGE;
+	}
+	/* the runner owns SIGINT; we are stopped with SIGTERM */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	w.writes = (w.m->flags & M_WRITE) || !strcmp(w.sc.gup_flags, "write");
+	w.c.sc = &w.sc;
+	w.c.buf = &w.buf;
+
+	ret = w.m->probe(why, sizeof(why));
+	if (ret) {
+		fail_all(&w, SAMPLE_SKIP, why);
+		return 0;
+	}
+	ret = w.m->init(&w.c, why, sizeof(why));
+	if (ret) {
+		fail_all(&w, SAMPLE_ERROR, why);
+		return WORKER_EXIT_FAILED;
+	}
+	{
+		struct buf_spec spec = {
+			.size = w.sc.size,
+			.order = w.sc.order,
+			.zero = w.sc.zero,
+			.populate = w.sc.populate,
+		};
+
+		ret = buf_build(&w.buf, &spec);
+	}
+	if (ret) {
+		fmt(why, sizeof(why), "building the buffer: %s", strerror(-ret));
+		fail_all(&w, SAMPLE_ERROR, why);
+		w.m->fini(&w.c);
+		return WORKER_EXIT_FAILED;
+	}
+	w.fresh = 1;
+
+	/* Warm-up samples are real samples too: kept, marked warmup. */
+	for (int i = 0; i < w.sc.warmup; i++) {
+		for (int op = 0; op < op_count(&w); op++) {
+			uint64_t ns;
+
+			sample_run(&w, op, SAMPLE_WARMUP, &ns);
+		}
+	}
+
+	n = op_count(&w);
+	for (int op = 0; op < n; op++) {
+		char sz[32];
+
+		size_format(w.sc.size, sz, sizeof(sz));
+		cases[op].w = &w;
+		cases[op].op = op;
+		fmt(cases[op].name, sizeof(cases[op].name),
+		    "%s/%s/%s/size:%s/order:%d/zero:%g/populate:%d/op:%s", w.sc.job, w.sc.method,
+		    w.sc.backing, sz, w.sc.order, w.sc.zero, w.sc.populate, op_name(&w, op));
+		gb[op].name = cases[op].name;
+		gb[op].iter = gb_iter;
+		gb[op].arg = &cases[op];
+		gb[op].repetitions = w.sc.repeat;
+	}
+	add_context(&w);
+	ret = gbshim_run(gb, n, json, why, sizeof(why));
+	if (ret)
+		fail_all(&w, SAMPLE_ERROR, why);
+	w.m->fini(&w.c);
+	buf_free(&w.buf);
+	return ret ? WORKER_EXIT_FAILED : 0;
+}

@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Config files, the option table and matrix expansion. See config.h.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "config.h"
+#include "knobs.h"
+#include "method.h"
+#include "util.h"
+
+enum opt_type { OPT_STR, OPT_METHOD, OPT_SIZE, OPT_ORDER, OPT_RATIO, OPT_BOOL, OPT_UINT, OPT_ENUM };
+
+struct opt {
+	const char *name;
+	enum opt_type type;
+	size_t off;
+	size_t len;			/* OPT_STR, OPT_METHOD: field size */
+	const char *def;		/* NULL: required */
+	long min, max;			/* OPT_UINT */
+	const char *const *choices;	/* OPT_ENUM: index is the value */
+	const char *help;
+};
+
+static const char *const backings[] = { "anon", NULL };
+static const char *const rebuilds[] = { "auto", "each", "once", NULL };
+static const char *const gup_flag_names[] = { "none", "write", NULL };
+
+#define F(field) offsetof(struct scenario, field)
+#define L(field) sizeof(((struct scenario *)0)->field)
+
+/* Table order is matrix nesting order: the first key varies slowest. */
+static const struct opt opts[] = {
+	{ "method", OPT_METHOD, F(method), L(method), NULL, 0, 0, NULL,
+	  "pin method (gupbench list); required" },
+	{ "backing", OPT_ENUM, F(backing), L(backing), "anon", 0, 0, backings,
+	  "memory kind: anon (private anonymous)" },
+	{ "size", OPT_SIZE, F(size), 0, NULL, 0, 0, NULL,
+	  "buffer size, 4k..most of RAM (k/M/G/T suffixes, binary); required" },
+	{ "order", OPT_ORDER, F(order), 0, "0", 0, 0, NULL,
+	  "folio order: a number, a folio size (64k, 2M) or pmd" },
+	{ "zero", OPT_RATIO, F(zero), 0, "0", 0, 0, NULL,
+	  "fraction 0..1 of folio-sized chunks only read-faulted (shared zero page), evenly spread" },
+	{ "populate", OPT_BOOL, F(populate), 0, "yes", 0, 0, NULL,
+	  "fault the other chunks in by writing before the pin (yes/no)" },
+	{ "repeat", OPT_UINT, F(repeat), 0, "10", 1, 1000000, NULL,
+	  "measured samples per op" },
+	{ "warmup", OPT_UINT, F(warmup), 0, "1", 0, 1000000, NULL,
+	  "samples per op run first and kept as status=warmup" },
+	{ "rebuild", OPT_ENUM, F(rebuild), L(rebuild), "auto", 0, 0, rebuilds,
+	  "fresh buffer per sample: auto (when an op changes the buffer), each, once" },
+	{ "threads", OPT_UINT, F(threads), 0, "1", 1, 1, NULL,
+	  "pinning threads (only 1 for now)" },
+	{ "batch", OPT_UINT, F(batch), 0, "0", 0, 1L << 30, NULL,
+	  "gup_test nr_pages_per_call; 0 = the whole buffer in one call" },
+	{ "gup_flags", OPT_ENUM, F(gup_flags), L(gup_flags), "none", 0, 0, gup_flag_names,
+	  "gup_test extra gup_flags: none or write (FOLL_WRITE)" },
+};
+
+_Static_assert(ARRAY_SIZE(opts) <= CFG_MAX_OPTS, "raise CFG_MAX_OPTS");
+
+size_t opt_count(void)
+{
+	return ARRAY_SIZE(opts);
+}
+
+const char *opt_name(size_t i)
+{
+	return opts[i].name;
+}
+
+const char *opt_help(size_t i)
+{
+	return opts[i].help;
+}
+
+const char *opt_default(size_t i)
+{
+	return opts[i].def;
+}
+
+int opt_index(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+		if (!strcmp(opts[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int choice_index(const char *const *choices, const char *val)
+{
+	for (int i = 0; choices[i]; i++)
+		if (!strcasecmp(choices[i], val))
+			return i;
+	return -1;
+}
+
+static void choices_list(const char *const *choices, char *dst, size_t len)
+{
+	size_t off = 0;
+
+	dst[0] = '\0';
+	for (int i = 0; choices[i] && off < len; i++)
+		off += snprintf(dst + off, len - off, "%s%s", i ? ", " : "", choices[i]);
+}
+
+static int parse_bool(const char *v, int *out)
+{
+	static const char *const yes[] = { "1", "yes", "true", "on", NULL };
+	static const char *const no[] = { "0", "no", "false", "off", NULL };
+
+	if (choice_index(yes, v) >= 0)
+		*out = 1;
+	else if (choice_index(no, v) >= 0)
+		*out = 0;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_order(const char *v, int *out, char *why, size_t len)
+{
+	unsigned long offered = thp_anon_orders();
+	uint64_t bytes;
+	char *end;
+	long n;
+	int o;
+
+	if (!strcasecmp(v, "pmd")) {
+		o = thp_pmd_order();
+		if (o < 0) {
+			fmt(why, len, "\"pmd\": this kernel has no transparent hugepages");
+			return -EINVAL;
+		}
+	} else if (isdigit((unsigned char)v[0]) && (n = strtol(v, &end, 10), !*end)) {
+		o = (int)n;
+		if (n < 0 || n > 30) {
+			fmt(why, len, "\"%s\" is not a folio order", v);
+			return -EINVAL;
+		}
+	} else if (!size_parse(v, &bytes) && ilog2_exact(bytes) >= 12) {
+		o = ilog2_exact(bytes) - 12;
+	} else {
+		fmt(why, len, "\"%s\" is not an order, a folio size or pmd", v);
+		return -EINVAL;
+	}
+	if (!(offered & (1UL << o))) {
+		char list[160] = "";
+		size_t off = 0;
+
+		for (int i = 0; i < 31; i++)
+			if (offered & (1UL << i))
+				off += snprintf(list + off, sizeof(list) - off, "%s%d", off ? " " : "", i);
+		fmt(why, len, "order %d (\"%s\") is not offered by this kernel for anon memory (offered: %s)",
+		    o, v, list);
+		return -EINVAL;
+	}
+	*out = o;
+	return 0;
+}
+
+void scenario_defaults(struct scenario *sc)
+{
+	char why[128];
+
+	memset(sc, 0, sizeof(*sc));
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+		if (opts[i].def)
+			scenario_set(sc, opts[i].name, opts[i].def, why, sizeof(why));
+}
+
+int scenario_set(struct scenario *sc, const char *key, const char *val, char *why, size_t len)
+{
+	int i = opt_index(key);
+	const struct opt *o;
+	char *p, *end;
+	uint64_t u;
+	double d;
+	long n;
+	int b;
+
+	if (i < 0) {
+		fmt(why, len, "unknown key (gupbench keys lists them)");
+		return -EINVAL;
+	}
+	o = &opts[i];
+	p = (char *)sc + o->off;
+	if (!*val) {
+		fmt(why, len, "empty value");
+		return -EINVAL;
+	}
+	switch (o->type) {
+	case OPT_STR:
+		if (strlen(val) >= o->len) {
+			fmt(why, len, "\"%s\" is longer than %zu characters", val, o->len - 1);
+			return -EINVAL;
+		}
+		strcpy(p, val);
+		return 0;
+	case OPT_METHOD:
+		if (!method_find(val)) {
+			fmt(why, len, "unknown method \"%s\" (gupbench list shows them)", val);
+			return -EINVAL;
+		}
+		fmt(p, o->len, "%s", val);
+		return 0;
+	case OPT_SIZE:
+		if (size_parse(val, &u)) {
+			fmt(why, len, "\"%s\" is not a size", val);
+			return -EINVAL;
+		}
+		if (u < PAGE_SZ || u % PAGE_SZ) {
+			fmt(why, len, "\"%s\" is not a positive multiple of 4k", val);
+			return -EINVAL;
+		}
+		*(uint64_t *)p = u;
+		return 0;
+	case OPT_ORDER:
+		return parse_order(val, (int *)p, why, len);
+	case OPT_RATIO:
+		errno = 0;
+		d = strtod(val, &end);
+		if (errno || *end || !(d >= 0.0 && d <= 1.0)) {
+			fmt(why, len, "\"%s\" is not a ratio in 0..1", val);
+			return -EINVAL;
+		}
+		*(double *)p = d;
+		return 0;
+	case OPT_BOOL:
+		if (parse_bool(val, &b)) {
+			fmt(why, len, "\"%s\" is not yes or no", val);
+			return -EINVAL;
+		}
+		*(int *)p = b;
+		return 0;
+	case OPT_UINT:
+		errno = 0;
+		n = strtol(val, &end, 10);
+		if (errno || *end || n < o->min || n > o->max) {
+			fmt(why, len, "\"%s\" is not a whole number in %ld..%ld", val, o->min, o->max);
+			return -EINVAL;
+		}
+		if (o->off == F(batch))
+			*(unsigned int *)p = (unsigned int)n;
+		else
+			*(int *)p = (int)n;
+		return 0;
+	case OPT_ENUM:
+		b = choice_index(o->choices, val);
+		if (b < 0) {
+			char list[128];
+
+			choices_list(o->choices, list, sizeof(list));
+			fmt(why, len, "\"%s\" is not one of: %s", val, list);
+			return -EINVAL;
+		}
+		if (o->off == F(rebuild))
+			*(int *)p = b;
+		else
+			fmt(p, o->len, "%s", o->choices[b]);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void scenario_get(const struct scenario *sc, size_t i, char *dst, size_t len)
+{
+	const struct opt *o = &opts[i];
+	const char *p = (const char *)sc + o->off;
+
+	switch (o->type) {
+	case OPT_STR:
+	case OPT_METHOD:
+		fmt(dst, len, "%s", p);
+		break;
+	case OPT_SIZE:
+		size_format(*(const uint64_t *)p, dst, len);
+		break;
+	case OPT_ORDER:
+	case OPT_BOOL:
+		fmt(dst, len, "%d", *(const int *)p);
+		break;
+	case OPT_RATIO:
+		/* %.17g round-trips the double exactly */
+		fmt(dst, len, "%.17g", *(const double *)p);
+		break;
+	case OPT_UINT:
+		if (o->off == F(batch))
+			fmt(dst, len, "%u", *(const unsigned int *)p);
+		else
+			fmt(dst, len, "%d", *(const int *)p);
+		break;
+	case OPT_ENUM:
+		if (o->off == F(rebuild))
+			fmt(dst, len, "%s", o->choices[*(const int *)p]);
+		else
+			fmt(dst, len, "%s", p);
+		break;
+	}
+}
+
+/* ---- files ---- */
+
+struct load_ctx {
+	struct cfg *c;
+	const char *path;
+	FILE *f;
+	int line;		/* the line inih is on: our reader counts them */
+	struct cfg_job global;	/* [global] values seen so far in this file */
+	struct cfg_job *cur;	/* NULL while in [global] or before any section */
+	char err[512];
+};
+
+static struct cfg_job *job_new(struct load_ctx *x, const char *name)
+{
+	struct cfg *c = x->c;
+	struct cfg_job *j;
+
+	c->jobs = realloc(c->jobs, (c->njobs + 1) * sizeof(*c->jobs));
+	if (!c->jobs)
+		return NULL;
+	j = &c->jobs[c->njobs++];
+	memset(j, 0, sizeof(*j));
+	fmt(j->name, sizeof(j->name), "%s", name);
+	j->file = x->path;
+	j->line = x->line;
+	/* fio semantics: a job starts from the globals seen before it */
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+		if (x->global.vals[i].raw) {
+			j->vals[i].raw = strdup(x->global.vals[i].raw);
+			j->vals[i].line = x->global.vals[i].line;
+			j->vals[i].inherited = 1;
+		}
+	}
+	return j;
+}
+
+/* Section headers are seen here, so that a job with no keys still counts. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct load_ctx *x = stream;
+	char name[128], *s;
+
+	if (!fgets(str, num, x->f))
+		return NULL;
+	x->line++;
+	s = str;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '[' && sscanf(s, "[%127[^]]]", name) == 1) {
+		for (char *e = name + strlen(name); e > name && isspace((unsigned char)e[-1]);)
+			*--e = '\0';
+		if (!strcasecmp(name, "global")) {
+			x->cur = NULL;
+		} else if (!x->err[0]) {
+			for (size_t i = 0; i < x->c->njobs; i++) {
+				if (!strcmp(x->c->jobs[i].name, name) && x->c->jobs[i].file == x->path) {
+					fmt(x->err, sizeof(x->err), "%s:%d: [%s]: duplicate section",
+					    x->path, x->line, name);
+					return str;
+				}
+			}
+			x->cur = job_new(x, name);
+			if (!x->cur)
+				fmt(x->err, sizeof(x->err), "%s: out of memory", x->path);
+		}
+	}
+	return str;
+}
+
+static int check_list(struct load_ctx *x, size_t i, const char *value)
+{
+	char *copy = strdup(value), *save = NULL, why[256];
+	struct scenario tmp;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	scenario_defaults(&tmp);
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *t = tok, *e;
+
+		while (isspace((unsigned char)*t))
+			t++;
+		e = t + strlen(t);
+		while (e > t && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		if (scenario_set(&tmp, opts[i].name, t, why, sizeof(why))) {
+			fmt(x->err, sizeof(x->err), "%s:%d: %s: %s", x->path, x->line, opts[i].name, why);
+			ret = -EINVAL;
+			break;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *x = user;
+	struct cfg_job *j = x->cur ? x->cur : &x->global;
+	int i;
+
+	(void)section;
+	if (x->err[0])
+		return 0;
+	i = opt_index(name);
+	if (i < 0) {
+		fmt(x->err, sizeof(x->err), "%s:%d: %s: unknown key (gupbench keys lists them)",
+		    x->path, x->line, name);
+		return 0;
+	}
+	if (!x->cur && strcasecmp(section, "global")) {
+		fmt(x->err, sizeof(x->err), "%s:%d: %s: key outside any section", x->path, x->line, name);
+		return 0;
+	}
+	if (j != &x->global && j->vals[i].raw && !j->vals[i].inherited) {
+		fmt(x->err, sizeof(x->err), "%s:%d: %s: set twice in [%s] (first on line %d)",
+		    x->path, x->line, name, j->name, j->vals[i].line);
+		return 0;
+	}
+	if (check_list(x, (size_t)i, value))
+		return 0;
+	free(j->vals[i].raw);
+	j->vals[i].raw = strdup(value);
+	j->vals[i].line = x->line;
+	j->vals[i].inherited = 0;
+	return 1;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, n;
+	char chunk[4096];
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		char *nb = realloc(buf, len + n + 1);
+
+		if (!nb) {
+			free(buf);
+			fclose(f);
+			return NULL;
+		}
+		buf = nb;
+		memcpy(buf + len, chunk, n);
+		len += n;
+	}
+	fclose(f);
+	if (!buf)
+		buf = calloc(1, 1);
+	else
+		buf[len] = '\0';
+	return buf;
+}
+
+int cfg_load(struct cfg *c, const char *path, char *err, size_t len)
+{
+	struct load_ctx x = { .c = c };
+	size_t first = c->njobs;
+	char *text;
+	int ret;
+
+	text = slurp(path);
+	if (!text) {
+		fmt(err, len, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	c->paths = realloc(c->paths, (c->nfiles + 1) * sizeof(*c->paths));
+	c->texts = realloc(c->texts, (c->nfiles + 1) * sizeof(*c->texts));
+	c->paths[c->nfiles] = strdup(path);
+	c->texts[c->nfiles] = text;
+	x.path = c->paths[c->nfiles];
+	c->nfiles++;
+
+	x.f = fopen(path, "re");
+	if (!x.f) {
+		fmt(err, len, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	ret = ini_parse_stream(reader, &x, handler, &x);
+	fclose(x.f);
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+		free(x.global.vals[i].raw);
+	if (x.err[0]) {
+		fmt(err, len, "%s", x.err);
+		return -EINVAL;
+	}
+	if (ret) {
+		/* inih's own syntax errors: it returns the line number */
+		fmt(err, len, "%s:%d: syntax error (expected [section] or key = value)", path, ret);
+		return -EINVAL;
+	}
+	if (c->njobs == first) {
+		fmt(err, len, "%s: no jobs (only [global]); add a [name] section", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- expansion ---- */
+
+static int split_list(const char *raw, char ***out)
+{
+	char *copy = strdup(raw), *save = NULL;
+	char **v = NULL;
+	int n = 0;
+
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *t = tok, *e;
+
+		while (isspace((unsigned char)*t))
+			t++;
+		e = t + strlen(t);
+		while (e > t && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		v = realloc(v, (n + 1) * sizeof(*v));
+		v[n++] = strdup(t);
+	}
+	free(copy);
+	*out = v;
+	return n;
+}
+
+/* Checks that need the whole scenario (and this machine). */
+static int scenario_check(const struct scenario *sc, const struct cfg_job *j, char *err, size_t len)
+{
+	const struct method *m = method_find(sc->method);
+	uint64_t folio = PAGE_SZ << sc->order;
+	uint64_t avail = mem_available();
+	struct rlimit rl;
+	int sl = j->vals[opt_index("size")].line;
+	int ol = j->vals[opt_index("order")].line;
+	char a[32], b[32];
+
+	if (sc->size % folio) {
+		size_format(sc->size, a, sizeof(a));
+		size_format(folio, b, sizeof(b));
+		fmt(err, len, "%s:%d: size: %s is not a multiple of the order-%d folio size %s",
+		    j->file, sl ? sl : ol, a, sc->order, b);
+		return -EINVAL;
+	}
+	if (sc->zero > 0 && floor((double)(sc->size / folio) * sc->zero) < 1) {
+		int zl = j->vals[opt_index("zero")].line;
+
+		size_format(sc->size, a, sizeof(a));
+		size_format(folio, b, sizeof(b));
+		fmt(err, len, "%s:%d: zero: %g of %s in %s chunks gives no zero chunk at all "
+		    "(use a larger size or a smaller order)", j->file, zl, sc->zero, a, b);
+		return -EINVAL;
+	}
+	/* leave a tenth of what is available to the rest of the system */
+	if (avail && sc->size * m->mem_factor > avail / 10 * 9) {
+		size_format(sc->size, a, sizeof(a));
+		fmt(err, len, "%s:%d: size: %s%s is more than memory allows here (%" PRIu64 " MiB available)",
+		    j->file, sl, a, m->mem_factor > 1 ? " (x2: the method needs a second buffer)" : "",
+		    avail >> 20);
+		return -EINVAL;
+	}
+	if ((m->flags & M_MEMLOCK) && !have_cap(CAP_IPC_LOCK) && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
+	    rl.rlim_cur != RLIM_INFINITY && sc->size > rl.rlim_cur) {
+		size_format(sc->size, a, sizeof(a));
+		size_format(rl.rlim_cur, b, sizeof(b));
+		fmt(err, len, "%s:%d: size: %s is over RLIMIT_MEMLOCK (%s) for %s without CAP_IPC_LOCK "
+		    "(raise it with ulimit -l or run as root)", j->file, sl, a, b, sc->method);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int expand_job(const struct cfg_job *j, struct plan *p, char *err, size_t len)
+{
+	size_t n = ARRAY_SIZE(opts);
+	char **lists[CFG_MAX_OPTS] = { 0 };
+	int counts[CFG_MAX_OPTS], idx[CFG_MAX_OPTS] = { 0 };
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!j->vals[i].raw && !opts[i].def) {
+			fmt(err, len, "%s:%d: [%s]: %s: required key missing", j->file, j->line,
+			    j->name, opts[i].name);
+			ret = -EINVAL;
+			goto out;
+		}
+		counts[i] = j->vals[i].raw ? split_list(j->vals[i].raw, &lists[i]) : 0;
+	}
+	for (;;) {
+		struct plan_item it = { .job = j };
+		char why[256];
+
+		scenario_defaults(&it.sc);
+		fmt(it.sc.job, sizeof(it.sc.job), "%s", j->name);
+		for (size_t i = 0; i < n; i++) {
+			if (!counts[i])
+				continue;
+			if (scenario_set(&it.sc, opts[i].name, lists[i][idx[i]], why, sizeof(why))) {
+				fmt(err, len, "%s:%d: %s: %s", j->file, j->vals[i].line, opts[i].name, why);
+				ret = -EINVAL;
+				goto out;
+			}
+		}
+		ret = scenario_check(&it.sc, j, err, len);
+		if (ret)
+			goto out;
+		p->items = realloc(p->items, (p->n + 1) * sizeof(*p->items));
+		p->items[p->n++] = it;
+
+		/* odometer: the last key in the table turns fastest */
+		int advanced = 0;
+
+		for (size_t k = n; k-- > 0 && !advanced;) {
+			if (counts[k] > 1 && ++idx[k] < counts[k])
+				advanced = 1;
+			else
+				idx[k] = 0;
+		}
+		if (!advanced)
+			break;
+	}
+out:
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; lists[i] && k < counts[i]; k++)
+			free(lists[i][k]);
+		free(lists[i]);
+	}
+	return ret;
+}
+
+int cfg_expand(const struct cfg *c, struct plan *p, char *err, size_t len)
+{
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < c->njobs; i++) {
+		int ret = expand_job(&c->jobs[i], p, err, len);
+
+		if (ret) {
+			plan_free(p);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void cfg_free(struct cfg *c)
+{
+	for (size_t i = 0; i < c->njobs; i++)
+		for (size_t k = 0; k < CFG_MAX_OPTS; k++)
+			free(c->jobs[i].vals[k].raw);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		free(c->paths[i]);
+		free(c->texts[i]);
+	}
+	free(c->jobs);
+	free(c->paths);
+	free(c->texts);
+	memset(c, 0, sizeof(*c));
+}
+
+void plan_free(struct plan *p)
+{
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CSV schema. Adding a column: one CELL() line below; bump CSV_SCHEMA
+ * when a column changes meaning or goes away.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "csv.h"
+#include "util.h"
+
+const char *sample_status_name(int status)
+{
+	static const char *const n[] = { "ok", "warmup", "skip", "error", "interrupted" };
+
+	return status >= 0 && status < (int)ARRAY_SIZE(n) ? n[status] : "?";
+}
+
+#define SC (r->sc)
+#define S (r->s)
+#define M (r->m)
+
+/*
+ * CELL(name, help, format, args...): the columns, in order. Cells that
+ * have no value for a row (ns of a skip row) are written empty.
+ */
+#define CSV_COLUMNS(CELL)									\
+	CELL(schema, "schema version of this row's columns", "%d", CSV_SCHEMA)			\
+	CELL(scenario, "index of the scenario in the run's matrix", "%u", r->scenario)		\
+	CELL(job, "config section the scenario came from", "%s", SC->job)			\
+	CELL(method, "pin method (gupbench list)", "%s", SC->method)				\
+	CELL(path, "GUP path class: fast, slow or remote", "%s", method_path_name(M->path))	\
+	CELL(ref, "reference taken: pin (FOLL_PIN), get (FOLL_GET) or none", "%s",		\
+	     method_ref_name(M->ref))								\
+	CELL(longterm, "1 if FOLL_LONGTERM", "%d", !!(M->flags & M_LONGTERM))			\
+	CELL(write, "1 if the pin is for write (FOLL_WRITE)", "%d", write_flag(r))		\
+	CELL(backing, "memory kind", "%s", SC->backing)						\
+	CELL(size_bytes, "buffer size asked", "%" PRIu64, SC->size)				\
+	CELL(folio_order, "folio order asked", "%d", SC->order)					\
+	CELL(order_got, "folio order covering most present pages (-1: none present)", "%s",	\
+	     got_order(r, tmp, sizeof(tmp)))							\
+	CELL(order_hist, "folios per order the buffer really had, o<order>=<count>;...", "%s",	\
+	     S->got.hist)									\
+	CELL(zero_ratio, "zero-page ratio asked", "%g", SC->zero)				\
+	CELL(zero_pages_got, "pages that were the shared (or huge) zero page", "%s",		\
+	     got_u64(r, S->got.zero_pages, tmp, sizeof(tmp)))					\
+	CELL(pages_present, "pages present before the op", "%" PRIu64, S->got.present)		\
+	CELL(populate, "1 if the buffer was faulted in before the op", "%d", SC->populate)	\
+	CELL(threads, "pinning threads", "%d", SC->threads)					\
+	CELL(op, "pin, unpin, or pin+unpin for a call that does both", "%s", S->op)		\
+	CELL(rep, "sample number within op and status", "%d", S->rep)				\
+	CELL(ns, "duration of the op alone, nanoseconds (empty: not measured)", "%s",		\
+	     measured(r) ? u64(S->ns, tmp, sizeof(tmp)) : "")					\
+	CELL(clock, "user (CLOCK_MONOTONIC around the syscall) or kernel (gup_test usec)", "%s", \
+	     S->kernel_timed ? "kernel" : "user")						\
+	CELL(pages, "4 KiB pages the op covered", "%" PRIu64, S->pages)				\
+	CELL(pins_acquired, "nr_foll_pin_acquired delta around the op", "%s",			\
+	     measured(r) ? i64(S->pins_acquired, tmp, sizeof(tmp)) : "")			\
+	CELL(pins_released, "nr_foll_pin_released delta around the op", "%s",			\
+	     measured(r) ? i64(S->pins_released, tmp, sizeof(tmp)) : "")			\
+	CELL(pins_exact, "1 if per-CPU vmstat deltas were folded before reading", "%d",		\
+	     S->pins_exact)									\
+	CELL(fresh, "1 if the buffer was built anew for this sample", "%d", S->fresh)		\
+	CELL(status, "ok, warmup, skip, error or interrupted", "%s",				\
+	     sample_status_name(S->status))							\
+	CELL(reason, "why a row is skip, error or interrupted", "%s", S->reason)		\
+	CELL(note, "what else the number includes, per method", "%s", S->note)
+
+static int write_flag(const struct csv_row *r)
+{
+	return (r->m->flags & M_WRITE) || !strcmp(r->sc->gup_flags, "write");
+}
+
+static int measured(const struct csv_row *r)
+{
+	return r->s->status == SAMPLE_OK || r->s->status == SAMPLE_WARMUP;
+}
+
+static const char *u64(uint64_t v, char *tmp, size_t len)
+{
+	fmt(tmp, len, "%" PRIu64, v);
+	return tmp;
+}
+
+static const char *i64(int64_t v, char *tmp, size_t len)
+{
+	fmt(tmp, len, "%" PRId64, v);
+	return tmp;
+}
+
+/* Without root the PFNs are hidden: say "unknown" by leaving it empty. */
+static const char *got_order(const struct csv_row *r, char *tmp, size_t len)
+{
+	if (!r->s->got.exact)
+		return "";
+	fmt(tmp, len, "%d", r->s->got.order);
+	return tmp;
+}
+
+static const char *got_u64(const struct csv_row *r, uint64_t v, char *tmp, size_t len)
+{
+	return r->s->got.exact ? u64(v, tmp, len) : "";
+}
+
+#define NAME(n, h, ...) #n,
+#define HELP(n, h, ...) h,
+static const char *const names[] = { CSV_COLUMNS(NAME) };
+static const char *const helps[] = { CSV_COLUMNS(HELP) };
+
+size_t csv_col_count(void)
+{
+	return ARRAY_SIZE(names);
+}
+
+const char *csv_col_name(size_t i)
+{
+	return names[i];
+}
+
+const char *csv_col_help(size_t i)
+{
+	return helps[i];
+}
+
+void csv_cell(size_t col, const struct csv_row *r, char *dst, size_t len)
+{
+	char tmp[64];
+	size_t i = 0;
+
+#define CASE(n, h, ...)				\
+	if (col == i++) {			\
+		fmt(dst, len, __VA_ARGS__);	\
+		return;				\
+	}
+	CSV_COLUMNS(CASE)
+#undef CASE
+	(void)tmp;
+	dst[0] = '\0';
+}
+
+void csv_quote(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+int csv_open(struct csv *c, const char *path)
+{
+	c->rows = 0;
+	c->f = fopen(path, "wxe");
+	if (!c->f)
+		return -errno;
+	for (size_t i = 0; i < csv_col_count(); i++)
+		fprintf(c->f, "%s%s", i ? "," : "", names[i]);
+	fputc('\n', c->f);
+	return fflush(c->f) ? -errno : 0;
+}
+
+int csv_row_write(struct csv *c, const struct csv_row *r)
+{
+	char cell[512];
+
+	for (size_t i = 0; i < csv_col_count(); i++) {
+		if (i)
+			fputc(',', c->f);
+		csv_cell(i, r, cell, sizeof(cell));
+		csv_quote(c->f, cell);
+	}
+	fputc('\n', c->f);
+	c->rows++;
+	/* flushed per row: a crash of the runner loses nothing measured */
+	return fflush(c->f) ? -errno : 0;
+}
+
+int csv_close(struct csv *c)
+{
+	int ret = 0;
+
+	if (c->f && fclose(c->f))
+		ret = -errno;
+	c->f = NULL;
+	return ret;
+}

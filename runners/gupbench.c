@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gupbench: what get_user_pages / pin_user_pages cost on this kernel.
+ * Subcommand dispatch only; each subcommand lives in its own file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "list.h"
+#include "meta.h"
+#include "plot.h"
+#include "run.h"
+#include "worker.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: gupbench COMMAND [ARGS]\n"
+		"  run CONFIG... [-o DIR]   measure the configs' matrix on this kernel\n"
+		"  list [-v]                methods and buffer kinds, and whether they run here\n"
+		"  keys                     config keys\n"
+		"  schema                   results.csv columns\n"
+		"  plot DIR                 draw DIR's plots (DIR/plots/)\n"
+		"  restore DIR              write back knobs a killed run left changed\n"
+		"  version\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd || !strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(cmd ? stdout : stderr);
+		return cmd ? 0 : 2;
+	}
+	if (!strcmp(cmd, "__worker"))
+		return worker_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "run"))
+		return run_main(argc - 1, argv + 1, argc, argv);
+	if (!strcmp(cmd, "list"))
+		return list_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "keys"))
+		return keys_main();
+	if (!strcmp(cmd, "schema"))
+		return schema_main();
+	if (!strcmp(cmd, "plot"))
+		return plot_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "restore"))
+		return restore_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("gupbench %s\n", gupbench_rev());
+		return 0;
+	}
+	fprintf(stderr, "gupbench: unknown command \"%s\"\n", cmd);
+	usage(stderr);
+	return 2;
+}

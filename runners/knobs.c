@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "knobs.h"
+#include "util.h"
+
+struct saved {
+	char path[256];
+	char val[64];
+};
+
+static struct saved *saved;
+static size_t nsaved;
+static char journal[4096];
+
+int thp_pmd_order(void)
+{
+	char s[32];
+	uint64_t v;
+
+	if (file_read_str(THP_DIR "/hpage_pmd_size", s, sizeof(s)) || size_parse(s, &v))
+		return -1;
+	return ilog2_exact(v) - 12;
+}
+
+unsigned long thp_anon_orders(void)
+{
+	unsigned long orders = 1;	/* order 0: always */
+	struct dirent *de;
+	DIR *d = opendir(THP_DIR);
+	int pmd = thp_pmd_order();
+	int per_size = 0;
+
+	if (!d)
+		return orders;
+	while ((de = readdir(d))) {
+		unsigned long kb;
+
+		char path[512];
+
+		if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1 || ilog2_exact(kb) < 2)
+			continue;
+		/* some sizes exist for shmem only (8kB on 6.18: no "enabled") */
+		fmt(path, sizeof(path), "%s/%s/enabled", THP_DIR, de->d_name);
+		if (access(path, F_OK))
+			continue;
+		orders |= 1UL << (ilog2_exact(kb) - 2);
+		per_size = 1;
+	}
+	closedir(d);
+	/* before multi-size THP (6.8) only the PMD size exists */
+	if (!per_size && pmd > 0 && access(THP_DIR "/enabled", F_OK) == 0)
+		orders |= 1UL << pmd;
+	return orders;
+}
+
+void knob_journal(const char *path)
+{
+	fmt(journal, sizeof(journal), "%s", path ? path : "");
+}
+
+static void journal_append(const struct saved *s)
+{
+	FILE *f;
+
+	if (!journal[0])
+		return;
+	f = fopen(journal, "ae");
+	if (!f)
+		return;
+	fprintf(f, "%s\t%s\n", s->path, s->val);
+	fflush(f);
+	fsync(fileno(f));
+	fclose(f);
+}
+
+int knob_set(const char *path, const char *val, char *why, size_t len)
+{
+	char old[64];
+	size_t i;
+	int ret;
+
+	ret = sysfs_choice(path, old, sizeof(old));
+	if (ret) {
+		fmt(why, len, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	if (!strcmp(old, val))
+		return 0;
+	for (i = 0; i < nsaved; i++)
+		if (!strcmp(saved[i].path, path))
+			break;
+	if (i == nsaved) {
+		struct saved *n = realloc(saved, (nsaved + 1) * sizeof(*saved));
+
+		if (!n)
+			return -ENOMEM;
+		saved = n;
+		fmt(saved[nsaved].path, sizeof(saved[nsaved].path), "%s", path);
+		fmt(saved[nsaved].val, sizeof(saved[nsaved].val), "%s", old);
+		/* journal first: a crash right after the write can still be undone */
+		journal_append(&saved[nsaved]);
+		nsaved++;
+	}
+	ret = file_write_str(path, val);
+	if (ret)
+		fmt(why, len, "%s: cannot write \"%s\": %s", path, val, strerror(-ret));
+	return ret;
+}
+
+int knob_restore_all(char *why, size_t len)
+{
+	int failed = 0;
+
+	while (nsaved) {
+		struct saved *s = &saved[--nsaved];
+		int ret = file_write_str(s->path, s->val);
+
+		if (ret) {
+			failed++;
+			fmt(why, len, "%s: cannot restore \"%s\": %s", s->path, s->val, strerror(-ret));
+		}
+	}
+	return failed;
+}
+
+size_t knob_saved_count(void)
+{
+	return nsaved;
+}
+
+int knob_restore_journal(const char *path, char *why, size_t len)
+{
+	struct saved *list = NULL;
+	size_t n = 0;
+	char line[512];
+	int failed = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		fmt(why, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct saved s;
+		char *tab = strchr(line, '\t');
+
+		if (!tab)
+			continue;
+		*tab = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		tab[1 + strcspn(tab + 1, "\n")] = '\0';
+		fmt(s.path, sizeof(s.path), "%s", line);
+		fmt(s.val, sizeof(s.val), "%s", tab + 1);
+		list = realloc(list, (n + 1) * sizeof(*list));
+		list[n++] = s;
+	}
+	fclose(f);
+	/* newest first, so a knob saved twice ends at its oldest value */
+	while (n--) {
+		if (file_write_str(list[n].path, list[n].val)) {
+			failed++;
+			fmt(why, len, "%s: cannot restore \"%s\"", list[n].path, list[n].val);
+		}
+	}
+	free(list);
+	return failed;
+}
+
+int knobs_for_anon_order(int order, char *why, size_t len)
+{
+	char path[512], cur[32], top[32];
+	unsigned long want_kb = 4UL << order;
+	struct dirent *de;
+	int per_size = 0, ret = 0;
+	DIR *d;
+
+	if (order == 0)
+		return 0;
+	if (sysfs_choice(THP_DIR "/enabled", top, sizeof(top))) {
+		fmt(why, len, "no %s/enabled: kernel without THP", THP_DIR);
+		return -ENOENT;
+	}
+	d = opendir(THP_DIR);
+	while (d && (de = readdir(d)) && !ret) {
+		unsigned long kb;
+
+		if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1)
+			continue;
+		per_size = 1;
+		fmt(path, sizeof(path), "%s/%s/enabled", THP_DIR, de->d_name);
+		if (sysfs_choice(path, cur, sizeof(cur)))
+			continue;	/* a shmem-only size */
+		if (kb == want_kb) {
+			if (strcmp(cur, "always") && strcmp(cur, "madvise"))
+				ret = knob_set(path, "madvise", why, len);
+		} else if (strcmp(cur, "never")) {
+			/* any other enabled size would be a fallback or a larger pick */
+			ret = knob_set(path, "never", why, len);
+		}
+	}
+	if (d)
+		closedir(d);
+	if (!ret && !per_size && !strcmp(top, "never"))
+		ret = knob_set(THP_DIR "/enabled", "madvise", why, len);
+	return ret;
+}
+
+/* Sorted, so two runs' meta files can be compared line by line. */
+static void dump_dir(FILE *f, const char *dir, const char *prefix)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		struct dirent *de = list[i];
+		char path[512], val[256];
+
+		fmt(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.') {
+			/* skip . and .. */
+		} else if (de->d_type == DT_DIR) {
+			char sub[256];
+
+			fmt(sub, sizeof(sub), "%s%s/", prefix, de->d_name);
+			dump_dir(f, path, sub);
+		} else if (!file_read_str(path, val, sizeof(val))) {
+			fprintf(f, "thp.%s%s = %s\n", prefix, de->d_name, val);
+		}
+		free(de);
+	}
+	if (n >= 0)
+		free(list);
+}
+
+void knobs_dump(FILE *f)
+{
+	dump_dir(f, THP_DIR, "");
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sysfs knobs gupbench turns (THP sizes today), saved before the first
+ * write and restored at the end of a run, after a failed worker and on
+ * SIGINT/SIGTERM. Every save is also written to a journal file in the run
+ * directory, so `gupbench restore DIR` can undo a run that was killed
+ * with SIGKILL or lost its machine half way.
+ */
+#ifndef GUPBENCH_KNOBS_H
+#define GUPBENCH_KNOBS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+
+/* PMD folio order (9 on x86-64), -1 without THP. */
+int thp_pmd_order(void);
+/* Bit n set: anon folios of order n can be asked for here (bit 0 always). */
+unsigned long thp_anon_orders(void);
+
+/* Where saved values are journaled (NULL: nowhere). */
+void knob_journal(const char *path);
+/* Write val to a knob, saving the old value first. 0 or -errno (+why). */
+int knob_set(const char *path, const char *val, char *why, size_t len);
+/* Restore every saved knob (newest first). Returns how many failed. */
+int knob_restore_all(char *why, size_t len);
+/* Restore from a journal file left by an earlier run. Same return. */
+int knob_restore_journal(const char *journal, char *why, size_t len);
+/* How many knobs are currently changed from their saved values. */
+size_t knob_saved_count(void);
+
+/*
+ * Make anon folios of exactly `order` possible in MADV_HUGEPAGE regions:
+ * that size to madvise (unless always), every other size to never. Order
+ * 0 needs no knob (the buffer is MADV_NOHUGEPAGE).
+ */
+int knobs_for_anon_order(int order, char *why, size_t len);
+
+/* Every THP knob and its value, one "name = value" line each. */
+void knobs_dump(FILE *f);
+
+#endif

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `gupbench list`: every method and buffer kind, whether it can run
+ * here and, if not, why. `gupbench keys` and `gupbench schema`: the
+ * config keys and the CSV columns, from their tables.
+ */
+#include <linux/capability.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "csv.h"
+#include "knobs.h"
+#include "list.h"
+#include "method.h"
+#include "util.h"
+#include "vmstat.h"
+
+static void flags_str(unsigned int f, char *dst, size_t len)
+{
+	fmt(dst, len, "%s%s%s%s", f & M_LONGTERM ? "longterm " : "", f & M_WRITE ? "write " : "",
+	    f & M_KERNEL_TIMED ? "kernel-timed " : "", f & M_COMBINED ? "one-call " : "");
+	if (!dst[0])
+		fmt(dst, len, "-");
+}
+
+int list_main(int argc, char **argv)
+{
+	unsigned long orders = thp_anon_orders();
+	char why[256], flags[64], top[32] = "?", zp[16] = "?";
+	int verbose = argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"));
+
+	printf("Methods (ops: pin/unpin measured apart, or one call):\n");
+	printf("  %-13s %-6s %-4s %-26s %s\n", "name", "path", "ref", "flags", "here");
+	for (size_t i = 0; i < method_count(); i++) {
+		const struct method *m = method_at(i);
+		int ret = m->probe(why, sizeof(why));
+
+		flags_str(m->flags, flags, sizeof(flags));
+		printf("  %-13s %-6s %-4s %-26s %s%s\n", m->name, method_path_name(m->path),
+		       method_ref_name(m->ref), flags, ret ? "no: " : "yes", ret ? why : "");
+		if (verbose)
+			printf("  %13s %s -> %s\n", "", m->syscall, m->kpath);
+	}
+
+	printf("\nBuffer kinds (backing):\n");
+	printf("  anon          yes (private anonymous; zero-page ratio applies)\n");
+
+	printf("\nFolio orders offered for anon:");
+	for (int o = 0; o < 31; o++)
+		if (orders & (1UL << o))
+			printf(" %d (%luk)", o, 4UL << o);
+	putchar('\n');
+	sysfs_choice(THP_DIR "/enabled", top, sizeof(top));
+	sysfs_choice(THP_DIR "/use_zero_page", zp, sizeof(zp));
+	printf("  THP enabled=%s, use_zero_page=%s (huge zero page for PMD-order zero chunks)\n", top, zp);
+
+	printf("\nPrivileges:\n");
+	printf("  root %s; CAP_IPC_LOCK %s; PFNs in pagemap %s; exact vmstat deltas %s\n",
+	       geteuid() ? "no" : "yes", have_cap(CAP_IPC_LOCK) ? "yes" : "no",
+	       have_cap(CAP_SYS_ADMIN) ? "yes" : "no (order_got/zero_pages_got left empty)",
+	       vmstat_exact() ? "yes" : "no (per-CPU counter lag)");
+	return 0;
+}
+
+int keys_main(void)
+{
+	printf("Config keys (a comma list expands to the cross product):\n");
+	for (size_t i = 0; i < opt_count(); i++) {
+		const char *d = opt_default(i);
+
+		printf("  %-10s %s%s%s%s\n", opt_name(i), opt_help(i), d ? " [default " : "", d ? d : "",
+		       d ? "]" : "");
+	}
+	return 0;
+}
+
+int schema_main(void)
+{
+	printf("results.csv schema %d, one row per sample:\n", CSV_SCHEMA);
+	for (size_t i = 0; i < csv_col_count(); i++)
+		printf("  %-15s %s\n", csv_col_name(i), csv_col_help(i));
+	return 0;
+}

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DIR/meta: what a reader needs to trust (or refuse to compare) a run.
+ * INI-like: [section] then "key = value" lines; verbatim texts (configs,
+ * topology) follow their key as lines starting with "| ". Values are read
+ * from the machine at run time, never assumed.
+ */
+#include <errno.h>
+#include <hwloc.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "csv.h"
+#include "gbshim.h"
+#include "knobs.h"
+#include "meta.h"
+#include "util.h"
+#include "vmstat.h"
+
+#ifndef GUPBENCH_REV
+#define GUPBENCH_REV "unknown"
+#endif
+
+const char *gupbench_rev(void)
+{
+	return GUPBENCH_REV;
+}
+
+static void kv_file(FILE *f, const char *key, const char *path)
+{
+	char v[4096];
+
+	if (!file_read_str(path, v, sizeof(v)))
+		fprintf(f, "%s = %s\n", key, v);
+	else
+		fprintf(f, "%s = (unreadable: %s)\n", key, path);
+}
+
+static void verbatim(FILE *f, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+		fprintf(f, "| %.*s\n", n, p);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+static void cpu_model(FILE *f)
+{
+	char line[512];
+	FILE *c = fopen("/proc/cpuinfo", "re");
+	int models = 0, hyper = 0;
+
+	if (!c)
+		return;
+	while (fgets(line, sizeof(line), c)) {
+		if (!models && !strncmp(line, "model name", 10)) {
+			char *v = strchr(line, ':');
+
+			if (v) {
+				v[strcspn(v, "\n")] = '\0';
+				fprintf(f, "cpu_model = %s\n", v + 2);
+				models = 1;
+			}
+		}
+		if (!strncmp(line, "flags", 5) && strstr(line, " hypervisor"))
+			hyper = 1;
+	}
+	fclose(c);
+	fprintf(f, "cpus_online = %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+	fprintf(f, "hypervisor = %s\n", hyper ? "yes (cpuinfo flag)" : "no");
+}
+
+/* A one-line count of the topology, then lstopo-style detail. */
+static void topology(FILE *f)
+{
+	static const hwloc_obj_type_t types[] = {
+		HWLOC_OBJ_PACKAGE, HWLOC_OBJ_NUMANODE, HWLOC_OBJ_L3CACHE,
+		HWLOC_OBJ_L2CACHE, HWLOC_OBJ_CORE, HWLOC_OBJ_PU,
+	};
+	hwloc_topology_t t;
+	char line[512] = "";
+	size_t off = 0;
+
+	if (hwloc_topology_init(&t) || hwloc_topology_load(t)) {
+		fprintf(f, "topology = (hwloc could not load the topology)\n");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		int n = hwloc_get_nbobjs_by_type(t, types[i]);
+
+		off += snprintf(line + off, sizeof(line) - off, "%s%d %s", i ? ", " : "", n,
+				hwloc_obj_type_string(types[i]));
+	}
+	fprintf(f, "topology = %s\n", line);
+	for (int i = 0; i < hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE); i++) {
+		hwloc_obj_t o = hwloc_get_obj_by_type(t, HWLOC_OBJ_NUMANODE, i);
+		char cpus[128];
+
+		hwloc_bitmap_list_snprintf(cpus, sizeof(cpus), o->cpuset);
+		fprintf(f, "numa_node%u = cpus %s, %" PRIu64 " MiB\n", o->os_index, cpus,
+			(uint64_t)(o->attr ? o->attr->numanode.local_memory >> 20 : 0));
+	}
+	for (int i = 0; i < hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_L3CACHE); i++) {
+		hwloc_obj_t o = hwloc_get_obj_by_type(t, HWLOC_OBJ_L3CACHE, i);
+
+		fprintf(f, "l3_%d = %" PRIu64 " KiB\n", i, (uint64_t)o->attr->cache.size >> 10);
+	}
+	hwloc_topology_destroy(t);
+}
+
+/* The kernel config options that change what GUP costs. */
+static void kconfig(FILE *f)
+{
+	static const char *const keys[] = {
+		"CONFIG_HZ=", "CONFIG_PREEMPT", "CONFIG_TRANSPARENT_HUGEPAGE",
+		"CONFIG_GUP_TEST", "CONFIG_NUMA=", "CONFIG_DEBUG_VM=", "CONFIG_KASAN=",
+		"CONFIG_PAGE_TABLE_CHECK", "CONFIG_LOCKDEP=", "CONFIG_PROVE_LOCKING=",
+		"CONFIG_IO_URING=", "CONFIG_XDP_SOCKETS=", "CONFIG_HUGETLBFS=",
+		"CONFIG_MEMCG=", "CONFIG_SLUB=", "CONFIG_CC_OPTIMIZE",
+	};
+	char cmd[512], line[512];
+	struct utsname u;
+	FILE *p;
+	int any = 0;
+
+	uname(&u);
+	fmt(cmd, sizeof(cmd),
+	    "{ zcat /proc/config.gz || cat /boot/config-%s; } 2>/dev/null", u.release);
+	p = popen(cmd, "re");
+	if (!p)
+		return;
+	while (fgets(line, sizeof(line), p)) {
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+			if (!strncmp(line, keys[i], strlen(keys[i]))) {
+				char *eq = strchr(line, '=');
+
+				line[strcspn(line, "\n")] = '\0';
+				if (eq) {
+					*eq = '\0';
+					fprintf(f, "%s = %s\n", line, eq + 1);
+					any = 1;
+				}
+			}
+		}
+	}
+	pclose(p);
+	if (!any)
+		fprintf(f, "kconfig = (no /proc/config.gz or /boot/config-%s)\n", u.release);
+}
+
+static void hugetlb(FILE *f)
+{
+	static const char *const sizes[] = { "2048kB", "1048576kB" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		char p[256], k[64];
+
+		fmt(p, sizeof(p), "/sys/kernel/mm/hugepages/hugepages-%s/nr_hugepages", sizes[i]);
+		fmt(k, sizeof(k), "hugetlb.%s.nr_hugepages", sizes[i]);
+		kv_file(f, k, p);
+		fmt(p, sizeof(p), "/sys/kernel/mm/hugepages/hugepages-%s/free_hugepages", sizes[i]);
+		fmt(k, sizeof(k), "hugetlb.%s.free_hugepages", sizes[i]);
+		kv_file(f, k, p);
+	}
+}
+
+static void now_iso(char *dst, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(dst, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+int meta_write_start(const char *path, const struct meta_run *r)
+{
+	FILE *f = fopen(path, "wxe");
+	struct utsname u;
+	struct rlimit rl;
+	char host[256] = "", when[64], v[256];
+
+	if (!f)
+		return -errno;
+	uname(&u);
+	gethostname(host, sizeof(host) - 1);
+	now_iso(when, sizeof(when));
+
+	fprintf(f, "# gupbench run metadata (see README: Output)\n");
+	fprintf(f, "[gupbench]\n");
+	fprintf(f, "revision = %s\n", gupbench_rev());
+	fprintf(f, "csv_schema = %d\n", CSV_SCHEMA);
+	fprintf(f, "command = %s\n", r->command);
+	fprintf(f, "cwd = %s\n", r->cwd);
+	fprintf(f, "started = %s\n", when);
+	fprintf(f, "scenarios = %zu\n", r->scenarios);
+	fprintf(f, "google_benchmark = %s\n", gbshim_version());
+	fprintf(f, "timer = CLOCK_MONOTONIC around the syscall (user-timed methods)\n");
+
+	fprintf(f, "\n[kernel]\n");
+	fprintf(f, "release = %s\n", u.release);
+	fprintf(f, "version = %s\n", u.version);
+	fprintf(f, "machine = %s\n", u.machine);
+	kv_file(f, "proc_version", "/proc/version");
+	kv_file(f, "cmdline", "/proc/cmdline");
+	kv_file(f, "clocksource", "/sys/devices/system/clocksource/clocksource0/current_clocksource");
+	kconfig(f);
+
+	fprintf(f, "\n[machine]\n");
+	fprintf(f, "hostname = %s\n", host);
+	cpu_model(f);
+	fprintf(f, "mem_available_mib = %" PRIu64 "\n", mem_available() >> 20);
+	topology(f);
+
+	fprintf(f, "\n[knobs]\n");
+	knobs_dump(f);
+	hugetlb(f);
+	if (!file_read_str("/proc/sys/kernel/perf_event_paranoid", v, sizeof(v)))
+		fprintf(f, "perf_event_paranoid = %s\n", v);
+
+	fprintf(f, "\n[privileges]\n");
+	fprintf(f, "euid = %u\n", (unsigned int)geteuid());
+	fprintf(f, "cap_ipc_lock = %d\n", have_cap(CAP_IPC_LOCK));
+	fprintf(f, "cap_sys_admin = %d (pagemap PFNs, kpageflags)\n", have_cap(CAP_SYS_ADMIN));
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl)) {
+		if (rl.rlim_cur == RLIM_INFINITY)
+			fprintf(f, "rlimit_memlock = unlimited\n");
+		else
+			fprintf(f, "rlimit_memlock = %" PRIu64 "\n", (uint64_t)rl.rlim_cur);
+	}
+	fprintf(f, "vmstat_exact = %d (per-CPU deltas folded via /proc/sys/vm/stat_refresh)\n",
+		vmstat_exact());
+
+	for (size_t i = 0; i < r->cfg->nfiles; i++) {
+		fprintf(f, "\n[config]\n");
+		fprintf(f, "path = %s\n", r->cfg->paths[i]);
+		fprintf(f, "text =\n");
+		verbatim(f, r->cfg->texts[i]);
+	}
+	if (fclose(f))
+		return -errno;
+	return 0;
+}
+
+int meta_write_end(const char *path, const struct meta_end *e)
+{
+	FILE *f = fopen(path, "ae");
+	char when[64];
+
+	if (!f)
+		return -errno;
+	now_iso(when, sizeof(when));
+	fprintf(f, "\n[end]\n");
+	fprintf(f, "finished = %s\n", when);
+	fprintf(f, "status = %s\n", e->status);
+	fprintf(f, "rows = %lu\n", e->rows);
+	fprintf(f, "scenarios_run = %zu\n", e->done);
+	fprintf(f, "scenarios_skipped = %zu\n", e->skipped);
+	fprintf(f, "scenarios_failed = %zu\n", e->failed);
+	fprintf(f, "knobs_restored = %s\n", e->knobs);
+	if (fclose(f))
+		return -errno;
+	return 0;
+}

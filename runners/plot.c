@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Data for the gnuplot scripts in plots/, written from DIR/results.csv:
+ * per op, one block per series (method, folio order got... asked, zero
+ * ratio) of "size median p25 p75 n" in ns per 4 KiB page, over the
+ * status=ok rows only (warm-up, skip and error rows are not plotted; the
+ * CSV keeps them).
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "csvread.h"
+#include "plot.h"
+#include "stats.h"
+#include "util.h"
+
+struct point {
+	char op[16];
+	char series[96];	/* "iouring order 9 zero 0" */
+	double size;
+	double *v;		/* ns per page */
+	size_t n;
+};
+
+static int point_cmp(const void *a, const void *b)
+{
+	const struct point *x = a, *y = b;
+	int c = strcmp(x->op, y->op);
+
+	if (!c)
+		c = strcmp(x->series, y->series);
+	if (!c)
+		c = (x->size > y->size) - (x->size < y->size);
+	return c;
+}
+
+/* Where the plots/ gnuplot scripts live: GUPBENCH_PLOTS, else next to the binary's tree. */
+static void scripts_dir(char *dst, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+	const char *env = getenv("GUPBENCH_PLOTS");
+
+	if (env) {
+		fmt(dst, len, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0) {
+		fmt(dst, len, "plots");
+		return;
+	}
+	exe[n] = '\0';
+	/* build/gupbench -> <top>/plots */
+	fmt(dst, len, "%s/../plots", dirname(exe));
+}
+
+static void meta_value(const char *dir, const char *key, char *dst, size_t len)
+{
+	char path[4200], line[1024];
+	size_t kl = strlen(key);
+	FILE *f;
+
+	fmt(dst, len, "?");
+	fmt(path, sizeof(path), "%s/meta", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, kl) && !strncmp(line + kl, " = ", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			fmt(dst, len, "%s", line + kl + 3);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static int gnuplot(const char *script, const char *data, int blocks, const char *out,
+		   const char *title, const char *ylabel, char *err, size_t len)
+{
+	char vars[2048];
+	int status;
+	pid_t pid;
+
+	fmt(vars, sizeof(vars), "datafile='%s'; nblocks=%d; outbase='%s'; plottitle='%s'; ylab='%s'",
+	    data, blocks, out, title, ylabel);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execlp("gnuplot", "gnuplot", "-e", vars, script, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fmt(err, len, "gnuplot %s failed (status %d)%s", script, status,
+		    WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": gnuplot not installed" : "");
+		return -EIO;
+	}
+	return 0;
+}
+
+int plot_run(const char *dir, int quiet, char *err, size_t len)
+{
+	struct csv_table t;
+	struct point *pts = NULL;
+	size_t np = 0;
+	char path[4200], pdir[4200], sdir[PATH_MAX], title[512], rel[128], host[128], cpu[160];
+	int c_op, c_m, c_o, c_z, c_sz, c_ns, c_pg, c_st, ret = 0;
+
+	fmt(path, sizeof(path), "%s/results.csv", dir);
+	ret = csv_table_load(&t, path, err, len);
+	if (ret)
+		return ret;
+	c_op = csv_table_col(&t, "op");
+	c_m = csv_table_col(&t, "method");
+	c_o = csv_table_col(&t, "folio_order");
+	c_z = csv_table_col(&t, "zero_ratio");
+	c_sz = csv_table_col(&t, "size_bytes");
+	c_ns = csv_table_col(&t, "ns");
+	c_pg = csv_table_col(&t, "pages");
+	c_st = csv_table_col(&t, "status");
+	if (c_op < 0 || c_m < 0 || c_o < 0 || c_z < 0 || c_sz < 0 || c_ns < 0 || c_pg < 0 || c_st < 0) {
+		fmt(err, len, "%s: not a gupbench results.csv (columns missing)", path);
+		csv_table_free(&t);
+		return -EINVAL;
+	}
+	for (size_t r = 0; r < t.nrows; r++) {
+		char **row = t.rows[r];
+		struct point key = { 0 }, *p = NULL;
+		double pages = atof(row[c_pg]);
+
+		if (strcmp(row[c_st], "ok") || !row[c_ns][0] || pages <= 0)
+			continue;
+		fmt(key.op, sizeof(key.op), "%s", row[c_op]);
+		fmt(key.series, sizeof(key.series), "%s order %s zero %s", row[c_m], row[c_o], row[c_z]);
+		key.size = atof(row[c_sz]);
+		for (size_t i = 0; i < np; i++)
+			if (!point_cmp(&pts[i], &key))
+				p = &pts[i];
+		if (!p) {
+			pts = realloc(pts, (np + 1) * sizeof(*pts));
+			p = &pts[np++];
+			*p = key;
+		}
+		p->v = realloc(p->v, (p->n + 1) * sizeof(double));
+		p->v[p->n++] = atof(row[c_ns]) / pages;
+	}
+	csv_table_free(&t);
+	if (!np) {
+		fmt(err, len, "%s: no ok rows to plot", path);
+		return -ENODATA;
+	}
+	qsort(pts, np, sizeof(*pts), point_cmp);
+
+	fmt(pdir, sizeof(pdir), "%s/plots", dir);
+	if (mkdir(pdir, 0755) && errno != EEXIST) {
+		fmt(err, len, "%s: %s", pdir, strerror(errno));
+		ret = -errno;
+		goto out;
+	}
+	scripts_dir(sdir, sizeof(sdir));
+	meta_value(dir, "release", rel, sizeof(rel));
+	meta_value(dir, "hostname", host, sizeof(host));
+	meta_value(dir, "cpu_model", cpu, sizeof(cpu));
+
+	for (size_t i = 0; i < np && !ret;) {
+		const char *op = pts[i].op;
+		char data[4300], base[4300], script[PATH_MAX + 32], opfile[32], ylab[128];
+		int blocks;
+		FILE *f;
+
+		/* "pin+unpin" -> "pin-unpin" in file names */
+		fmt(opfile, sizeof(opfile), "%s", op);
+		for (char *s = opfile; *s; s++)
+			if (*s == '+')
+				*s = '-';
+		fmt(data, sizeof(data), "%s/ns-per-page-%s.dat", pdir, opfile);
+		fmt(base, sizeof(base), "%s/ns-per-page-%s", pdir, opfile);
+		f = fopen(data, "we");
+		if (!f) {
+			fmt(err, len, "%s: %s", data, strerror(errno));
+			ret = -errno;
+			break;
+		}
+		fprintf(f, "# gupbench: ns per 4 KiB page of op %s, status=ok rows of %s/results.csv\n",
+			op, dir);
+		fprintf(f, "# one block per series; columns: size_bytes median p25 p75 samples\n");
+		blocks = 0;
+		for (const char *series = NULL; i < np && !strcmp(pts[i].op, op); i++) {
+			struct point *p = &pts[i];
+
+			if (!series || strcmp(series, p->series)) {
+				/* two blank lines end a gnuplot data block */
+				if (series)
+					fputs("\n\n", f);
+				fprintf(f, "\"%s\" median p25 p75 n\n", p->series);
+				series = p->series;
+				blocks++;
+			}
+			stats_sort(p->v, p->n);
+			fprintf(f, "%.0f %.4f %.4f %.4f %zu\n", p->size, stats_quantile(p->v, p->n, 0.5),
+				stats_quantile(p->v, p->n, 0.25), stats_quantile(p->v, p->n, 0.75), p->n);
+		}
+		fclose(f);
+		fmt(title, sizeof(title), "%s: ns per page, median (bars: quartiles) -- %s, %s, %s", op,
+		    rel, host, cpu);
+		fmt(ylab, sizeof(ylab), "ns per 4 KiB page (%s)", op);
+		fmt(script, sizeof(script), "%s/ns-per-page.gp", sdir);
+		ret = gnuplot(script, data, blocks, base, title, ylab, err, len);
+		if (!ret && !quiet)
+			fprintf(stderr, "gupbench: plot %s.png, .svg\n", base);
+	}
+out:
+	for (size_t i = 0; i < np; i++)
+		free(pts[i].v);
+	free(pts);
+	return ret;
+}
+
+int plot_main(int argc, char **argv)
+{
+	char err[512];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: gupbench plot RUN_DIR\n");
+		return 2;
+	}
+	if (plot_run(argv[1], 0, err, sizeof(err))) {
+		fprintf(stderr, "gupbench: %s\n", err);
+		return 1;
+	}
+	return 0;
+}

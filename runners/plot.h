@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Plots of a run: gupbench writes gnuplot data files into DIR/plots/ and
+ * runs the gnuplot scripts in plots/ on them (PNG and SVG).
+ */
+#ifndef GUPBENCH_PLOT_H
+#define GUPBENCH_PLOT_H
+
+#include <stddef.h>
+
+/* 0 or -errno with err set. quiet: don't list what was drawn. */
+int plot_run(const char *dir, int quiet, char *err, size_t len);
+int plot_main(int argc, char **argv);
+
+#endif

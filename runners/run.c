@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `gupbench run CONFIG... [-o DIR]`: expand the configs, check all of it
+ * before writing anything, then run each scenario in a fresh worker
+ * process and write every sample it sends as one CSV row at once.
+ *
+ * Knobs are set per scenario and restored at the end, after a failed
+ * worker (the run goes on) and on SIGINT/SIGTERM/SIGHUP (the run stops
+ * after the current worker is stopped; its finished rows are kept).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "csv.h"
+#include "gbjson.h"
+#include "knobs.h"
+#include "meta.h"
+#include "method.h"
+#include "plot.h"
+#include "run.h"
+#include "sample.h"
+#include "util.h"
+#include "vmstat.h"
+#include "worker.h"
+
+static volatile sig_atomic_t stop_sig;
+
+static void on_signal(int sig)
+{
+	stop_sig = sig;
+}
+
+static void signals_install(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	/* no SA_RESTART: a blocked poll() or waitpid() returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+struct runner {
+	struct cfg cfg;
+	struct plan plan;
+	char dir[4096];
+	char path[4096 + 64];
+	struct csv csv;
+	FILE *scen;			/* scenarios.csv */
+	unsigned int timeout_s;		/* per scenario */
+	int quiet;
+	int tty;
+	uint64_t t0;
+	size_t done, skipped, failed;
+	int interrupted;
+	/* probe results, per method index, cached: 0 unknown, 1 ok, -1 no */
+	int probed[64];
+	char probe_why[64][200];
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: gupbench run [options] CONFIG...\n"
+		"  -o, --output DIR   run directory (default results/<date>-<host>-<release>)\n"
+		"  -n, --dry-run      print the expanded matrix and exit\n"
+		"  -t, --timeout SEC  stop a scenario's worker after SEC seconds (default 900)\n"
+		"  -q, --quiet        no progress line\n"
+		"      --no-plot      do not draw the plots\n");
+}
+
+static void default_dir(char *dst, size_t len)
+{
+	char host[128] = "host", when[32];
+	struct utsname u;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gethostname(host, sizeof(host) - 1);
+	uname(&u);
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
+	fmt(dst, len, "results/%s-%s-%s", when, host, u.release);
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[4096];
+
+	fmt(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	}
+	if (mkdir(tmp, 0755))
+		return -errno;
+	return 0;
+}
+
+static void elapsed(uint64_t ns, char *dst, size_t len)
+{
+	uint64_t s = ns / 1000000000ULL;
+
+	fmt(dst, len, "%" PRIu64 ":%02" PRIu64, s / 60, s % 60);
+}
+
+static void progress(struct runner *r, size_t i, const struct scenario *sc, int end)
+{
+	uint64_t t = now_ns() - r->t0;
+	char el[32], eta[32] = "?", sz[32];
+
+	if (r->quiet)
+		return;
+	if (i)
+		elapsed(t / i * (r->plan.n - i), eta, sizeof(eta));
+	elapsed(t, el, sizeof(el));
+	size_format(sc->size, sz, sizeof(sz));
+	fprintf(stderr, "%s[%zu/%zu] %-12s %-5s order %-2d zero %-4g  elapsed %s  ETA %s%s",
+		r->tty ? "\r\033[K" : "", i + 1, r->plan.n, sc->method, sz, sc->order, sc->zero,
+		el, eta, r->tty && !end ? "" : "\n");
+	fflush(stderr);
+}
+
+static const char *ops_of(const struct method *m, int i)
+{
+	if (m->flags & M_COMBINED)
+		return i == 0 ? "pin+unpin" : NULL;
+	return i == 0 ? "pin" : i == 1 ? "unpin" : NULL;
+}
+
+/* Rows for a scenario that never got to measure, one per op. */
+static void rows_status(struct runner *r, unsigned int idx, const struct scenario *sc,
+			const struct method *m, int status, const char *why)
+{
+	for (int i = 0; ops_of(m, i); i++) {
+		struct sample s = { .status = status, .pages = sc->size / PAGE_SZ };
+		struct csv_row row = { idx, sc, m, &s };
+
+		fmt(s.op, sizeof(s.op), "%s", ops_of(m, i));
+		fmt(s.reason, sizeof(s.reason), "%s", why);
+		csv_row_write(&r->csv, &row);
+	}
+}
+
+static int read_full(int fd, void *p, size_t len, int timeout_ms)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int pr = poll(&pfd, 1, timeout_ms);
+		ssize_t n;
+
+		if (pr < 0)
+			return -errno;
+		if (pr == 0)
+			return -ETIMEDOUT;
+		n = read(fd, (char *)p + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return off ? -EPIPE : 0;
+		off += n;
+	}
+	return 1;
+}
+
+static void stop_worker(pid_t pid)
+{
+	/* SIGTERM first so the method can tidy up; then no more waiting */
+	kill(-pid, SIGTERM);
+	for (int i = 0; i < 50; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		usleep(20000);
+	}
+	kill(-pid, SIGKILL);
+}
+
+static void worker_args(const struct runner *r, const struct scenario *sc, size_t idx, char **argv,
+			char store[][160], size_t max)
+{
+	size_t n = 0;
+
+	argv[n++] = "gupbench";
+	argv[n++] = "__worker";
+	argv[n++] = "--fd";
+	argv[n++] = "3";
+	argv[n++] = "--json";
+	fmt(store[0], sizeof(store[0]), "%s/gbench/%04zu.json", r->dir, idx);
+	argv[n++] = store[0];
+	for (size_t i = 0; i < opt_count() && n + 1 < max; i++) {
+		char v[128];
+
+		scenario_get(sc, i, v, sizeof(v));
+		fmt(store[i + 1], sizeof(store[i + 1]), "%s=%s", opt_name(i), v);
+		argv[n++] = store[i + 1];
+	}
+	argv[n] = NULL;
+}
+
+static void scen_header(FILE *f)
+{
+	fprintf(f, "schema,scenario,job,method,size_bytes,folio_order,zero_ratio,populate,"
+		   "status,rows,wall_ms,worker_exit,vmstat_exact");
+	for (int i = 0; i < VM_NR; i++)
+		fprintf(f, ",%s", vmstat_name(i));
+	fputc('\n', f);
+	fflush(f);
+}
+
+static void scen_row(struct runner *r, size_t idx, const struct scenario *sc, const char *status,
+		     unsigned long rows, uint64_t wall_ns, const char *exit_desc,
+		     const struct vmstat *a, const struct vmstat *b)
+{
+	FILE *f = r->scen;
+
+	fprintf(f, "%d,%zu,", CSV_SCHEMA, idx);
+	csv_quote(f, sc->job);
+	fprintf(f, ",%s,%" PRIu64 ",%d,%g,%d,%s,%lu,%.3f,", sc->method, sc->size, sc->order,
+		sc->zero, sc->populate, status, rows, wall_ns / 1e6);
+	csv_quote(f, exit_desc);
+	fprintf(f, ",%d", vmstat_exact());
+	for (int i = 0; i < VM_NR; i++) {
+		if (a && b && (a->have & b->have & (1u << i)))
+			fprintf(f, ",%" PRId64, b->v[i] - a->v[i]);
+		else
+			fputc(',', f);
+	}
+	fputc('\n', f);
+	fflush(f);
+}
+
+/* Run one scenario in a worker. Returns 0, or 1 if the scenario failed. */
+static int run_one(struct runner *r, size_t idx)
+{
+	const struct scenario *sc = &r->plan.items[idx].sc;
+	const struct method *m = method_find(sc->method);
+	size_t mi = 0;
+	struct vmstat v0, v1;
+	char store[CFG_MAX_OPTS + 1][160], *argv[CFG_MAX_OPTS + 8];
+	char why[256] = "", exit_desc[128] = "";
+	unsigned long rows = 0;
+	uint64_t t0 = now_ns(), deadline;
+	int fds[2], wstatus = 0, failed = 0, ret;
+	pid_t pid;
+
+	while (method_at(mi) != m)
+		mi++;
+	if (!r->probed[mi]) {
+		r->probed[mi] = m->probe(r->probe_why[mi], sizeof(r->probe_why[mi])) ? -1 : 1;
+	}
+	if (r->probed[mi] < 0) {
+		rows_status(r, idx, sc, m, SAMPLE_SKIP, r->probe_why[mi]);
+		scen_row(r, idx, sc, "skip", 0, 0, "", NULL, NULL);
+		r->skipped++;
+		return 0;
+	}
+	if (sc->order > 0 && knobs_for_anon_order(sc->order, why, sizeof(why))) {
+		rows_status(r, idx, sc, m, SAMPLE_ERROR, why);
+		scen_row(r, idx, sc, "error", 0, 0, "", NULL, NULL);
+		r->failed++;
+		return 1;
+	}
+
+	worker_args(r, sc, idx, argv, store, ARRAY_SIZE(argv));
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	vmstat_read(&v0, 1);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		/* own process group: the terminal's ^C reaches the runner only */
+		setpgid(0, 0);
+		dup2(fds[1], 3);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(fds[1]);
+
+	deadline = t0 + (uint64_t)r->timeout_s * 1000000000ULL;
+	for (;;) {
+		struct sample s;
+		struct csv_row row = { idx, sc, m, &s };
+		uint64_t now = now_ns();
+		int wait_ms = now >= deadline ? 0 : (int)((deadline - now) / 1000000ULL);
+
+		if (stop_sig)
+			break;
+		ret = read_full(fds[0], &s, sizeof(s), wait_ms > 1000 ? 1000 : wait_ms);
+		if (ret == -ETIMEDOUT && now_ns() < deadline)
+			continue;
+		if (ret == -EINTR)
+			continue;
+		if (ret <= 0) {
+			if (ret == -ETIMEDOUT) {
+				fmt(exit_desc, sizeof(exit_desc), "timed out after %us", r->timeout_s);
+				stop_worker(pid);
+			}
+			break;
+		}
+		csv_row_write(&r->csv, &row);
+		rows++;
+	}
+	if (stop_sig) {
+		stop_worker(pid);
+		/* rows the worker sent before it stopped are still in the pipe */
+		for (;;) {
+			struct sample s;
+			struct csv_row row = { idx, sc, m, &s };
+
+			if (read_full(fds[0], &s, sizeof(s), 0) <= 0)
+				break;
+			csv_row_write(&r->csv, &row);
+			rows++;
+		}
+	}
+	close(fds[0]);
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	vmstat_read(&v1, 1);
+
+	if (stop_sig) {
+		fmt(exit_desc, sizeof(exit_desc), "stopped by %s", strsignal(stop_sig));
+		rows_status(r, idx, sc, m, SAMPLE_INTERRUPTED, exit_desc);
+		scen_row(r, idx, sc, "interrupted", rows, now_ns() - t0, exit_desc, &v0, &v1);
+		r->interrupted = 1;
+		return 1;
+	}
+	if (exit_desc[0]) {
+		failed = 1;
+	} else if (WIFSIGNALED(wstatus)) {
+		fmt(exit_desc, sizeof(exit_desc), "worker killed by %s after %lu rows",
+		    strsignal(WTERMSIG(wstatus)), rows);
+		failed = 1;
+	} else if (WEXITSTATUS(wstatus) == WORKER_EXIT_FAILED) {
+		fmt(exit_desc, sizeof(exit_desc), "scenario failed (see the error rows)");
+		failed = 1;
+	} else if (WEXITSTATUS(wstatus)) {
+		fmt(exit_desc, sizeof(exit_desc), "worker exited with %d after %lu rows",
+		    WEXITSTATUS(wstatus), rows);
+		failed = 1;
+	}
+	/* a crash or timeout has no error row of its own: add one per op */
+	if (failed && WEXITSTATUS(wstatus) != WORKER_EXIT_FAILED)
+		rows_status(r, idx, sc, m, SAMPLE_ERROR, exit_desc);
+	scen_row(r, idx, sc, failed ? "error" : "ok", rows, now_ns() - t0, exit_desc, &v0, &v1);
+	if (failed)
+		r->failed++;
+	else
+		r->done++;
+	return failed;
+}
+
+static void dry_run(const struct runner *r)
+{
+	printf("%zu scenarios\n", r->plan.n);
+	for (size_t i = 0; i < r->plan.n; i++) {
+		const struct plan_item *it = &r->plan.items[i];
+
+		printf("%4zu %s:%d [%s]", i, it->job->file, it->job->line, it->sc.job);
+		for (size_t k = 0; k < opt_count(); k++) {
+			char v[128];
+
+			scenario_get(&it->sc, k, v, sizeof(v));
+			printf(" %s=%s", opt_name(k), v);
+		}
+		putchar('\n');
+	}
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) * 2 + 3;
+	s = calloc(1, len);
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		if (strpbrk(argv[i], " \t'\"$\\")) {
+			strcat(s, "'");
+			strcat(s, argv[i]);
+			strcat(s, "'");
+		} else {
+			strcat(s, argv[i]);
+		}
+	}
+	return s;
+}
+
+int run_main(int argc, char **argv, int full_argc, char **full_argv)
+{
+	struct runner r = { .timeout_s = 900 };
+	char err[1024], cwd[4096] = "";
+	const char *out = NULL;
+	int dry = 0, no_plot = 0, i, ret;
+	char *command;
+	const char *knob_status = "nothing to restore";
+
+	static const struct option lopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-plot", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	/* options may come before or after the configs */
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:nt:qh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		case 't':
+			r.timeout_s = (unsigned int)strtoul(optarg, NULL, 10);
+			if (!r.timeout_s) {
+				fprintf(stderr, "gupbench run: --timeout: \"%s\" is not a number of seconds\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'q':
+			r.quiet = 1;
+			break;
+		case 'P':
+			no_plot = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	i = optind;
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	/* Everything is checked before anything is written. */
+	for (; i < argc; i++) {
+		if (cfg_load(&r.cfg, argv[i], err, sizeof(err))) {
+			fprintf(stderr, "gupbench: %s\n", err);
+			return 2;
+		}
+	}
+	if (cfg_expand(&r.cfg, &r.plan, err, sizeof(err))) {
+		fprintf(stderr, "gupbench: %s\n", err);
+		return 2;
+	}
+	if (dry) {
+		dry_run(&r);
+		return 0;
+	}
+
+	if (out)
+		fmt(r.dir, sizeof(r.dir), "%s", out);
+	else
+		default_dir(r.dir, sizeof(r.dir));
+	ret = mkdir_p(r.dir);
+	if (ret) {
+		fprintf(stderr, "gupbench: %s: %s%s\n", r.dir, strerror(-ret),
+			ret == -EEXIST ? " (a run directory is never overwritten)" : "");
+		return 2;
+	}
+	fmt(r.path, sizeof(r.path), "%s/gbench", r.dir);
+	mkdir(r.path, 0755);
+	fmt(r.path, sizeof(r.path), "%s/knobs.saved", r.dir);
+	knob_journal(r.path);
+
+	command = join_args(full_argc, full_argv);
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	fmt(r.path, sizeof(r.path), "%s/meta", r.dir);
+	{
+		struct meta_run mr = { command, cwd, &r.cfg, r.plan.n };
+
+		ret = meta_write_start(r.path, &mr);
+	}
+	if (ret) {
+		fprintf(stderr, "gupbench: %s: %s\n", r.path, strerror(-ret));
+		return 1;
+	}
+	fmt(r.path, sizeof(r.path), "%s/results.csv", r.dir);
+	ret = csv_open(&r.csv, r.path);
+	if (ret) {
+		fprintf(stderr, "gupbench: %s: %s\n", r.path, strerror(-ret));
+		return 1;
+	}
+	fmt(r.path, sizeof(r.path), "%s/scenarios.csv", r.dir);
+	r.scen = fopen(r.path, "wxe");
+	if (!r.scen) {
+		fprintf(stderr, "gupbench: %s: %s\n", r.path, strerror(errno));
+		return 1;
+	}
+	scen_header(r.scen);
+
+	signals_install();
+	r.tty = isatty(STDERR_FILENO);
+	r.t0 = now_ns();
+	if (!r.quiet)
+		fprintf(stderr, "gupbench: %zu scenarios -> %s\n", r.plan.n, r.dir);
+	for (size_t k = 0; k < r.plan.n && !stop_sig; k++) {
+		progress(&r, k, &r.plan.items[k].sc, 0);
+		ret = run_one(&r, k);
+		if (ret < 0) {
+			fprintf(stderr, "\ngupbench: cannot start a worker: %s\n", strerror(-ret));
+			r.failed++;
+			break;
+		}
+	}
+	if (r.tty && !r.quiet)
+		fputc('\n', stderr);
+
+	/* restore before anything else can fail */
+	if (knob_saved_count()) {
+		char why[256] = "";
+		int bad = knob_restore_all(why, sizeof(why));
+
+		knob_status = bad ? "FAILED" : "restored";
+		if (bad)
+			fprintf(stderr, "gupbench: %d knobs not restored: %s (gupbench restore %s)\n",
+				bad, why, r.dir);
+	}
+	csv_close(&r.csv);
+	fclose(r.scen);
+
+	fmt(r.path, sizeof(r.path), "%s/gbench.json", r.dir);
+	{
+		char gbdir[4200];
+
+		fmt(gbdir, sizeof(gbdir), "%s/gbench", r.dir);
+		if (gbjson_merge(gbdir, r.path, err, sizeof(err)))
+			fprintf(stderr, "gupbench: merging Google Benchmark JSON: %s\n", err);
+	}
+	{
+		struct meta_end e = {
+			.status = stop_sig ? "interrupted" : r.failed ? "failed scenarios" : "complete",
+			.rows = r.csv.rows,
+			.done = r.done,
+			.skipped = r.skipped,
+			.failed = r.failed,
+			.knobs = knob_status,
+		};
+
+		fmt(r.path, sizeof(r.path), "%s/meta", r.dir);
+		meta_write_end(r.path, &e);
+	}
+	if (!stop_sig && !no_plot && plot_run(r.dir, r.quiet, err, sizeof(err)))
+		fprintf(stderr, "gupbench: plots: %s\n", err);
+
+	fprintf(stderr, "gupbench: %zu ok, %zu skipped, %zu failed scenarios, %lu rows in %s/results.csv%s\n",
+		r.done, r.skipped, r.failed, r.csv.rows, r.dir,
+		stop_sig ? " (interrupted)" : "");
+	free(command);
+	plan_free(&r.plan);
+	cfg_free(&r.cfg);
+	if (stop_sig)
+		return 128 + stop_sig;
+	return r.failed ? 1 : 0;
+}
+
+int restore_main(int argc, char **argv)
+{
+	char path[4200], why[512] = "";
+	int bad;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: gupbench restore RUN_DIR\n"
+				"  write back the knobs a run saved in RUN_DIR/knobs.saved\n");
+		return 2;
+	}
+	fmt(path, sizeof(path), "%s/knobs.saved", argv[1]);
+	if (access(path, F_OK)) {
+		printf("gupbench: %s: no knobs were changed by that run\n", path);
+		return 0;
+	}
+	bad = knob_restore_journal(path, why, sizeof(why));
+	if (bad) {
+		fprintf(stderr, "gupbench: %s\n", why);
+		return 1;
+	}
+	printf("gupbench: knobs restored from %s\n", path);
+	return 0;
+}
