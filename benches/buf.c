@@ -482,7 +482,8 @@ static void got_finish(struct rb *r, struct buf_got *got)
 
 	folios[0] = r->small_folios;
 	/* a folio mapped in several places of the range counts once */
-	qsort(r->heads, r->nheads, sizeof(*r->heads), u64_cmp);
+	if (r->nheads)
+		qsort(r->heads, r->nheads, sizeof(*r->heads), u64_cmp);
 	for (i = 0; i < r->nheads; i++)
 		if (!i || r->heads[i] != r->heads[i - 1])
 			folios[r->heads[i] >> 56]++;

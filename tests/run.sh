@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Run every test program and add up their TAP lines.
+#
+#   build/tests/unit/test_*   cmocka, pure logic (no kernel needed)
+#   build/tests/sys/test_*    cmocka, really pin pages on this kernel
+#   tests/sys/test_*.py       end to end through `gupbench run`
+#
+# Each program gets a timeout; after each, the kernel log is scanned for
+# new WARNING:/BUG: lines (a test that made the kernel complain fails).
+# A missing privilege or kernel feature is a skip with a reason, never a
+# pass. The last line is "N passed, N failed, N skipped".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+export CMOCKA_MESSAGE_OUTPUT=TAP
+export GUPBENCH="$top/build/gupbench"
+per_test_timeout=${TEST_TIMEOUT:-600}
+pass=0 fail=0 skip=0
+failed_names=()
+log_dir=$(mktemp -d)
+
+kmsg_lines() { dmesg 2>/dev/null | wc -l; }
+
+run_one() {
+	local name=$1; shift
+	local out="$log_dir/$(basename "$name").log" before rc
+	local p=0 f=0 s=0 planned=0 seen=0
+
+	before=$(kmsg_lines)
+	timeout --kill-after=10 "$per_test_timeout" "$@" >"$out" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		1..*) planned=${line#1..} ;;
+		"ok "* | "not ok "*)
+			seen=$((seen + 1))
+			if [[ "$line" == *"# SKIP"* ]]; then
+				s=$((s + 1))
+			elif [[ "$line" == ok* ]]; then
+				p=$((p + 1))
+			else
+				f=$((f + 1))
+				failed_names+=("$name: $line")
+			fi ;;
+		esac
+	done <"$out"
+	if ((rc == 124 || rc == 137)); then
+		f=$((f + 1)); failed_names+=("$name: timed out after ${per_test_timeout}s")
+	elif ((rc != 0 && f == 0)); then
+		f=$((f + 1)); failed_names+=("$name: exited $rc with no failing test line")
+	elif ((planned != seen)); then
+		f=$((f + 1)); failed_names+=("$name: planned $planned tests, saw $seen")
+	fi
+	if dmesg 2>/dev/null | tail -n +"$((before + 1))" | grep -E 'WARNING:|BUG:|Oops' >"$out.kmsg"; then
+		f=$((f + 1)); failed_names+=("$name: kernel log: $(head -1 "$out.kmsg")")
+	fi
+	printf '%-34s %3d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
+	if ((f)); then
+		sed 's/^/    | /' "$out" | tail -40
+	fi
+	grep -h '# SKIP' "$out" | sed 's/^/    /' | head -20
+	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+}
+
+for t in build/tests/unit/test_* build/tests/sys/test_*; do
+	[[ -x "$t" && "$t" != *.o && "$t" != *.d ]] || continue
+	run_one "${t#build/tests/}" "$t"
+done
+for t in tests/sys/test_*.py; do
+	[ -f "$t" ] || continue
+	run_one "${t#tests/}" python3 "$t"
+done
+
+if ((${#failed_names[@]})); then
+	echo
+	echo "Failures:"
+	printf '  %s\n' "${failed_names[@]}"
+fi
+rm -rf "$log_dir"
+echo "$pass passed, $fail failed, $skip skipped"
+((fail == 0))

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Config parsing, matrix expansion and size parsing: pure logic, on
+ * config files written to a temporary directory.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "knobs.h"
+#include "util.h"
+
+static char tmpdir[] = "/tmp/gupbench-test-config-XXXXXX";
+
+static const char *write_cfg(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Load and expand; returns the error text ("" when it worked). */
+static const char *load(const char *text, struct cfg *c, struct plan *p)
+{
+	static char err[1024];
+	const char *path = write_cfg("t.ini", text);
+
+	memset(c, 0, sizeof(*c));
+	memset(p, 0, sizeof(*p));
+	err[0] = '\0';
+	if (cfg_load(c, path, err, sizeof(err)) == 0)
+		cfg_expand(c, p, err, sizeof(err));
+	return err;
+}
+
+static void expect_error(const char *text, const char *want)
+{
+	struct cfg c;
+	struct plan p;
+	const char *err = load(text, &c, &p);
+
+	if (!strstr(err, want))
+		fail_msg("config:\n%s\nwanted an error containing \"%s\", got \"%s\"", text, want, err);
+	plan_free(&p);
+	cfg_free(&c);
+}
+
+static void test_size_parse(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t v;
+	} good[] = {
+		{ "4096", 4096 }, { "4k", 4096 }, { "4K", 4096 }, { "2M", 2 << 20 },
+		{ "2MiB", 2 << 20 }, { "2mb", 2 << 20 }, { "1G", 1ULL << 30 },
+		{ "1T", 1ULL << 40 }, { " 8k ", 8192 },
+	};
+	static const char *const bad[] = { "", "k", "12Q", "-4k", "4kk", "1.5M", "99999999999999999999" };
+	char out[32];
+	uint64_t v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		assert_int_equal(size_parse(good[i].s, &v), 0);
+		assert_int_equal(v, good[i].v);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (size_parse(bad[i], &v) == 0)
+			fail_msg("\"%s\" parsed as %llu", bad[i], (unsigned long long)v);
+	size_format(2 << 20, out, sizeof(out));
+	assert_string_equal(out, "2M");
+	size_format(12288, out, sizeof(out));
+	assert_string_equal(out, "12k");
+	size_format(4097, out, sizeof(out));
+	assert_string_equal(out, "4097");
+}
+
+static void test_defaults_and_global(void **state)
+{
+	struct cfg c;
+	struct plan p;
+	const char *err = load("[global]\nsize = 64k\nrepeat = 3\n"
+			       "[a]\nmethod = iouring\n"
+			       "[b]\nmethod = pvm-read\nrepeat = 5\n", &c, &p);
+
+	assert_string_equal(err, "");
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.items[0].sc.job, "a");
+	assert_int_equal(p.items[0].sc.size, 65536);
+	assert_int_equal(p.items[0].sc.repeat, 3);
+	assert_int_equal(p.items[0].sc.order, 0);
+	assert_int_equal(p.items[0].sc.populate, 1);
+	assert_int_equal(p.items[0].sc.warmup, 1);
+	assert_int_equal(p.items[0].sc.rebuild, REBUILD_AUTO);
+	assert_string_equal(p.items[0].sc.backing, "anon");
+	assert_int_equal(p.items[1].sc.repeat, 5);
+	plan_free(&p);
+	cfg_free(&c);
+}
+
+/* fio semantics: [global] applies to the jobs after it, not before. */
+static void test_global_applies_forward(void **state)
+{
+	struct cfg c;
+	struct plan p;
+	const char *err = load("[a]\nmethod = iouring\nsize = 8k\n"
+			       "[global]\nrepeat = 7\n"
+			       "[b]\nmethod = iouring\nsize = 8k\n", &c, &p);
+
+	assert_string_equal(err, "");
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.items[0].sc.repeat, 10);
+	assert_int_equal(p.items[1].sc.repeat, 7);
+	plan_free(&p);
+	cfg_free(&c);
+}
+
+static void test_cross_product(void **state)
+{
+	struct cfg c;
+	struct plan p;
+	const char *err = load("[m]\nmethod = iouring, pvm-read\nsize = 8k, 16k, 32k\n"
+			       "zero = 0, 0.5\npopulate = yes\n", &c, &p);
+
+	assert_string_equal(err, "");
+	assert_int_equal(p.n, 2 * 3 * 2);
+	/* table order: method slowest, zero fastest */
+	assert_string_equal(p.items[0].sc.method, "iouring");
+	assert_int_equal(p.items[0].sc.size, 8192);
+	assert_true(p.items[0].sc.zero == 0.0);
+	assert_true(p.items[1].sc.zero == 0.5);
+	assert_int_equal(p.items[2].sc.size, 16384);
+	assert_string_equal(p.items[6].sc.method, "pvm-read");
+	assert_int_equal(p.items[11].sc.size, 32768);
+	assert_true(p.items[11].sc.zero == 0.5);
+	plan_free(&p);
+	cfg_free(&c);
+}
+
+static void test_empty_job_section_counts(void **state)
+{
+	struct cfg c;
+	struct plan p;
+	const char *err = load("[global]\nmethod = iouring\nsize = 4k\n[only-globals]\n", &c, &p);
+
+	assert_string_equal(err, "");
+	assert_int_equal(p.n, 1);
+	plan_free(&p);
+	cfg_free(&c);
+}
+
+static void test_errors_name_file_line_key(void **state)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "%s/t.ini:3: sise: unknown key", tmpdir);
+	expect_error("[a]\nmethod = iouring\nsise = 4k\n", want);
+	snprintf(want, sizeof(want), "%s/t.ini:2: method: unknown method \"iouringg\"", tmpdir);
+	expect_error("[a]\nmethod = iouringg\nsize = 4k\n", want);
+	snprintf(want, sizeof(want), "%s/t.ini:3: size: \"12Q\" is not a size", tmpdir);
+	expect_error("[a]\nmethod = iouring\nsize = 4k, 12Q\n", want);
+	snprintf(want, sizeof(want), "%s/t.ini:4: zero: \"1.5\" is not a ratio in 0..1", tmpdir);
+	expect_error("[a]\nmethod = iouring\nsize = 4k\nzero = 1.5\n", want);
+	expect_error("[a]\nmethod = iouring\nsize = 4k\nzero = -0.1\n", "zero: \"-0.1\" is not a ratio");
+	expect_error("[a]\nmethod = iouring\nsize = 6000\n", "size: \"6000\" is not a positive multiple of 4k");
+	expect_error("[a]\nmethod = iouring\nsize = 4k\nrepeat = 0\n", "repeat: \"0\" is not a whole number");
+	expect_error("[a]\nmethod = iouring\nsize = 4k\npopulate = maybe\n", "populate: \"maybe\" is not yes or no");
+	expect_error("[a]\nmethod = iouring\nmethod = pvm-read\nsize = 4k\n", ":3: method: set twice in [a]");
+	expect_error("method = iouring\n[a]\nsize = 4k\n", ":1: method: key outside any section");
+	expect_error("[global]\nmethod = iouring\nsize = 4k\n", "no jobs");
+	expect_error("[a]\nsize = 4k\n", ":1: [a]: method: required key missing");
+	expect_error("[a]\nmethod = iouring\n", ":1: [a]: size: required key missing");
+	expect_error("[a]\nmethod = iouring\nsize = 4k\n[a]\nmethod = iouring\n", ":4: [a]: duplicate section");
+	expect_error("[a]\nmethod = iouring\nsize = 4k\nbackign = anon\n", ":4: backign: unknown key");
+	expect_error("[a]\nmethod = iouring\nsize = 4k\nrebuild = sometimes\n",
+		     "rebuild: \"sometimes\" is not one of: auto, each, once");
+	expect_error("[a\nmethod = iouring\n", ":1: syntax error");
+	/* a buffer far beyond this machine's memory */
+	expect_error("[a]\nmethod = iouring\nsize = 64T\n", ":3: size: 64T is more than memory allows");
+}
+
+static void test_order_values(void **state)
+{
+	unsigned long offered = thp_anon_orders();
+	int pmd = thp_pmd_order();
+	struct scenario sc;
+	char why[256];
+
+	scenario_defaults(&sc);
+	assert_int_equal(scenario_set(&sc, "order", "0", why, sizeof(why)), 0);
+	assert_int_equal(sc.order, 0);
+	assert_int_equal(scenario_set(&sc, "order", "4k", why, sizeof(why)), 0);
+	assert_int_equal(sc.order, 0);
+	assert_int_not_equal(scenario_set(&sc, "order", "banana", why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "not an order"));
+	/* an order no kernel offers for anon memory */
+	assert_int_not_equal(scenario_set(&sc, "order", "25", why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "not offered"));
+	if (pmd < 0 || !(offered & (1UL << pmd))) {
+		print_message("# no PMD THP on this kernel: pmd/2M cases not checked\n");
+		return;
+	}
+	assert_int_equal(scenario_set(&sc, "order", "pmd", why, sizeof(why)), 0);
+	assert_int_equal(sc.order, pmd);
+	assert_int_equal(scenario_set(&sc, "order", "2M", why, sizeof(why)), 0);
+	assert_int_equal(sc.order, 9);
+	/* order 1 is shmem-only on current kernels: it must be refused there */
+	if (!(offered & 2)) {
+		assert_int_not_equal(scenario_set(&sc, "order", "1", why, sizeof(why)), 0);
+		assert_non_null(strstr(why, "not offered"));
+	}
+}
+
+static void test_size_vs_order(void **state)
+{
+	int pmd = thp_pmd_order();
+
+	if (pmd != 9 || !(thp_anon_orders() & (1UL << 9)))
+		skip();
+	expect_error("[a]\nmethod = iouring\nsize = 4k\norder = pmd\n",
+		     ":3: size: 4k is not a multiple of the order-9 folio size 2M");
+	expect_error("[a]\nmethod = iouring\nsize = 2M\norder = pmd\nzero = 0.5\n",
+		     ":5: zero: 0.5 of 2M in 2M chunks gives no zero chunk");
+}
+
+/* The worker gets the scenario back through scenario_get/scenario_set. */
+static void test_roundtrip(void **state)
+{
+	struct scenario a, b;
+	char why[256], v[128];
+
+	scenario_defaults(&a);
+	assert_int_equal(scenario_set(&a, "method", "pvm-write", why, sizeof(why)), 0);
+	assert_int_equal(scenario_set(&a, "size", "12k", why, sizeof(why)), 0);
+	assert_int_equal(scenario_set(&a, "zero", "0.3", why, sizeof(why)), 0);
+	assert_int_equal(scenario_set(&a, "rebuild", "each", why, sizeof(why)), 0);
+	assert_int_equal(scenario_set(&a, "batch", "64", why, sizeof(why)), 0);
+	assert_int_equal(scenario_set(&a, "gup_flags", "write", why, sizeof(why)), 0);
+	scenario_defaults(&b);
+	for (size_t i = 0; i < opt_count(); i++) {
+		scenario_get(&a, i, v, sizeof(v));
+		if (scenario_set(&b, opt_name(i), v, why, sizeof(why)))
+			fail_msg("%s=%s: %s", opt_name(i), v, why);
+	}
+	assert_memory_equal(&a, &b, sizeof(a));
+}
+
+static int setup(void **state)
+{
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_size_parse),
+		cmocka_unit_test(test_defaults_and_global),
+		cmocka_unit_test(test_global_applies_forward),
+		cmocka_unit_test(test_cross_product),
+		cmocka_unit_test(test_empty_job_section_counts),
+		cmocka_unit_test(test_errors_name_file_line_key),
+		cmocka_unit_test(test_order_values),
+		cmocka_unit_test(test_size_vs_order),
+		cmocka_unit_test(test_roundtrip),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, setup, teardown);
+}
