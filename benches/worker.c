@@ -57,6 +57,24 @@ static int op_count(const struct worker *w)
 	return (w->m->flags & M_COMBINED) ? 1 : 2;
 }
 
+/*
+ * Test hook: GUPBENCH_TEST_CRASH_AFTER=N makes the worker die by SIGSEGV
+ * right after sending its Nth row, so tests can check that the runner
+ * keeps finished rows and restores knobs after a crashed worker.
+ */
+static void crash_hook(void)
+{
+	static long left = -2;
+
+	if (left == -2) {
+		const char *e = getenv("GUPBENCH_TEST_CRASH_AFTER");
+
+		left = e ? atol(e) : -1;
+	}
+	if (left > 0 && --left == 0)
+		raise(SIGSEGV);
+}
+
 static void emit(struct worker *w, struct sample *s)
 {
 	ssize_t n;
@@ -67,6 +85,7 @@ static void emit(struct worker *w, struct sample *s)
 	do {
 		n = write(w->fd, s, sizeof(*s));
 	} while (n < 0 && errno == EINTR);
+	crash_hook();
 }
 
 /*

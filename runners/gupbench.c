@@ -10,6 +10,7 @@
 #include "meta.h"
 #include "plot.h"
 #include "run.h"
+#include "summary.h"
 #include "worker.h"
 
 static void usage(FILE *f)
@@ -20,6 +21,7 @@ static void usage(FILE *f)
 		"  list [-v]                methods and buffer kinds, and whether they run here\n"
 		"  keys                     config keys\n"
 		"  schema                   results.csv columns\n"
+		"  summary DIR              median ns per page per scenario and op\n"
 		"  plot DIR                 draw DIR's plots (DIR/plots/)\n"
 		"  restore DIR              write back knobs a killed run left changed\n"
 		"  version\n");
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
 		return keys_main();
 	if (!strcmp(cmd, "schema"))
 		return schema_main();
+	if (!strcmp(cmd, "summary"))
+		return summary_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plot"))
 		return plot_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "restore"))

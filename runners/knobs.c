@@ -222,8 +222,9 @@ static void dump_dir(FILE *f, const char *dir, const char *prefix)
 		char path[512], val[256];
 
 		fmt(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (de->d_name[0] == '.') {
-			/* skip . and .. */
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "stats") ||
+		    !strcmp(de->d_name, "full_scans") || !strcmp(de->d_name, "pages_collapsed")) {
+			/* not knobs: statistics that move on their own */
 		} else if (de->d_type == DT_DIR) {
 			char sub[256];
 

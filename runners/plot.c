@@ -7,6 +7,7 @@
  * CSV keeps them).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,30 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "csvread.h"
+#include "agg.h"
 #include "plot.h"
-#include "stats.h"
 #include "util.h"
-
-struct point {
-	char op[16];
-	char series[96];	/* "iouring order 9 zero 0" */
-	double size;
-	double *v;		/* ns per page */
-	size_t n;
-};
-
-static int point_cmp(const void *a, const void *b)
-{
-	const struct point *x = a, *y = b;
-	int c = strcmp(x->op, y->op);
-
-	if (!c)
-		c = strcmp(x->series, y->series);
-	if (!c)
-		c = (x->size > y->size) - (x->size < y->size);
-	return c;
-}
 
 /* Where the plots/ gnuplot scripts live: GUPBENCH_PLOTS, else next to the binary's tree. */
 static void scripts_dir(char *dst, size_t len)
@@ -111,57 +91,19 @@ static int gnuplot(const char *script, const char *data, int blocks, const char 
 
 int plot_run(const char *dir, int quiet, char *err, size_t len)
 {
-	struct csv_table t;
-	struct point *pts = NULL;
-	size_t np = 0;
+	struct agg a;
 	char path[4200], pdir[4200], sdir[PATH_MAX], title[512], rel[128], host[128], cpu[160];
-	int c_op, c_m, c_o, c_z, c_sz, c_ns, c_pg, c_st, ret = 0;
+	int ret;
 
 	fmt(path, sizeof(path), "%s/results.csv", dir);
-	ret = csv_table_load(&t, path, err, len);
+	ret = agg_load(&a, path, err, len);
 	if (ret)
 		return ret;
-	c_op = csv_table_col(&t, "op");
-	c_m = csv_table_col(&t, "method");
-	c_o = csv_table_col(&t, "folio_order");
-	c_z = csv_table_col(&t, "zero_ratio");
-	c_sz = csv_table_col(&t, "size_bytes");
-	c_ns = csv_table_col(&t, "ns");
-	c_pg = csv_table_col(&t, "pages");
-	c_st = csv_table_col(&t, "status");
-	if (c_op < 0 || c_m < 0 || c_o < 0 || c_z < 0 || c_sz < 0 || c_ns < 0 || c_pg < 0 || c_st < 0) {
-		fmt(err, len, "%s: not a gupbench results.csv (columns missing)", path);
-		csv_table_free(&t);
-		return -EINVAL;
-	}
-	for (size_t r = 0; r < t.nrows; r++) {
-		char **row = t.rows[r];
-		struct point key = { 0 }, *p = NULL;
-		double pages = atof(row[c_pg]);
-
-		if (strcmp(row[c_st], "ok") || !row[c_ns][0] || pages <= 0)
-			continue;
-		fmt(key.op, sizeof(key.op), "%s", row[c_op]);
-		fmt(key.series, sizeof(key.series), "%s order %s zero %s", row[c_m], row[c_o], row[c_z]);
-		key.size = atof(row[c_sz]);
-		for (size_t i = 0; i < np; i++)
-			if (!point_cmp(&pts[i], &key))
-				p = &pts[i];
-		if (!p) {
-			pts = realloc(pts, (np + 1) * sizeof(*pts));
-			p = &pts[np++];
-			*p = key;
-		}
-		p->v = realloc(p->v, (p->n + 1) * sizeof(double));
-		p->v[p->n++] = atof(row[c_ns]) / pages;
-	}
-	csv_table_free(&t);
-	if (!np) {
+	if (!a.n) {
 		fmt(err, len, "%s: no ok rows to plot", path);
+		agg_free(&a);
 		return -ENODATA;
 	}
-	qsort(pts, np, sizeof(*pts), point_cmp);
-
 	fmt(pdir, sizeof(pdir), "%s/plots", dir);
 	if (mkdir(pdir, 0755) && errno != EEXIST) {
 		fmt(err, len, "%s: %s", pdir, strerror(errno));
@@ -173,10 +115,11 @@ int plot_run(const char *dir, int quiet, char *err, size_t len)
 	meta_value(dir, "hostname", host, sizeof(host));
 	meta_value(dir, "cpu_model", cpu, sizeof(cpu));
 
-	for (size_t i = 0; i < np && !ret;) {
-		const char *op = pts[i].op;
+	for (size_t i = 0; i < a.n && !ret;) {
+		const char *op = a.g[i].op;
 		char data[4300], base[4300], script[PATH_MAX + 32], opfile[32], ylab[128];
-		int blocks;
+		const struct agg_group *prev = NULL;
+		int blocks = 0;
 		FILE *f;
 
 		/* "pin+unpin" -> "pin-unpin" in file names */
@@ -195,21 +138,21 @@ int plot_run(const char *dir, int quiet, char *err, size_t len)
 		fprintf(f, "# gupbench: ns per 4 KiB page of op %s, status=ok rows of %s/results.csv\n",
 			op, dir);
 		fprintf(f, "# one block per series; columns: size_bytes median p25 p75 samples\n");
-		blocks = 0;
-		for (const char *series = NULL; i < np && !strcmp(pts[i].op, op); i++) {
-			struct point *p = &pts[i];
+		for (; i < a.n && !strcmp(a.g[i].op, op); i++) {
+			const struct agg_group *g = &a.g[i];
 
-			if (!series || strcmp(series, p->series)) {
+			if (!prev || strcmp(prev->method, g->method) || prev->order != g->order ||
+			    prev->zero != g->zero) {
 				/* two blank lines end a gnuplot data block */
-				if (series)
+				if (prev)
 					fputs("\n\n", f);
-				fprintf(f, "\"%s\" median p25 p75 n\n", p->series);
-				series = p->series;
+				fprintf(f, "\"%s order %d zero %g\" median p25 p75 n\n", g->method,
+					g->order, g->zero);
 				blocks++;
 			}
-			stats_sort(p->v, p->n);
-			fprintf(f, "%.0f %.4f %.4f %.4f %zu\n", p->size, stats_quantile(p->v, p->n, 0.5),
-				stats_quantile(p->v, p->n, 0.25), stats_quantile(p->v, p->n, 0.75), p->n);
+			prev = g;
+			fprintf(f, "%" PRIu64 " %.4f %.4f %.4f %zu\n", g->size, g->median, g->p25, g->p75,
+				g->n);
 		}
 		fclose(f);
 		fmt(title, sizeof(title), "%s: ns per page, median (bars: quartiles) -- %s, %s, %s", op,
@@ -221,9 +164,7 @@ int plot_run(const char *dir, int quiet, char *err, size_t len)
 			fprintf(stderr, "gupbench: plot %s.png, .svg\n", base);
 	}
 out:
-	for (size_t i = 0; i < np; i++)
-		free(pts[i].v);
-	free(pts);
+	agg_free(&a);
 	return ret;
 }
 

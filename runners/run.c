@@ -586,9 +586,10 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 	if (!stop_sig && !no_plot && plot_run(r.dir, r.quiet, err, sizeof(err)))
 		fprintf(stderr, "gupbench: plots: %s\n", err);
 
-	fprintf(stderr, "gupbench: %zu ok, %zu skipped, %zu failed scenarios, %lu rows in %s/results.csv%s\n",
+	fprintf(stderr, "gupbench: %zu ok, %zu skipped, %zu failed scenarios, %lu rows in %s/results.csv%s\n"
+			"gupbench: medians: gupbench summary %s\n",
 		r.done, r.skipped, r.failed, r.csv.rows, r.dir,
-		stop_sig ? " (interrupted)" : "");
+		stop_sig ? " (interrupted)" : "", r.dir);
 	free(command);
 	plan_free(&r.plan);
 	cfg_free(&r.cfg);

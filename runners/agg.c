@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "csvread.h"
+#include "stats.h"
+#include "util.h"
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct agg_group *x = a, *y = b;
+	int c = strcmp(x->op, y->op);
+
+	if (!c)
+		c = strcmp(x->method, y->method);
+	if (!c)
+		c = (x->order > y->order) - (x->order < y->order);
+	if (!c)
+		c = (x->zero > y->zero) - (x->zero < y->zero);
+	if (!c)
+		c = (x->size > y->size) - (x->size < y->size);
+	return c;
+}
+
+enum { C_OP, C_METHOD, C_ORDER, C_ZERO, C_SIZE, C_NS, C_PAGES, C_STATUS, C_NR };
+
+int agg_load(struct agg *a, const char *path, char *err, size_t len)
+{
+	static const char *const need[C_NR] = {
+		"op", "method", "folio_order", "zero_ratio", "size_bytes", "ns", "pages", "status",
+	};
+	struct csv_table t;
+	int col[C_NR], ret;
+
+	memset(a, 0, sizeof(*a));
+	ret = csv_table_load(&t, path, err, len);
+	if (ret)
+		return ret;
+	for (int i = 0; i < C_NR; i++) {
+		col[i] = csv_table_col(&t, need[i]);
+		if (col[i] < 0) {
+			fmt(err, len, "%s: no column %s: not a gupbench results.csv", path, need[i]);
+			csv_table_free(&t);
+			return -EINVAL;
+		}
+	}
+	for (size_t r = 0; r < t.nrows; r++) {
+		char **row = t.rows[r];
+		const char *st = row[col[C_STATUS]];
+		struct agg_group key = { 0 }, *g = NULL;
+		double pages = atof(row[col[C_PAGES]]);
+
+		if (!strcmp(st, "warmup"))
+			a->warmup++;
+		else if (!strcmp(st, "skip"))
+			a->skipped++;
+		else if (!strcmp(st, "error"))
+			a->errors++;
+		else if (!strcmp(st, "interrupted"))
+			a->interrupted++;
+		if (strcmp(st, "ok") || !row[col[C_NS]][0] || pages <= 0)
+			continue;
+		fmt(key.op, sizeof(key.op), "%s", row[col[C_OP]]);
+		fmt(key.method, sizeof(key.method), "%s", row[col[C_METHOD]]);
+		key.order = atoi(row[col[C_ORDER]]);
+		key.zero = atof(row[col[C_ZERO]]);
+		key.size = strtoull(row[col[C_SIZE]], NULL, 10);
+		for (size_t i = 0; i < a->n && !g; i++)
+			if (!group_cmp(&a->g[i], &key))
+				g = &a->g[i];
+		if (!g) {
+			a->g = realloc(a->g, (a->n + 1) * sizeof(*a->g));
+			g = &a->g[a->n++];
+			*g = key;
+		}
+		g->v = realloc(g->v, (g->n + 1) * sizeof(double));
+		g->v[g->n++] = atof(row[col[C_NS]]) / pages;
+	}
+	csv_table_free(&t);
+	if (a->n)
+		qsort(a->g, a->n, sizeof(*a->g), group_cmp);
+	for (size_t i = 0; i < a->n; i++) {
+		struct agg_group *g = &a->g[i];
+
+		stats_sort(g->v, g->n);
+		g->median = stats_quantile(g->v, g->n, 0.5);
+		g->p25 = stats_quantile(g->v, g->n, 0.25);
+		g->p75 = stats_quantile(g->v, g->n, 0.75);
+	}
+	return 0;
+}
+
+void agg_free(struct agg *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->g[i].v);
+	free(a->g);
+	memset(a, 0, sizeof(*a));
+}

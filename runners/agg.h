@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A run's samples grouped per scenario point and op: the status=ok rows of
+ * results.csv as ns per 4 KiB page, with their median and quartiles.
+ * Warm-up, skip and error rows are not aggregated (the CSV keeps them, and
+ * agg counts them so a summary can say how many were left out and why).
+ */
+#ifndef GUPBENCH_AGG_H
+#define GUPBENCH_AGG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct agg_group {
+	char op[16];
+	char method[32];
+	int order;		/* asked */
+	double zero;		/* asked */
+	uint64_t size;
+	double *v;		/* ns per page, sorted */
+	size_t n;
+	double median, p25, p75;
+};
+
+struct agg {
+	struct agg_group *g;	/* sorted: op, method, order, zero, size */
+	size_t n;
+	size_t warmup, skipped, errors, interrupted;
+};
+
+int agg_load(struct agg *a, const char *results_csv, char *err, size_t len);
+void agg_free(struct agg *a);
+
+#endif

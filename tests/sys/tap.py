@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0
+"""A tiny TAP harness for gupbench's end-to-end tests (stdlib only).
+
+A test is a function decorated with @test. It passes by returning,
+fails by raising, and skips by raising Skip(reason): a missing privilege
+or kernel feature is a skip with its reason, never a pass.
+"""
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import traceback
+
+GUPBENCH = os.environ.get("GUPBENCH") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "gupbench")
+THP = "/sys/kernel/mm/transparent_hugepage"
+
+_tests = []
+
+
+class Skip(Exception):
+    pass
+
+
+def test(fn):
+    _tests.append(fn)
+    return fn
+
+
+def need_root():
+    if os.geteuid() != 0:
+        raise Skip("needs root (sysfs knobs, pagemap PFNs, AF_XDP)")
+
+
+def write_config(directory, text, name="t.ini"):
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run(args, env=None, **kw):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([GUPBENCH] + args, capture_output=True, text=True, env=e, **kw)
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+COUNTERS = ("full_scans", "pages_collapsed")
+
+
+def thp_knobs():
+    """Every THP knob's current value (the bracketed choice where there is one).
+
+    Statistics (stats/ directories, khugepaged's scan counters) are not
+    knobs: they move on their own and are left out.
+    """
+    out = {}
+    for root, dirs, files in os.walk(THP):
+        dirs[:] = [x for x in dirs if x != "stats"]
+        for name in files:
+            if name in COUNTERS:
+                continue
+            p = os.path.join(root, name)
+            try:
+                v = open(p).read().strip()
+            except OSError:
+                continue
+            if "[" in v:
+                v = v[v.index("[") + 1:v.index("]")]
+            out[p] = v
+    return out
+
+
+def tmpdir():
+    return tempfile.mkdtemp(prefix="gupbench-test-")
+
+
+def main():
+    print("1..%d" % len(_tests), flush=True)
+    bad = 0
+    for i, fn in enumerate(_tests, 1):
+        try:
+            fn()
+        except Skip as e:
+            print("ok %d - %s # SKIP %s" % (i, fn.__name__, e), flush=True)
+        except Exception:
+            bad += 1
+            print("not ok %d - %s" % (i, fn.__name__), flush=True)
+            for line in traceback.format_exc().splitlines():
+                print("# " + line, flush=True)
+        else:
+            print("ok %d - %s" % (i, fn.__name__), flush=True)
+    sys.exit(1 if bad else 0)
