@@ -377,15 +377,12 @@ static char *reader(char *str, int num, void *stream)
 	return str;
 }
 
-static int check_list(struct load_ctx *x, size_t i, const char *value)
+static int split_list(const char *raw, char ***out)
 {
-	char *copy = strdup(value), *save = NULL, why[256];
-	struct scenario tmp;
-	int ret = 0;
+	char *copy = strdup(raw), *save = NULL;
+	char **v = NULL;
+	int n = 0;
 
-	if (!copy)
-		return -ENOMEM;
-	scenario_defaults(&tmp);
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *t = tok, *e;
 
@@ -394,13 +391,40 @@ static int check_list(struct load_ctx *x, size_t i, const char *value)
 		e = t + strlen(t);
 		while (e > t && isspace((unsigned char)e[-1]))
 			*--e = '\0';
-		if (scenario_set(&tmp, opts[i].name, t, why, sizeof(why))) {
-			fmt(x->err, sizeof(x->err), "%s:%d: %s: %s", x->path, x->line, opts[i].name, why);
-			ret = -EINVAL;
-			break;
-		}
+		v = realloc(v, (n + 1) * sizeof(*v));
+		v[n++] = strdup(t);
 	}
 	free(copy);
+	*out = v;
+	return n;
+}
+
+static void list_free(char **v, int n)
+{
+	for (int k = 0; k < n; k++)
+		free(v[k]);
+	free(v);
+}
+
+/* Every element of a comma list must parse on its own: errors get the line. */
+static int check_list(struct load_ctx *x, size_t i, const char *value)
+{
+	struct scenario tmp;
+	char **v, why[256];
+	int n = split_list(value, &v), ret = 0;
+
+	scenario_defaults(&tmp);
+	if (n == 0) {
+		fmt(x->err, sizeof(x->err), "%s:%d: %s: empty value", x->path, x->line, opts[i].name);
+		ret = -EINVAL;
+	}
+	for (int k = 0; k < n && !ret; k++) {
+		if (scenario_set(&tmp, opts[i].name, v[k], why, sizeof(why))) {
+			fmt(x->err, sizeof(x->err), "%s:%d: %s: %s", x->path, x->line, opts[i].name, why);
+			ret = -EINVAL;
+		}
+	}
+	list_free(v, n);
 	return ret;
 }
 
@@ -512,28 +536,6 @@ int cfg_load(struct cfg *c, const char *path, char *err, size_t len)
 
 /* ---- expansion ---- */
 
-static int split_list(const char *raw, char ***out)
-{
-	char *copy = strdup(raw), *save = NULL;
-	char **v = NULL;
-	int n = 0;
-
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *t = tok, *e;
-
-		while (isspace((unsigned char)*t))
-			t++;
-		e = t + strlen(t);
-		while (e > t && isspace((unsigned char)e[-1]))
-			*--e = '\0';
-		v = realloc(v, (n + 1) * sizeof(*v));
-		v[n++] = strdup(t);
-	}
-	free(copy);
-	*out = v;
-	return n;
-}
-
 /* Checks that need the whole scenario (and this machine). */
 static int scenario_check(const struct scenario *sc, const struct cfg_job *j, char *err, size_t len)
 {
@@ -584,7 +586,7 @@ static int expand_job(const struct cfg_job *j, struct plan *p, char *err, size_t
 {
 	size_t n = ARRAY_SIZE(opts);
 	char **lists[CFG_MAX_OPTS] = { 0 };
-	int counts[CFG_MAX_OPTS], idx[CFG_MAX_OPTS] = { 0 };
+	int counts[CFG_MAX_OPTS] = { 0 }, idx[CFG_MAX_OPTS] = { 0 };
 	int ret = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -630,11 +632,8 @@ static int expand_job(const struct cfg_job *j, struct plan *p, char *err, size_t
 			break;
 	}
 out:
-	for (size_t i = 0; i < n; i++) {
-		for (int k = 0; lists[i] && k < counts[i]; k++)
-			free(lists[i][k]);
-		free(lists[i]);
-	}
+	for (size_t i = 0; i < n; i++)
+		list_free(lists[i], counts[i]);
 	return ret;
 }
 
