@@ -25,6 +25,7 @@
 #define M_MEMLOCK	(1u << 4)	/* accounted to RLIMIT_MEMLOCK without CAP_IPC_LOCK */
 #define M_COMBINED	(1u << 5)	/* one call pins, uses and unpins: op "pin+unpin" */
 #define M_PAIRED	(1u << 6)	/* one call, two times (pin and unpin): gup_test */
+#define M_PIN_ONLY	(1u << 7)	/* only a pin is measured (no reference kept: populate) */
 
 /* How the kernel path is classified in the CSV (path, ref columns). */
 enum gup_path { PATH_FAST, PATH_SLOW, PATH_REMOTE };
@@ -48,10 +49,17 @@ struct method {
 
 	/* Can it run here? 0, or -errno with a one-line reason in why. */
 	int (*probe)(char *why, size_t len);
+	/*
+	 * Optional, at config time: can it take this scenario (backing,
+	 * populate, alignment)? 0, or -EINVAL with the reason; the config
+	 * error then names the method key's line.
+	 */
+	int (*check)(const struct scenario *sc, char *why, size_t len);
 	/* Per worker: rings, sockets, peers. 0 or -errno (+why). */
 	int (*init)(struct mctx *c, char *why, size_t len);
 	/*
 	 * Separate ops: pin() and unpin() each time their own call into *ns.
+	 * M_PIN_ONLY: only pin() is measured; unpin() may be NULL.
 	 * M_COMBINED: cycle() times the one call into ns[0].
 	 * M_PAIRED: cycle() returns the kernel's pin time in ns[0] and unpin
 	 * time in ns[1].

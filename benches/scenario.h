@@ -29,6 +29,7 @@ struct scenario {
 	int threads;
 	unsigned int batch;	/* gup_test nr_pages_per_call; 0 = whole buffer */
 	char gup_flags[32];	/* gup_test extra gup flags: "", "write" */
+	char dir[256];		/* where file-backed methods and backings make their files */
 };
 
 #endif

@@ -54,7 +54,7 @@ static const char *op_name(const struct worker *w, int op)
 
 static int op_count(const struct worker *w)
 {
-	return (w->m->flags & M_COMBINED) ? 1 : 2;
+	return (w->m->flags & (M_COMBINED | M_PIN_ONLY)) ? 1 : 2;
 }
 
 /*
@@ -150,7 +150,7 @@ static int sample_run(struct worker *w, int op, int status, uint64_t *ns_out)
 		ret = m->pin(&w->c, &ns[0], why, sizeof(why));
 		vmstat_read(&after, 1);
 		s.ns = ns[0];
-		if (!ret) {
+		if (!ret && !(m->flags & M_PIN_ONLY)) {
 			ret = m->unpin(&w->c, &ns[1], why, sizeof(why));
 			if (ret) {
 				char tmp[200];

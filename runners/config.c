@@ -64,6 +64,8 @@ static const struct opt opts[] = {
 	  "gup_test nr_pages_per_call; 0 = the whole buffer in one call" },
 	{ "gup_flags", OPT_ENUM, F(gup_flags), L(gup_flags), "none", 0, 0, gup_flag_names,
 	  "gup_test extra gup_flags: none or write (FOLL_WRITE)" },
+	{ "dir", OPT_STR, F(dir), L(dir), "/var/tmp", 0, 0, NULL,
+	  "directory for files of O_DIRECT methods and file backings (a block-backed fs, e.g. ext4)" },
 };
 
 _Static_assert(ARRAY_SIZE(opts) <= CFG_MAX_OPTS, "raise CFG_MAX_OPTS");
@@ -545,8 +547,13 @@ static int scenario_check(const struct scenario *sc, const struct cfg_job *j, ch
 	struct rlimit rl;
 	int sl = j->vals[opt_index("size")].line;
 	int ol = j->vals[opt_index("order")].line;
-	char a[32], b[32];
+	char a[32], b[32], why[256];
 
+	if (m->check && m->check(sc, why, sizeof(why))) {
+		fmt(err, len, "%s:%d: method: %s cannot take this scenario: %s", j->file,
+		    j->vals[opt_index("method")].line, sc->method, why);
+		return -EINVAL;
+	}
 	if (sc->size % folio) {
 		size_format(sc->size, a, sizeof(a));
 		size_format(folio, b, sizeof(b));

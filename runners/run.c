@@ -143,6 +143,8 @@ static const char *ops_of(const struct method *m, int i)
 {
 	if (m->flags & M_COMBINED)
 		return i == 0 ? "pin+unpin" : NULL;
+	if (m->flags & M_PIN_ONLY)
+		return i == 0 ? "pin" : NULL;
 	return i == 0 ? "pin" : i == 1 ? "unpin" : NULL;
 }
 
