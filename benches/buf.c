@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/mman.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -48,11 +49,45 @@
 /* block read by PFN around a page the batch does not map: 4 KiB */
 #define KPF_BLOCK	512
 
+static const char *const backing_names[BACK_NR] = {
+	"anon", "anon-shared", "memfd", "hugetlb-2M", "hugetlb-1G", "file",
+};
+
+const char *buf_backing_name(int backing)
+{
+	return backing >= 0 && backing < BACK_NR ? backing_names[backing] : "?";
+}
+
+int buf_backing_parse(const char *name)
+{
+	for (int i = 0; i < BACK_NR; i++)
+		if (!strcmp(name, backing_names[i]))
+			return i;
+	return -1;
+}
+
+int buf_backing_hugetlb_order(int backing)
+{
+	if (backing == BACK_HUGETLB_2M)
+		return 9;
+	if (backing == BACK_HUGETLB_1G)
+		return 18;
+	return -1;
+}
+
 static int spec_check(const struct buf_spec *s)
 {
 	uint64_t folio;
+	int ho = buf_backing_hugetlb_order(s->backing);
 
+	if (s->backing < 0 || s->backing >= BACK_NR)
+		return -EINVAL;
 	if (s->order < 0 || s->order > ORDER_MAX)
+		return -EINVAL;
+	/* a hugetlb mapping has one page size and no holes or zero pages */
+	if (ho >= 0 && (s->order != ho || s->zero > 0))
+		return -EINVAL;
+	if (s->backing == BACK_FILE && !s->dir[0])
 		return -EINVAL;
 	/* written this way so that NaN fails too */
 	if (!(s->zero >= 0.0 && s->zero <= 1.0))
@@ -104,6 +139,54 @@ static uint64_t buf_fault(char *addr, const struct buf_spec *s)
 	return zc;
 }
 
+static int backing_flags(const struct buf_spec *s)
+{
+	switch (s->backing) {
+	case BACK_ANON:
+		return MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	case BACK_ANON_SHARED:
+		return MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE;
+	case BACK_HUGETLB_2M:
+		return MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB;
+	case BACK_HUGETLB_1G:
+		return MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1GB;
+	default:		/* memfd, file */
+		return MAP_SHARED;
+	}
+}
+
+/*
+ * The fd behind a memfd or file backing, sized to the buffer and sparse:
+ * holes until a chunk is written. The file is unlinked as soon as it
+ * exists, so a worker that is killed leaves nothing on disk.
+ */
+static int backing_open(const struct buf_spec *s, int *fd)
+{
+	char path[512];
+	int ret;
+
+	*fd = -1;
+	if (s->backing == BACK_MEMFD) {
+		*fd = memfd_create("gupbench", MFD_CLOEXEC);
+	} else if (s->backing == BACK_FILE) {
+		fmt(path, sizeof(path), "%s/gupbench-buf-XXXXXX", s->dir);
+		*fd = mkostemp(path, O_CLOEXEC);
+		if (*fd >= 0)
+			unlink(path);
+	} else {
+		return 0;
+	}
+	if (*fd < 0)
+		return -errno;
+	if (ftruncate(*fd, (off_t)s->size)) {
+		ret = -errno;
+		close(*fd);
+		*fd = -1;
+		return ret;
+	}
+	return 0;
+}
+
 int buf_build(struct buf *b, const struct buf_spec *spec)
 {
 	struct buf_spec s = *spec;	/* spec may point into b */
@@ -128,17 +211,34 @@ int buf_build(struct buf *b, const struct buf_spec *spec)
 	if (s.size > SIZE_MAX - align)
 		return -ENOMEM;
 	len = s.size + align;
-	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (map == MAP_FAILED)
-		return -errno;
+	b->fd = -1;
+	ret = backing_open(&s, &b->fd);
+	if (ret)
+		return ret;
+	map = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED) {
+		ret = -errno;
+		goto fail;
+	}
 	start = ((uintptr_t)map + align - 1) & ~(uintptr_t)(align - 1);
+	/*
+	 * The reservation above only finds an aligned hole; the buffer itself
+	 * is mapped over it, with the backing's own flags.
+	 */
+	if (mmap((void *)start, s.size, PROT_READ | PROT_WRITE, backing_flags(&s) | MAP_FIXED,
+		 b->fd, 0) == MAP_FAILED) {
+		ret = -errno;
+		munmap(map, len);
+		goto fail;
+	}
 
-	if (s.order) {
+	if (buf_backing_hugetlb_order(s.backing) >= 0) {
+		/* hugetlb: the page size is the mapping's; nothing to advise */
+	} else if (s.order) {
 		if (madvise((void *)start, s.size, MADV_HUGEPAGE)) {
 			ret = -errno;
 			munmap(map, len);
-			return ret;
+			goto fail;
 		}
 	} else {
 		/*
@@ -150,7 +250,7 @@ int buf_build(struct buf *b, const struct buf_spec *spec)
 		    errno != EINVAL) {
 			ret = -errno;
 			munmap(map, len);
-			return ret;
+			goto fail;
 		}
 	}
 
@@ -166,6 +266,11 @@ int buf_build(struct buf *b, const struct buf_spec *spec)
 		return ret;
 	}
 	return 0;
+fail:
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = -1;
+	return ret;
 }
 
 int buf_rebuild(struct buf *b)
@@ -174,9 +279,8 @@ int buf_rebuild(struct buf *b)
 
 	if (!b->map)
 		return -EINVAL;
-	/* unmap first: fresh page tables and folios, not a reuse */
-	munmap(b->map, b->map_len);
-	b->map = NULL;
+	/* unmap first: fresh page tables and folios (and file), not a reuse */
+	buf_free(b);
 	return buf_build(b, &s);
 }
 
@@ -184,7 +288,10 @@ void buf_free(struct buf *b)
 {
 	if (b->map)
 		munmap(b->map, b->map_len);
+	if (b->map && b->fd >= 0)
+		close(b->fd);
 	memset(b, 0, sizeof(*b));
+	b->fd = -1;
 }
 
 /* ---- read-back ---- */

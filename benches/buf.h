@@ -10,10 +10,32 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Memory kinds (the config's backing key). */
+enum buf_backing {
+	BACK_ANON,		/* private anonymous */
+	BACK_ANON_SHARED,	/* MAP_SHARED|MAP_ANONYMOUS: shmem underneath */
+	BACK_MEMFD,		/* memfd_create(), mapped shared: shmem */
+	BACK_HUGETLB_2M,	/* MAP_HUGETLB|MAP_HUGE_2MB, from the pool */
+	BACK_HUGETLB_1G,	/* MAP_HUGETLB|MAP_HUGE_1GB, from the pool */
+	BACK_FILE,		/* a page-cache file in spec.dir, mapped shared */
+	BACK_NR
+};
+
+/* "anon", "anon-shared", ... and back; -1 if unknown. */
+const char *buf_backing_name(int backing);
+int buf_backing_parse(const char *name);
+/* Folio order a hugetlb backing always has, -1 for others. */
+int buf_backing_hugetlb_order(int backing);
+
 struct buf_spec {
+	int backing;		/* enum buf_backing */
+	char dir[256];		/* BACK_FILE: where the file is made */
 	uint64_t size;		/* bytes, multiple of 4 KiB */
 	int order;		/* requested folio order, 0 = 4 KiB pages */
-	double zero;		/* fraction of chunks only read-faulted, 0..1 */
+	double zero;		/* fraction of chunks only read-faulted, 0..1;
+				 * private anon: the shared zero page; shmem and
+				 * file: holes read, never written (zero-filled
+				 * page cache, not the zero page) */
 	int populate;		/* fault the non-zero chunks in by writing */
 };
 
@@ -32,6 +54,7 @@ struct buf {
 	void *addr;		/* start of the measured region, folio-aligned */
 	void *map;		/* the raw mapping (addr rounded inside it) */
 	size_t map_len;
+	int fd;			/* memfd or file backing it, -1 otherwise */
 	uint64_t zero_chunks;	/* chunks that were only read-faulted */
 	struct buf_got got;
 };

@@ -96,7 +96,9 @@ static void emit(struct worker *w, struct sample *s)
  */
 static int op_changes_buffer(const struct worker *w)
 {
-	return !w->sc.populate || (w->buf.zero_chunks && w->writes);
+	/* only private anon has zero pages to replace; shmem/file holes are real pages */
+	return !w->sc.populate ||
+	       (w->buf.zero_chunks && w->writes && w->buf.spec.backing == BACK_ANON);
 }
 
 static int prepare(struct worker *w, char *why, size_t len)
@@ -286,12 +288,14 @@ int worker_main(int argc, char **argv)
 	}
 	{
 		struct buf_spec spec = {
+			.backing = buf_backing_parse(w.sc.backing),
 			.size = w.sc.size,
 			.order = w.sc.order,
 			.zero = w.sc.zero,
 			.populate = w.sc.populate,
 		};
 
+		fmt(spec.dir, sizeof(spec.dir), "%s", w.sc.dir);
 		ret = buf_build(&w.buf, &spec);
 	}
 	if (ret) {

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "knobs.h"
+#include "buf.h"
 #include "method.h"
 #include "util.h"
 
@@ -31,7 +32,9 @@ struct opt {
 	const char *help;
 };
 
-static const char *const backings[] = { "anon", NULL };
+static const char *const backings[] = {
+	"anon", "anon-shared", "memfd", "hugetlb-2M", "hugetlb-1G", "file", NULL,
+};
 static const char *const rebuilds[] = { "auto", "each", "once", NULL };
 static const char *const gup_flag_names[] = { "none", "write", NULL };
 
@@ -43,11 +46,11 @@ static const struct opt opts[] = {
 	{ "method", OPT_METHOD, F(method), L(method), NULL, 0, 0, NULL,
 	  "pin method (gupbench list); required" },
 	{ "backing", OPT_ENUM, F(backing), L(backing), "anon", 0, 0, backings,
-	  "memory kind: anon (private anonymous)" },
+	  "memory kind: anon, anon-shared, memfd, hugetlb-2M, hugetlb-1G, file" },
 	{ "size", OPT_SIZE, F(size), 0, NULL, 0, 0, NULL,
 	  "buffer size, 4k..most of RAM (k/M/G/T suffixes, binary); required" },
 	{ "order", OPT_ORDER, F(order), 0, "0", 0, 0, NULL,
-	  "folio order: a number, a folio size (64k, 2M) or pmd" },
+	  "folio order: a number, a folio size (64k, 2M) or pmd; hugetlb: its page size" },
 	{ "zero", OPT_RATIO, F(zero), 0, "0", 0, 0, NULL,
 	  "fraction 0..1 of folio-sized chunks only read-faulted (shared zero page), evenly spread" },
 	{ "populate", OPT_BOOL, F(populate), 0, "yes", 0, 0, NULL,
@@ -131,7 +134,6 @@ static int parse_bool(const char *v, int *out)
 
 static int parse_order(const char *v, int *out, char *why, size_t len)
 {
-	unsigned long offered = thp_anon_orders();
 	uint64_t bytes;
 	char *end;
 	long n;
@@ -155,15 +157,8 @@ static int parse_order(const char *v, int *out, char *why, size_t len)
 		fmt(why, len, "\"%s\" is not an order, a folio size or pmd", v);
 		return -EINVAL;
 	}
-	if (!(offered & (1UL << o))) {
-		char list[160] = "";
-		size_t off = 0;
-
-		for (int i = 0; i < 31; i++)
-			if (offered & (1UL << i))
-				off += snprintf(list + off, sizeof(list) - off, "%s%d", off ? " " : "", i);
-		fmt(why, len, "order %d (\"%s\") is not offered by this kernel for anon memory (offered: %s)",
-		    o, v, list);
+	if (o > 20) {
+		fmt(why, len, "order %d (\"%s\") is not offered by any backing here", o, v);
 		return -EINVAL;
 	}
 	*out = o;
@@ -539,16 +534,83 @@ int cfg_load(struct cfg *c, const char *path, char *err, size_t len)
 /* ---- expansion ---- */
 
 /* Checks that need the whole scenario (and this machine). */
-static int scenario_check(const struct scenario *sc, const struct cfg_job *j, char *err, size_t len)
+static void orders_list(unsigned long offered, char *dst, size_t len)
+{
+	size_t off = 0;
+
+	dst[0] = '\0';
+	for (int i = 0; i < 31 && off < len; i++)
+		if (offered & (1UL << i))
+			off += snprintf(dst + off, len - off, "%s%d", off ? " " : "", i);
+}
+
+/* Orders and zero ratios each backing can take; fills in hugetlb's order. */
+static int backing_check(struct scenario *sc, const struct cfg_job *j, char *err, size_t len)
+{
+	int b = buf_backing_parse(sc->backing);
+	int ho = buf_backing_hugetlb_order(b);
+	int ol = j->vals[opt_index("order")].line;
+	int zl = j->vals[opt_index("zero")].line;
+	int bl = j->vals[opt_index("backing")].line;
+	unsigned long offered;
+	char list[160];
+
+	if (ho >= 0) {
+		if (j->vals[opt_index("order")].raw && sc->order != ho) {
+			fmt(err, len, "%s:%d: order: %s pages are order %d: leave order unset for it "
+			    "(put hugetlb in its own job)", j->file, ol, sc->backing, ho);
+			return -EINVAL;
+		}
+		sc->order = ho;
+		if (sc->zero > 0) {
+			fmt(err, len, "%s:%d: zero: %s has no zero page and no holes: zero must be 0",
+			    j->file, zl ? zl : bl, sc->backing);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (b == BACK_FILE) {
+		const struct method *m = method_find(sc->method);
+
+		/*
+		 * Since 6.5 GUP refuses FOLL_LONGTERM|FOLL_WRITE on file-backed
+		 * mappings other than shmem (writeback and pins do not mix):
+		 * the pin would fail with EFAULT every time.
+		 */
+		if ((m->flags & M_LONGTERM) && (m->flags & M_WRITE) && kernel_version() >= 0x060500) {
+			fmt(err, len, "%s:%d: backing: %s cannot pin file memory: this kernel refuses "
+			    "long-term write pins of page-cache files (FOLL_LONGTERM|FOLL_WRITE, 6.5+)",
+			    j->file, bl, sc->method);
+			return -EINVAL;
+		}
+		offered = 1;	/* page-cache folio sizes are the filesystem's choice */
+	}
+	else if (b == BACK_ANON)
+		offered = thp_anon_orders();
+	else
+		offered = thp_shmem_orders();
+	if (!(offered & (1UL << sc->order))) {
+		orders_list(offered, list, sizeof(list));
+		fmt(err, len, "%s:%d: order: order %d is not offered by this kernel for %s memory "
+		    "(offered: %s)", j->file, ol ? ol : bl, sc->order, sc->backing, list);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int scenario_check(struct scenario *sc, const struct cfg_job *j, char *err, size_t len)
 {
 	const struct method *m = method_find(sc->method);
-	uint64_t folio = PAGE_SZ << sc->order;
+	uint64_t folio;
 	uint64_t avail = mem_available();
 	struct rlimit rl;
 	int sl = j->vals[opt_index("size")].line;
 	int ol = j->vals[opt_index("order")].line;
 	char a[32], b[32], why[256];
 
+	if (backing_check(sc, j, err, len))
+		return -EINVAL;
+	folio = PAGE_SZ << sc->order;
 	if (m->check && m->check(sc, why, sizeof(why))) {
 		fmt(err, len, "%s:%d: method: %s cannot take this scenario: %s", j->file,
 		    j->vals[opt_index("method")].line, sc->method, why);

@@ -28,7 +28,25 @@ int thp_pmd_order(void)
 	return ilog2_exact(v) - 12;
 }
 
+static unsigned long orders_with(const char *knob);
+
 unsigned long thp_anon_orders(void)
+{
+	return orders_with("enabled");
+}
+
+unsigned long thp_shmem_orders(void)
+{
+	char v[64];
+	unsigned long o = orders_with("shmem_enabled");
+
+	/* before per-size shmem knobs, shmem_enabled alone gives PMD folios */
+	if (o == 1 && !file_read_str(THP_DIR "/shmem_enabled", v, sizeof(v)) && thp_pmd_order() > 0)
+		o |= 1UL << thp_pmd_order();
+	return o;
+}
+
+static unsigned long orders_with(const char *knob)
 {
 	unsigned long orders = 1;	/* order 0: always */
 	struct dirent *de;
@@ -46,7 +64,7 @@ unsigned long thp_anon_orders(void)
 		if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1 || ilog2_exact(kb) < 2)
 			continue;
 		/* some sizes exist for shmem only (8kB on 6.18: no "enabled") */
-		fmt(path, sizeof(path), "%s/%s/enabled", THP_DIR, de->d_name);
+		fmt(path, sizeof(path), "%s/%s/%s", THP_DIR, de->d_name, knob);
 		if (access(path, F_OK))
 			continue;
 		orders |= 1UL << (ilog2_exact(kb) - 2);
@@ -54,7 +72,7 @@ unsigned long thp_anon_orders(void)
 	}
 	closedir(d);
 	/* before multi-size THP (6.8) only the PMD size exists */
-	if (!per_size && pmd > 0 && access(THP_DIR "/enabled", F_OK) == 0)
+	if (!per_size && pmd > 0 && !strcmp(knob, "enabled") && access(THP_DIR "/enabled", F_OK) == 0)
 		orders |= 1UL << pmd;
 	return orders;
 }
@@ -172,43 +190,99 @@ int knob_restore_journal(const char *path, char *why, size_t len)
 	return failed;
 }
 
-int knobs_for_anon_order(int order, char *why, size_t len)
+/*
+ * Only `order` may be allocated in an MADV_HUGEPAGE region: that size's
+ * knob to `on` (unless it is already `always`), every other size's to
+ * never, so the kernel can neither pick a larger folio nor fall back to a
+ * smaller large one.
+ */
+static int knobs_for_order(const char *knob, const char *on, int order, char *why, size_t len)
 {
-	char path[512], cur[32], top[32];
+	char path[512], cur[32];
 	unsigned long want_kb = 4UL << order;
 	struct dirent *de;
 	int per_size = 0, ret = 0;
 	DIR *d;
 
-	if (order == 0)
-		return 0;
-	if (sysfs_choice(THP_DIR "/enabled", top, sizeof(top))) {
-		fmt(why, len, "no %s/enabled: kernel without THP", THP_DIR);
-		return -ENOENT;
-	}
 	d = opendir(THP_DIR);
 	while (d && (de = readdir(d)) && !ret) {
 		unsigned long kb;
 
 		if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1)
 			continue;
-		per_size = 1;
-		fmt(path, sizeof(path), "%s/%s/enabled", THP_DIR, de->d_name);
+		fmt(path, sizeof(path), "%s/%s/%s", THP_DIR, de->d_name, knob);
 		if (sysfs_choice(path, cur, sizeof(cur)))
-			continue;	/* a shmem-only size */
+			continue;	/* a size without this knob */
+		per_size = 1;
 		if (kb == want_kb) {
-			if (strcmp(cur, "always") && strcmp(cur, "madvise"))
-				ret = knob_set(path, "madvise", why, len);
+			if (strcmp(cur, "always") && strcmp(cur, on))
+				ret = knob_set(path, on, why, len);
 		} else if (strcmp(cur, "never")) {
-			/* any other enabled size would be a fallback or a larger pick */
 			ret = knob_set(path, "never", why, len);
 		}
 	}
 	if (d)
 		closedir(d);
-	if (!ret && !per_size && !strcmp(top, "never"))
-		ret = knob_set(THP_DIR "/enabled", "madvise", why, len);
+	if (!ret && !per_size) {
+		/* before per-size knobs: the top-level one decides for PMD */
+		fmt(path, sizeof(path), "%s/%s", THP_DIR, knob);
+		if (sysfs_choice(path, cur, sizeof(cur))) {
+			fmt(why, len, "no %s: kernel without THP", path);
+			return -ENOENT;
+		}
+		if (!strcmp(cur, "never") || !strcmp(cur, "deny"))
+			ret = knob_set(path, on, why, len);
+	}
 	return ret;
+}
+
+int knobs_for_anon_order(int order, char *why, size_t len)
+{
+	return order ? knobs_for_order("enabled", "madvise", order, why, len) : 0;
+}
+
+int knobs_for_shmem_order(int order, char *why, size_t len)
+{
+	return order ? knobs_for_order("shmem_enabled", "advise", order, why, len) : 0;
+}
+
+int hugetlb_size_exists(unsigned long kb)
+{
+	char path[256];
+
+	fmt(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB", kb);
+	return access(path, F_OK) == 0;
+}
+
+int hugetlb_reserve(unsigned long kb, unsigned long pages, char *why, size_t len)
+{
+	char nr_path[256], free_path[256], v[32];
+	unsigned long nr, nfree;
+	int ret;
+
+	fmt(nr_path, sizeof(nr_path), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages", kb);
+	fmt(free_path, sizeof(free_path), "/sys/kernel/mm/hugepages/hugepages-%lukB/free_hugepages", kb);
+	if (file_read_str(nr_path, v, sizeof(v))) {
+		fmt(why, len, "no hugetlb pool of %lu kB pages on this kernel", kb);
+		return -ENOENT;
+	}
+	nr = strtoul(v, NULL, 10);
+	if (file_read_str(free_path, v, sizeof(v)))
+		return -ENOENT;
+	nfree = strtoul(v, NULL, 10);
+	if (nfree >= pages)
+		return 0;
+	fmt(v, sizeof(v), "%lu", nr + pages - nfree);
+	ret = knob_set(nr_path, v, why, len);
+	if (ret)
+		return ret;
+	/* the kernel grows the pool as far as it can: read what it did */
+	if (!file_read_str(free_path, v, sizeof(v)) && strtoul(v, NULL, 10) < pages) {
+		fmt(why, len, "hugetlb pool of %lu kB pages: asked for %lu free, the kernel provided %lu "
+		    "(memory too fragmented or too small)", kb, pages, strtoul(v, NULL, 10));
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Sorted, so two runs' meta files can be compared line by line. */

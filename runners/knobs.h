@@ -37,6 +37,20 @@ size_t knob_saved_count(void);
  */
 int knobs_for_anon_order(int order, char *why, size_t len);
 
+/* Bit n set: shmem (anon-shared, memfd) folios of order n can be asked for. */
+unsigned long thp_shmem_orders(void);
+/* The same for shmem: hugepages-<N>kB/shmem_enabled, advise for that size. */
+int knobs_for_shmem_order(int order, char *why, size_t len);
+
+/*
+ * Make sure the hugetlb pool of page size kb has `pages` free pages,
+ * growing nr_hugepages (saved and restored like any knob). -ENOMEM with
+ * the reason when the kernel cannot provide them.
+ */
+int hugetlb_reserve(unsigned long kb, unsigned long pages, char *why, size_t len);
+/* Does the kernel have a hugetlb pool of this page size? */
+int hugetlb_size_exists(unsigned long kb);
+
 /* Every THP knob and its value, one "name = value" line each. */
 void knobs_dump(FILE *f);
 

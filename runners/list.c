@@ -44,12 +44,36 @@ int list_main(int argc, char **argv)
 			printf("  %13s %s -> %s\n", "", m->syscall, m->kpath);
 	}
 
-	printf("\nBuffer kinds (backing):\n");
-	printf("  anon          yes (private anonymous; zero-page ratio applies)\n");
+	printf("\nBuffer kinds (backing); zero = fraction of chunks only read-faulted:\n");
+	printf("  anon          yes  zero: shared zero page (huge zero page at PMD order)\n");
+	printf("  anon-shared   yes  zero: holes read, never written (zero-filled shmem pages)\n");
+	printf("  memfd         yes  zero: as anon-shared\n");
+	for (int i = 0; i < 2; i++) {
+		unsigned long kb = i ? 1048576 : 2048;
+		char p[160], nr[32] = "?", fr[32] = "?";
+
+		fmt(p, sizeof(p), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages", kb);
+		file_read_str(p, nr, sizeof(nr));
+		fmt(p, sizeof(p), "/sys/kernel/mm/hugepages/hugepages-%lukB/free_hugepages", kb);
+		file_read_str(p, fr, sizeof(fr));
+		if (hugetlb_size_exists(kb))
+			printf("  %-13s yes  pool %s pages, %s free; gupbench reserves what a scenario needs "
+			       "and gives it back; zero: does not apply\n", i ? "hugetlb-1G" : "hugetlb-2M",
+			       nr, fr);
+		else
+			printf("  %-13s no: no hugetlb pool of %lu kB pages\n", i ? "hugetlb-1G" : "hugetlb-2M",
+			       kb);
+	}
+	printf("  file          yes  page cache of a file in `dir` (default /var/tmp), mapped shared;\n"
+	       "                     zero: holes read, never written; order 0 only\n");
 
 	printf("\nFolio orders offered for anon:");
 	for (int o = 0; o < 31; o++)
 		if (orders & (1UL << o))
+			printf(" %d (%luk)", o, 4UL << o);
+	printf("\nFolio orders offered for shmem (anon-shared, memfd):");
+	for (int o = 0; o < 31; o++)
+		if (thp_shmem_orders() & (1UL << o))
 			printf(" %d (%luk)", o, 4UL << o);
 	putchar('\n');
 	sysfs_choice(THP_DIR "/enabled", top, sizeof(top));

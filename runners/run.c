@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "csv.h"
 #include "gbjson.h"
@@ -254,6 +255,32 @@ static void scen_row(struct runner *r, size_t idx, const struct scenario *sc, co
 	fflush(f);
 }
 
+/* The knobs (saved, restored at the end) that make a scenario's memory. */
+static int backing_prepare(const struct scenario *sc, char *why, size_t len)
+{
+	int b = buf_backing_parse(sc->backing);
+
+	switch (b) {
+	case BACK_ANON:
+		return knobs_for_anon_order(sc->order, why, len);
+	case BACK_ANON_SHARED:
+	case BACK_MEMFD:
+		return knobs_for_shmem_order(sc->order, why, len);
+	case BACK_HUGETLB_2M:
+	case BACK_HUGETLB_1G: {
+		unsigned long kb = 4UL << sc->order;
+
+		if (!hugetlb_size_exists(kb)) {
+			fmt(why, len, "no hugetlb pool of %lu kB pages on this kernel", kb);
+			return -ENOENT;
+		}
+		return hugetlb_reserve(kb, sc->size / (kb << 10), why, len);
+	}
+	default:
+		return 0;
+	}
+}
+
 /* Run one scenario in a worker. Returns 0, or 1 if the scenario failed. */
 static int run_one(struct runner *r, size_t idx)
 {
@@ -266,6 +293,7 @@ static int run_one(struct runner *r, size_t idx)
 	unsigned long rows = 0;
 	uint64_t t0 = now_ns(), deadline;
 	int fds[2], wstatus = 0, failed = 0, ret;
+
 	pid_t pid;
 
 	while (method_at(mi) != m)
@@ -279,7 +307,15 @@ static int run_one(struct runner *r, size_t idx)
 		r->skipped++;
 		return 0;
 	}
-	if (sc->order > 0 && knobs_for_anon_order(sc->order, why, sizeof(why))) {
+	ret = backing_prepare(sc, why, sizeof(why));
+	if (ret == -ENOMEM || ret == -ENOENT) {
+		/* the kernel cannot provide this memory here: a skip, with why */
+		rows_status(r, idx, sc, m, SAMPLE_SKIP, why);
+		scen_row(r, idx, sc, "skip", 0, 0, "", NULL, NULL);
+		r->skipped++;
+		return 0;
+	}
+	if (ret) {
 		rows_status(r, idx, sc, m, SAMPLE_ERROR, why);
 		scen_row(r, idx, sc, "error", 0, 0, "", NULL, NULL);
 		r->failed++;

@@ -206,7 +206,7 @@ static void test_order_values(void **state)
 	assert_int_equal(sc.order, 0);
 	assert_int_not_equal(scenario_set(&sc, "order", "banana", why, sizeof(why)), 0);
 	assert_non_null(strstr(why, "not an order"));
-	/* an order no kernel offers for anon memory */
+	/* an order no backing offers */
 	assert_int_not_equal(scenario_set(&sc, "order", "25", why, sizeof(why)), 0);
 	assert_non_null(strstr(why, "not offered"));
 	if (pmd < 0 || !(offered & (1UL << pmd))) {
@@ -217,11 +217,38 @@ static void test_order_values(void **state)
 	assert_int_equal(sc.order, pmd);
 	assert_int_equal(scenario_set(&sc, "order", "2M", why, sizeof(why)), 0);
 	assert_int_equal(sc.order, 9);
-	/* order 1 is shmem-only on current kernels: it must be refused there */
-	if (!(offered & 2)) {
-		assert_int_not_equal(scenario_set(&sc, "order", "1", why, sizeof(why)), 0);
-		assert_non_null(strstr(why, "not offered"));
-	}
+	/* order 1 is shmem-only on current kernels: anon must refuse it */
+	if (!(offered & 2))
+		expect_error("[a]\nmethod = iouring\nsize = 8k\norder = 1\n",
+			     ":4: order: order 1 is not offered by this kernel for anon memory");
+}
+
+static void test_backing_rules(void **state)
+{
+	struct cfg c;
+	struct plan p;
+	const char *err;
+
+	/* hugetlb: the order is the page size, zero pages do not exist */
+	err = load("[h]\nmethod = iouring\nbacking = hugetlb-2M\nsize = 4M\n", &c, &p);
+	assert_string_equal(err, "");
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.items[0].sc.order, 9);
+	plan_free(&p);
+	cfg_free(&c);
+	expect_error("[h]\nmethod = iouring\nbacking = hugetlb-2M\nsize = 4M\norder = 0\n",
+		     ":5: order: hugetlb-2M pages are order 9");
+	expect_error("[h]\nmethod = iouring\nbacking = hugetlb-2M\nsize = 4M\nzero = 0.5\n",
+		     ":5: zero: hugetlb-2M has no zero page");
+	expect_error("[h]\nmethod = iouring\nbacking = hugetlb-2M\nsize = 3M\n",
+		     "size: 3M is not a multiple of the order-9 folio size 2M");
+	expect_error("[f]\nmethod = pvm-read\nbacking = file\nsize = 4M\norder = pmd\n",
+		     ":5: order: order 9 is not offered by this kernel for file memory");
+	expect_error("[a]\nmethod = iouring\nbacking = tmpfs\nsize = 4M\n",
+		     ":3: backing: \"tmpfs\" is not one of");
+	if (kernel_version() >= 0x060500)
+		expect_error("[f]\nmethod = iouring\nbacking = file\nsize = 4M\n",
+			     ":3: backing: iouring cannot pin file memory");
 }
 
 static void test_size_vs_order(void **state)
@@ -282,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_file_line_key),
 		cmocka_unit_test(test_order_values),
 		cmocka_unit_test(test_size_vs_order),
+		cmocka_unit_test(test_backing_rules),
 		cmocka_unit_test(test_roundtrip),
 	};
 
