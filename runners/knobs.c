@@ -131,18 +131,39 @@ int knob_set(const char *path, const char *val, char *why, size_t len)
 	return ret;
 }
 
+/*
+ * Write a saved value back and read it back. A knob can refuse for a
+ * while: a hugetlb pool cannot shrink below the pages still in use, and a
+ * worker's io_uring ring is torn down asynchronously after it exits. So
+ * retry for up to 5 s before calling it a failure.
+ */
+static int restore_one(const char *path, const char *val, char *why, size_t len)
+{
+	char now[64] = "";
+	int ret = 0;
+
+	for (int i = 0; i < 100; i++) {
+		ret = file_write_str(path, val);
+		if (!ret && !sysfs_choice(path, now, sizeof(now)) && !strcmp(now, val))
+			return 0;
+		usleep(50000);
+	}
+	if (ret)
+		fmt(why, len, "%s: cannot restore \"%s\": %s", path, val, strerror(-ret));
+	else
+		fmt(why, len, "%s: restored \"%s\" but it reads \"%s\"", path, val, now);
+	return -EAGAIN;
+}
+
 int knob_restore_all(char *why, size_t len)
 {
 	int failed = 0;
 
 	while (nsaved) {
 		struct saved *s = &saved[--nsaved];
-		int ret = file_write_str(s->path, s->val);
 
-		if (ret) {
+		if (restore_one(s->path, s->val, why, len))
 			failed++;
-			fmt(why, len, "%s: cannot restore \"%s\": %s", s->path, s->val, strerror(-ret));
-		}
 	}
 	return failed;
 }
@@ -180,12 +201,9 @@ int knob_restore_journal(const char *path, char *why, size_t len)
 	}
 	fclose(f);
 	/* newest first, so a knob saved twice ends at its oldest value */
-	while (n--) {
-		if (file_write_str(list[n].path, list[n].val)) {
+	while (n--)
+		if (restore_one(list[n].path, list[n].val, why, len))
 			failed++;
-			fmt(why, len, "%s: cannot restore \"%s\"", list[n].path, list[n].val);
-		}
-	}
 	free(list);
 	return failed;
 }
