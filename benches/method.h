@@ -24,7 +24,7 @@
 #define M_KERNEL_TIMED	(1u << 3)	/* ns come from the kernel, usec resolution */
 #define M_MEMLOCK	(1u << 4)	/* accounted to RLIMIT_MEMLOCK without CAP_IPC_LOCK */
 #define M_COMBINED	(1u << 5)	/* one call pins, uses and unpins: op "pin+unpin" */
-#define M_PAIRED	(1u << 6)	/* one call, two times (pin and unpin): gup_test */
+#define M_PAIRED	(1u << 6)	/* one cycle, two times (pin, unpin): gup_test, vmsplice */
 #define M_PIN_ONLY	(1u << 7)	/* only a pin is measured (no reference kept: populate) */
 
 /* How the kernel path is classified in the CSV (path, ref columns). */
@@ -61,8 +61,8 @@ struct method {
 	 * Separate ops: pin() and unpin() each time their own call into *ns.
 	 * M_PIN_ONLY: only pin() is measured; unpin() may be NULL.
 	 * M_COMBINED: cycle() times the one call into ns[0].
-	 * M_PAIRED: cycle() returns the kernel's pin time in ns[0] and unpin
-	 * time in ns[1].
+	 * M_PAIRED: cycle() returns the pin time in ns[0] and the unpin time
+	 * in ns[1] (the kernel's own, with M_KERNEL_TIMED).
 	 * All return 0 or -errno, with a reason in why.
 	 */
 	int (*pin)(struct mctx *c, uint64_t *ns, char *why, size_t len);

@@ -16,6 +16,8 @@ static int group_cmp(const void *a, const void *b)
 	if (!c)
 		c = strcmp(x->method, y->method);
 	if (!c)
+		c = strcmp(x->backing, y->backing);
+	if (!c)
 		c = (x->order > y->order) - (x->order < y->order);
 	if (!c)
 		c = (x->zero > y->zero) - (x->zero < y->zero);
@@ -24,12 +26,12 @@ static int group_cmp(const void *a, const void *b)
 	return c;
 }
 
-enum { C_OP, C_METHOD, C_ORDER, C_ZERO, C_SIZE, C_NS, C_PAGES, C_STATUS, C_NR };
+enum { C_OP, C_METHOD, C_BACKING, C_ORDER, C_ZERO, C_SIZE, C_NS, C_PAGES, C_STATUS, C_NR };
 
 int agg_load(struct agg *a, const char *path, char *err, size_t len)
 {
 	static const char *const need[C_NR] = {
-		"op", "method", "folio_order", "zero_ratio", "size_bytes", "ns", "pages", "status",
+		"op", "method", "backing", "folio_order", "zero_ratio", "size_bytes", "ns", "pages", "status",
 	};
 	struct csv_table t;
 	int col[C_NR], ret;
@@ -64,6 +66,7 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 			continue;
 		fmt(key.op, sizeof(key.op), "%s", row[col[C_OP]]);
 		fmt(key.method, sizeof(key.method), "%s", row[col[C_METHOD]]);
+		fmt(key.backing, sizeof(key.backing), "%s", row[col[C_BACKING]]);
 		key.order = atoi(row[col[C_ORDER]]);
 		key.zero = atof(row[col[C_ZERO]]);
 		key.size = strtoull(row[col[C_SIZE]], NULL, 10);

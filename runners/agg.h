@@ -14,6 +14,7 @@
 struct agg_group {
 	char op[16];
 	char method[32];
+	char backing[16];
 	int order;		/* asked */
 	double zero;		/* asked */
 	uint64_t size;
@@ -23,7 +24,7 @@ struct agg_group {
 };
 
 struct agg {
-	struct agg_group *g;	/* sorted: op, method, order, zero, size */
+	struct agg_group *g;	/* sorted: op, method, backing, order, zero, size */
 	size_t n;
 	size_t warmup, skipped, errors, interrupted;
 };

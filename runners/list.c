@@ -20,7 +20,7 @@
 static void flags_str(unsigned int f, char *dst, size_t len)
 {
 	fmt(dst, len, "%s%s%s%s", f & M_LONGTERM ? "longterm " : "", f & M_WRITE ? "write " : "",
-	    f & M_KERNEL_TIMED ? "kernel-timed " : "", f & M_COMBINED ? "one-call " : "");
+	    f & M_KERNEL_TIMED ? "kernel-timed " : "", f & M_COMBINED ? "one-call " : f & M_PIN_ONLY ? "pin-only " : "");
 	if (!dst[0])
 		fmt(dst, len, "-");
 }
@@ -32,16 +32,16 @@ int list_main(int argc, char **argv)
 	int verbose = argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"));
 
 	printf("Methods (ops: pin/unpin measured apart, or one call):\n");
-	printf("  %-13s %-6s %-4s %-26s %s\n", "name", "path", "ref", "flags", "here");
+	printf("  %-14s %-6s %-4s %-26s %s\n", "name", "path", "ref", "flags", "here");
 	for (size_t i = 0; i < method_count(); i++) {
 		const struct method *m = method_at(i);
 		int ret = m->probe(why, sizeof(why));
 
 		flags_str(m->flags, flags, sizeof(flags));
-		printf("  %-13s %-6s %-4s %-26s %s%s\n", m->name, method_path_name(m->path),
+		printf("  %-14s %-6s %-4s %-26s %s%s\n", m->name, method_path_name(m->path),
 		       method_ref_name(m->ref), flags, ret ? "no: " : "yes", ret ? why : "");
 		if (verbose)
-			printf("  %13s %s -> %s\n", "", m->syscall, m->kpath);
+			printf("  %14s %s -> %s\n", "", m->syscall, m->kpath);
 	}
 
 	printf("\nBuffer kinds (backing); zero = fraction of chunks only read-faulted:\n");

@@ -141,13 +141,13 @@ int plot_run(const char *dir, int quiet, char *err, size_t len)
 		for (; i < a.n && !strcmp(a.g[i].op, op); i++) {
 			const struct agg_group *g = &a.g[i];
 
-			if (!prev || strcmp(prev->method, g->method) || prev->order != g->order ||
-			    prev->zero != g->zero) {
+			if (!prev || strcmp(prev->method, g->method) || strcmp(prev->backing, g->backing) ||
+			    prev->order != g->order || prev->zero != g->zero) {
 				/* two blank lines end a gnuplot data block */
 				if (prev)
 					fputs("\n\n", f);
-				fprintf(f, "\"%s order %d zero %g\" median p25 p75 n\n", g->method,
-					g->order, g->zero);
+				fprintf(f, "\"%s %s order %d zero %g\" median p25 p75 n\n", g->method,
+					g->backing, g->order, g->zero);
 				blocks++;
 			}
 			prev = g;

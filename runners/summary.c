@@ -25,14 +25,14 @@ int summary_main(int argc, char **argv)
 		fprintf(stderr, "gupbench: %s\n", err);
 		return 1;
 	}
-	printf("%-9s %-12s %5s %4s %6s %4s %10s %10s %10s\n", "op", "method", "order", "zero",
-	       "size", "n", "ns/page", "p25", "p75");
+	printf("%-9s %-14s %-11s %5s %4s %6s %4s %10s %10s %10s\n", "op", "method", "backing",
+	       "order", "zero", "size", "n", "ns/page", "p25", "p75");
 	for (size_t i = 0; i < a.n; i++) {
 		const struct agg_group *g = &a.g[i];
 
 		size_format(g->size, sz, sizeof(sz));
-		printf("%-9s %-12s %5d %4g %6s %4zu %10.2f %10.2f %10.2f\n", g->op, g->method, g->order,
-		       g->zero, sz, g->n, g->median, g->p25, g->p75);
+		printf("%-9s %-14s %-11s %5d %4g %6s %4zu %10.2f %10.2f %10.2f\n", g->op, g->method,
+		       g->backing, g->order, g->zero, sz, g->n, g->median, g->p25, g->p75);
 	}
 	printf("(median and quartiles of status=ok samples; not aggregated: %zu warmup, %zu skip, "
 	       "%zu error, %zu interrupted rows)\n", a.warmup, a.skipped, a.errors, a.interrupted);
