@@ -314,6 +314,8 @@ struct load_ctx {
 	int line;		/* the line inih is on: our reader counts them */
 	struct cfg_job global;	/* [global] values seen so far in this file */
 	struct cfg_job *cur;	/* NULL while in [global] or before any section */
+	int cont;		/* this line is indented: a continuation of the last key */
+	int last_opt;		/* the key the previous line set, -1 none */
 	char err[512];
 };
 
@@ -353,6 +355,10 @@ static char *reader(char *str, int num, void *stream)
 	s = str;
 	while (isspace((unsigned char)*s))
 		s++;
+	/* inih hands an indented line to the handler as the previous key again */
+	x->cont = s != str && *s && *s != ';' && *s != '#';
+	if (*s == '[')
+		x->last_opt = -1;
 	if (*s == '[' && sscanf(s, "[%127[^]]]", name) == 1) {
 		for (char *e = name + strlen(name); e > name && isspace((unsigned char)e[-1]);)
 			*--e = '\0';
@@ -444,6 +450,18 @@ static int handler(void *user, const char *section, const char *name, const char
 		fmt(x->err, sizeof(x->err), "%s:%d: %s: key outside any section", x->path, x->line, name);
 		return 0;
 	}
+	if (x->cont && i == x->last_opt && j->vals[i].raw) {
+		/* a continuation line: the list goes on */
+		char *joined;
+
+		if (check_list(x, (size_t)i, value))
+			return 0;
+		if (asprintf(&joined, "%s,%s", j->vals[i].raw, value) < 0)
+			return 0;
+		free(j->vals[i].raw);
+		j->vals[i].raw = joined;
+		return 1;
+	}
 	if (j != &x->global && j->vals[i].raw && !j->vals[i].inherited) {
 		fmt(x->err, sizeof(x->err), "%s:%d: %s: set twice in [%s] (first on line %d)",
 		    x->path, x->line, name, j->name, j->vals[i].line);
@@ -455,6 +473,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	j->vals[i].raw = strdup(value);
 	j->vals[i].line = x->line;
 	j->vals[i].inherited = 0;
+	x->last_opt = i;
 	return 1;
 }
 
@@ -489,7 +508,7 @@ static char *slurp(const char *path)
 
 int cfg_load(struct cfg *c, const char *path, char *err, size_t len)
 {
-	struct load_ctx x = { .c = c };
+	struct load_ctx x = { .c = c, .last_opt = -1 };
 	size_t first = c->njobs;
 	char *text;
 	int ret;

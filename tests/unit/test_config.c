@@ -150,6 +150,21 @@ static void test_cross_product(void **state)
 	cfg_free(&c);
 }
 
+static void test_continuation_lines(void **state)
+{
+	struct cfg c;
+	struct plan p;
+	const char *err = load("[m]\nmethod = iouring,\n\tpvm-read, pvm-write\nsize = 8k\n", &c, &p);
+
+	assert_string_equal(err, "");
+	assert_int_equal(p.n, 3);
+	assert_string_equal(p.items[2].sc.method, "pvm-write");
+	plan_free(&p);
+	cfg_free(&c);
+	/* a bad element on a continuation line is reported on that line */
+	expect_error("[m]\nmethod = iouring,\n\tpvm-raed\nsize = 8k\n", ":3: method: unknown method \"pvm-raed\"");
+}
+
 static void test_empty_job_section_counts(void **state)
 {
 	struct cfg c;
@@ -305,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_global),
 		cmocka_unit_test(test_global_applies_forward),
 		cmocka_unit_test(test_cross_product),
+		cmocka_unit_test(test_continuation_lines),
 		cmocka_unit_test(test_empty_job_section_counts),
 		cmocka_unit_test(test_errors_name_file_line_key),
 		cmocka_unit_test(test_order_values),
