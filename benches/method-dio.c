@@ -243,7 +243,7 @@ static int dio_init(struct mctx *c, char *why, size_t len)
 	return 0;
 }
 
-static int dio_cycle(struct mctx *c, uint64_t ns[2], int write, char *why, size_t len)
+static int dio_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write, char *why, size_t len)
 {
 	const char *call = write ? "pwrite(O_DIRECT)" : "pread(O_DIRECT)";
 	struct dio_priv *p = c->priv;
@@ -298,12 +298,12 @@ static int dio_cycle(struct mctx *c, uint64_t ns[2], int write, char *why, size_
 	return 0;
 }
 
-static int dio_cycle_read(struct mctx *c, uint64_t ns[2], char *why, size_t len)
+static int dio_cycle_read(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
 {
 	return dio_cycle(c, ns, 0, why, len);
 }
 
-static int dio_cycle_write(struct mctx *c, uint64_t ns[2], char *why, size_t len)
+static int dio_cycle_write(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
 {
 	return dio_cycle(c, ns, 1, why, len);
 }

@@ -156,7 +156,7 @@ static int gup_test_init(struct mctx *c, const char *note, char *why, size_t len
 	return 0;
 }
 
-static int gup_test_cycle(struct mctx *c, unsigned long cmd, uint64_t ns[2],
+static int gup_test_cycle(struct mctx *c, unsigned long cmd, uint64_t ns[METHOD_MAX_OPS],
 			  char *why, size_t len)
 {
 	struct gup_test_priv *p = c->priv;
@@ -222,7 +222,7 @@ static int id##_init(struct mctx *c, char *why, size_t len)			\
 {										\
 	return gup_test_init(c, note, why, len);				\
 }										\
-static int id##_cycle(struct mctx *c, uint64_t ns[2], char *why, size_t len)	\
+static int id##_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)	\
 {										\
 	return gup_test_cycle(c, cmd, ns, why, len);				\
 }										\

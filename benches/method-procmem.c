@@ -150,7 +150,7 @@ fail:
 	return ret;
 }
 
-static int procmem_cycle(struct mctx *c, uint64_t ns[2], int write, char *why, size_t len)
+static int procmem_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write, char *why, size_t len)
 {
 	const char *call = write ? "pwrite(/proc/self/mem)" : "pread(/proc/self/mem)";
 	struct procmem_priv *p = c->priv;
@@ -203,12 +203,12 @@ static int procmem_cycle(struct mctx *c, uint64_t ns[2], int write, char *why, s
 	return 0;
 }
 
-static int procmem_cycle_read(struct mctx *c, uint64_t ns[2], char *why, size_t len)
+static int procmem_cycle_read(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
 {
 	return procmem_cycle(c, ns, 0, why, len);
 }
 
-static int procmem_cycle_write(struct mctx *c, uint64_t ns[2], char *why, size_t len)
+static int procmem_cycle_write(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
 {
 	return procmem_cycle(c, ns, 1, why, len);
 }

@@ -347,7 +347,7 @@ static int pvm_init(struct mctx *c, char *why, size_t len)
 	return 0;
 }
 
-static int pvm_cycle(struct mctx *c, uint64_t ns[2], int write,
+static int pvm_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write,
 		     char *why, size_t len)
 {
 	struct pvm_priv *p = c->priv;
@@ -370,12 +370,12 @@ static int pvm_cycle(struct mctx *c, uint64_t ns[2], int write,
 	return 0;
 }
 
-static int pvm_cycle_read(struct mctx *c, uint64_t ns[2], char *why, size_t len)
+static int pvm_cycle_read(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
 {
 	return pvm_cycle(c, ns, 0, why, len);
 }
 
-static int pvm_cycle_write(struct mctx *c, uint64_t ns[2], char *why, size_t len)
+static int pvm_cycle_write(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
 {
 	return pvm_cycle(c, ns, 1, why, len);
 }

@@ -245,7 +245,7 @@ static int vms_init(struct mctx *c, char *why, size_t len)
 	return 0;
 }
 
-static int vms_cycle(struct mctx *c, uint64_t ns[2], char *why, size_t len)
+static int vms_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
 {
 	struct vms_priv *p = c->priv;
 	uint64_t size, off = 0, get = 0, put = 0;

@@ -38,6 +38,8 @@ struct mctx {
 	char note[160];		/* said on every row of this method, e.g. caveats */
 };
 
+#define METHOD_MAX_OPS 4
+
 struct method {
 	const char *name;
 	const char *syscall;	/* what user space calls */
@@ -46,6 +48,12 @@ struct method {
 	enum gup_ref ref;
 	unsigned int flags;
 	unsigned int mem_factor;	/* buffers of the scenario size it needs (pvm: 2) */
+	/*
+	 * Names of the ops a M_PAIRED cycle() times, in ns[] order, NULL
+	 * terminated (fork: "fork", "child-write", "fork-exit-wait"). NULL:
+	 * the default names, pin/unpin or pin+unpin, from the flags.
+	 */
+	const char *const *ops;
 
 	/* Can it run here? 0, or -errno with a one-line reason in why. */
 	int (*probe)(char *why, size_t len);
@@ -62,12 +70,13 @@ struct method {
 	 * M_PIN_ONLY: only pin() is measured; unpin() may be NULL.
 	 * M_COMBINED: cycle() times the one call into ns[0].
 	 * M_PAIRED: cycle() returns the pin time in ns[0] and the unpin time
-	 * in ns[1] (the kernel's own, with M_KERNEL_TIMED).
+	 * in ns[1] (the kernel's own, with M_KERNEL_TIMED), or one time per
+	 * name in ops[].
 	 * All return 0 or -errno, with a reason in why.
 	 */
 	int (*pin)(struct mctx *c, uint64_t *ns, char *why, size_t len);
 	int (*unpin)(struct mctx *c, uint64_t *ns, char *why, size_t len);
-	int (*cycle)(struct mctx *c, uint64_t ns[2], char *why, size_t len);
+	int (*cycle)(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len);
 	void (*fini)(struct mctx *c);
 };
 
@@ -76,6 +85,9 @@ const struct method *method_find(const char *name);
 const struct method *method_at(size_t i);
 size_t method_count(void);
 const char *method_path_name(enum gup_path p);
+/* The ops a method measures: how many, and their names for op rows. */
+int method_op_count(const struct method *m);
+const char *method_op_name(const struct method *m, int i);
 const char *method_ref_name(enum gup_ref r);
 
 #endif

@@ -46,3 +46,26 @@ const char *method_ref_name(enum gup_ref r)
 
 	return n[r];
 }
+
+int method_op_count(const struct method *m)
+{
+	int n = 0;
+
+	if (m->ops) {
+		while (n < METHOD_MAX_OPS && m->ops[n])
+			n++;
+		return n;
+	}
+	return (m->flags & (M_COMBINED | M_PIN_ONLY)) ? 1 : 2;
+}
+
+const char *method_op_name(const struct method *m, int i)
+{
+	if (i < 0 || i >= method_op_count(m))
+		return NULL;
+	if (m->ops)
+		return m->ops[i];
+	if (m->flags & M_COMBINED)
+		return "pin+unpin";
+	return i ? "unpin" : "pin";
+}

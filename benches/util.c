@@ -14,6 +14,8 @@
 
 #include "util.h"
 
+const struct opwin_hooks *opwin_hooks;
+
 void fmt(char *dst, size_t len, const char *f, ...)
 {
 	va_list ap;

@@ -22,6 +22,40 @@ static inline uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * The timed window of an op. A method brackets exactly the syscall it
+ * measures with opwin_begin()/opwin_end(), which returns that window's
+ * nanoseconds; a method that makes several calls adds the windows up.
+ * The per-op counters (perf.c) hook in here, so they count the same
+ * windows the clock times and nothing around them.
+ */
+struct opwin {
+	uint64_t t0;
+};
+
+struct opwin_hooks {
+	void (*begin)(void);	/* called before the clock starts */
+	void (*end)(void);	/* called after it stops */
+};
+
+extern const struct opwin_hooks *opwin_hooks;
+
+static inline void opwin_begin(struct opwin *w)
+{
+	if (opwin_hooks)
+		opwin_hooks->begin();
+	w->t0 = now_ns();
+}
+
+static inline uint64_t opwin_end(struct opwin *w)
+{
+	uint64_t t1 = now_ns();
+
+	if (opwin_hooks)
+		opwin_hooks->end();
+	return t1 - w->t0;
+}
+
 /* snprintf that never overflows and always terminates. */
 void fmt(char *dst, size_t len, const char *f, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -36,7 +36,7 @@ struct worker {
 	int dirty;		/* the last op changed the buffer */
 	int fresh;		/* the buffer is new since the last sample */
 	int writes;		/* ops write to the buffer (break COW) */
-	int reps[2][5];		/* next rep number per op and status */
+	int reps[METHOD_MAX_OPS][5];	/* next rep number per op and status */
 };
 
 struct op_case {
@@ -47,14 +47,12 @@ struct op_case {
 
 static const char *op_name(const struct worker *w, int op)
 {
-	if (w->m->flags & M_COMBINED)
-		return "pin+unpin";
-	return op ? "unpin" : "pin";
+	return method_op_name(w->m, op);
 }
 
 static int op_count(const struct worker *w)
 {
-	return (w->m->flags & (M_COMBINED | M_PIN_ONLY)) ? 1 : 2;
+	return method_op_count(w->m);
 }
 
 /*
@@ -81,7 +79,9 @@ static void emit(struct worker *w, struct sample *s)
 
 	fmt(s->note, sizeof(s->note), "%s", w->c.note);
 	s->pages = w->sc.size / PAGE_SZ;
-	s->rep = w->reps[s->op[0] == 'u'][s->status]++;
+	for (int i = 0; i < op_count(w); i++)
+		if (!strcmp(s->op, op_name(w, i)))
+			s->rep = w->reps[i][s->status]++;
 	do {
 		n = write(w->fd, s, sizeof(*s));
 	} while (n < 0 && errno == EINTR);
@@ -129,7 +129,7 @@ static int sample_run(struct worker *w, int op, int status, uint64_t *ns_out)
 	const struct method *m = w->m;
 	struct sample s = { .status = status };
 	struct vmstat before, after;
-	uint64_t ns[2] = { 0, 0 };
+	uint64_t ns[METHOD_MAX_OPS] = { 0 };
 	char why[200] = "";
 	int ret;
 
@@ -237,8 +237,8 @@ static void add_context(const struct worker *w)
 /* argv: --fd N --json PATH key=value... */
 int worker_main(int argc, char **argv)
 {
-	struct op_case cases[2];
-	struct gbshim_case gb[2];
+	struct op_case cases[METHOD_MAX_OPS];
+	struct gbshim_case gb[METHOD_MAX_OPS];
 	const char *json = NULL;
 	struct worker w = { .fd = -1 };
 	char why[256];

@@ -142,11 +142,7 @@ static void progress(struct runner *r, size_t i, const struct scenario *sc, int 
 
 static const char *ops_of(const struct method *m, int i)
 {
-	if (m->flags & M_COMBINED)
-		return i == 0 ? "pin+unpin" : NULL;
-	if (m->flags & M_PIN_ONLY)
-		return i == 0 ? "pin" : NULL;
-	return i == 0 ? "pin" : i == 1 ? "unpin" : NULL;
+	return method_op_name(m, i);
 }
 
 /* Rows for a scenario that never got to measure, one per op. */
