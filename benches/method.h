@@ -39,6 +39,12 @@ struct mctx {
 };
 
 #define METHOD_MAX_OPS 4
+/*
+ * A cycle() may set ns[i] to this for an op that does not apply to the
+ * scenario (the child of a MADV_DONTFORK fork has no buffer to write); the
+ * row is then a skip, with the reason cycle() put in why.
+ */
+#define OP_NOT_APPLICABLE UINT64_MAX
 
 struct method {
 	const char *name;

@@ -30,6 +30,8 @@ struct scenario {
 	unsigned int batch;	/* gup_test nr_pages_per_call; 0 = whole buffer */
 	char gup_flags[32];	/* gup_test extra gup flags: "", "write" */
 	char dir[256];		/* where file-backed methods and backings make their files */
+	char pinned[16];	/* fork: "yes", "no", "dontfork" (pinned + MADV_DONTFORK) */
+	char pin_method[32];	/* fork: the method that holds the pin */
 };
 
 #endif

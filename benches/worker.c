@@ -179,6 +179,14 @@ static int sample_run(struct worker *w, int op, int status, uint64_t *ns_out)
 	w->dirty |= op_changes_buffer(w);
 	if (ret)
 		goto fail;
+	if (s.ns == OP_NOT_APPLICABLE) {
+		s.status = SAMPLE_SKIP;
+		s.ns = 0;
+		fmt(s.reason, sizeof(s.reason), "not applicable: %s", why[0] ? why : "(no reason given)");
+		emit(w, &s);
+		*ns_out = 0;
+		return 0;
+	}
 	s.pins_acquired = after.v[VM_nr_foll_pin_acquired] - before.v[VM_nr_foll_pin_acquired];
 	s.pins_released = after.v[VM_nr_foll_pin_released] - before.v[VM_nr_foll_pin_released];
 	emit(w, &s);

@@ -37,6 +37,7 @@ static const char *const backings[] = {
 };
 static const char *const rebuilds[] = { "auto", "each", "once", NULL };
 static const char *const gup_flag_names[] = { "none", "write", NULL };
+static const char *const pinned_names[] = { "yes", "no", "dontfork", NULL };
 
 #define F(field) offsetof(struct scenario, field)
 #define L(field) sizeof(((struct scenario *)0)->field)
@@ -67,6 +68,10 @@ static const struct opt opts[] = {
 	  "gup_test nr_pages_per_call; 0 = the whole buffer in one call" },
 	{ "gup_flags", OPT_ENUM, F(gup_flags), L(gup_flags), "none", 0, 0, gup_flag_names,
 	  "gup_test extra gup_flags: none or write (FOLL_WRITE)" },
+	{ "pinned", OPT_ENUM, F(pinned), L(pinned), "yes", 0, 0, pinned_names,
+	  "fork: the buffer is pinned (yes), not pinned (no), or pinned and MADV_DONTFORK" },
+	{ "pin_method", OPT_METHOD, F(pin_method), L(pin_method), "iouring", 0, 0, NULL,
+	  "fork: the method that holds the pin (a separate pin/unpin method)" },
 	{ "dir", OPT_STR, F(dir), L(dir), "/var/tmp", 0, 0, NULL,
 	  "directory for files of O_DIRECT methods and file backings (a block-backed fs, e.g. ext4)" },
 };
