@@ -185,7 +185,8 @@ static int sample_run(struct worker *w, int op, int status, uint64_t *ns_out)
 		fmt(s.reason, sizeof(s.reason), "not applicable: %s", why[0] ? why : "(no reason given)");
 		emit(w, &s);
 		*ns_out = 0;
-		return 0;
+		/* Google Benchmark stops this op: one skip row, no zero samples */
+		return -ENOTSUP;
 	}
 	s.pins_acquired = after.v[VM_nr_foll_pin_acquired] - before.v[VM_nr_foll_pin_acquired];
 	s.pins_released = after.v[VM_nr_foll_pin_released] - before.v[VM_nr_foll_pin_released];
@@ -205,7 +206,9 @@ static int gb_iter(void *arg, uint64_t *ns, char *why, size_t len)
 	struct op_case *oc = arg;
 	int ret = sample_run(oc->w, oc->op, SAMPLE_OK, ns);
 
-	if (ret)
+	if (ret == -ENOTSUP)
+		fmt(why, len, "not applicable to this scenario (see the skip row)");
+	else if (ret)
 		fmt(why, len, "sample failed: %s (see the error row)", strerror(-ret));
 	return ret;
 }
