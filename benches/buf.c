@@ -18,6 +18,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <numaif.h>
+
 #include "buf.h"
 #include "util.h"
 
@@ -187,6 +189,35 @@ static int backing_open(const struct buf_spec *s, int *fd)
 	return 0;
 }
 
+/*
+ * A memory policy on the range before anything is faulted: MPOL_BIND to
+ * one node, or MPOL_INTERLEAVE over the nodes that have memory. Where the
+ * pages really went is read back (buf_nodes), not assumed.
+ */
+static int buf_bind(const struct buf_spec *s, void *addr)
+{
+	unsigned long mask[16] = { 0 };
+	const unsigned long bits = sizeof(mask) * 8;
+	int mode;
+
+	if (s->mem_policy == BUF_MEM_DEFAULT)
+		return 0;
+	if (s->mem_policy == BUF_MEM_INTERLEAVE) {
+		mode = MPOL_INTERLEAVE;
+		for (unsigned long n = 0; n < bits; n++)
+			mask[n / (8 * sizeof(long))] |= 1UL << (n % (8 * sizeof(long)));
+	} else {
+		if (s->mem_node < 0 || (unsigned long)s->mem_node >= bits)
+			return -EINVAL;
+		mode = MPOL_BIND;
+		mask[s->mem_node / (8 * sizeof(long))] |= 1UL << (s->mem_node % (8 * sizeof(long)));
+	}
+	/* the kernel masks the interleave set with the nodes that have memory */
+	if (mbind(addr, s->size, mode, mask, bits, 0))
+		return -errno;
+	return 0;
+}
+
 int buf_build(struct buf *b, const struct buf_spec *spec)
 {
 	struct buf_spec s = *spec;	/* spec may point into b */
@@ -232,6 +263,11 @@ int buf_build(struct buf *b, const struct buf_spec *spec)
 		goto fail;
 	}
 
+	ret = buf_bind(&s, (void *)start);
+	if (ret) {
+		munmap(map, len);
+		goto fail;
+	}
 	if (buf_backing_hugetlb_order(s.backing) >= 0) {
 		/* hugetlb: the page size is the mapping's; nothing to advise */
 	} else if (s.order) {
@@ -610,6 +646,42 @@ static void got_finish(struct rb *r, struct buf_got *got)
 	}
 }
 
+/* Which node each present page is on (move_pages with no target nodes). */
+static void buf_nodes(pid_t pid, const void *addr, uint64_t len, struct buf_got *got)
+{
+	enum { BATCH = 4096, MAX_NODES = 64 };
+	uint64_t per_node[MAX_NODES] = { 0 }, best = 0;
+	void *pages[BATCH];
+	int status[BATCH];
+	uint64_t n = len / PAGE_SZ;
+	size_t off = 0;
+
+	got->node = -1;
+	got->node_hist[0] = '\0';
+	for (uint64_t i = 0; i < n; i += BATCH) {
+		unsigned long k = n - i < BATCH ? (unsigned long)(n - i) : BATCH;
+
+		for (unsigned long j = 0; j < k; j++)
+			pages[j] = (char *)addr + (i + j) * PAGE_SZ;
+		if (move_pages(pid, k, pages, NULL, status, 0))
+			return;		/* no NUMA support: leave it unknown */
+		for (unsigned long j = 0; j < k; j++)
+			if (status[j] >= 0 && status[j] < MAX_NODES)
+				per_node[status[j]]++;
+	}
+	for (int i = 0; i < MAX_NODES; i++) {
+		if (!per_node[i])
+			continue;
+		off += snprintf(got->node_hist + off, off < sizeof(got->node_hist) ?
+				sizeof(got->node_hist) - off : 0, "%sn%d=%llu", off ? ";" : "", i,
+				(unsigned long long)per_node[i]);
+		if (per_node[i] > best) {
+			best = per_node[i];
+			got->node = i;
+		}
+	}
+}
+
 int buf_readback(pid_t pid, const void *addr, uint64_t len,
 		 struct buf_got *got)
 {
@@ -704,6 +776,7 @@ int buf_readback(pid_t pid, const void *addr, uint64_t len,
 	got->exact = !hidden;
 	if (got->exact)
 		got_finish(r, got);
+	buf_nodes(pid, addr, len, got);
 out:
 	if (r->kfd >= 0)
 		close(r->kfd);

@@ -37,6 +37,14 @@ struct buf_spec {
 				 * file: holes read, never written (zero-filled
 				 * page cache, not the zero page) */
 	int populate;		/* fault the non-zero chunks in by writing */
+	int mem_policy;		/* enum buf_mem_policy; 0 (default) leaves placement alone */
+	int mem_node;		/* BUF_MEM_BIND: the node */
+};
+
+enum buf_mem_policy {
+	BUF_MEM_DEFAULT,	/* no policy: the kernel's first-touch placement */
+	BUF_MEM_BIND,		/* MPOL_BIND to mem_node */
+	BUF_MEM_INTERLEAVE,	/* MPOL_INTERLEAVE over the nodes with memory */
 };
 
 /* What pagemap/kpageflags say the buffer really is. */
@@ -47,6 +55,8 @@ struct buf_got {
 	int order;		/* folio order covering most present pages, -1 if none */
 	char hist[96];		/* "o0=12;o9=3": folios per order, present pages only */
 	int exact;		/* 0 if PFNs were hidden (not root): counts are 0 */
+	int node;		/* NUMA node holding most present pages, -1 if none */
+	char node_hist[64];	/* "n0=2048;n1=12": present pages per node */
 };
 
 struct buf {
