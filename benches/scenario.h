@@ -32,6 +32,8 @@ struct scenario {
 	char dir[256];		/* where file-backed methods and backings make their files */
 	char pinned[16];	/* fork: "yes", "no", "dontfork" (pinned + MADV_DONTFORK) */
 	char pin_method[32];	/* fork: the method that holds the pin */
+	char mem_node[16];	/* any, all (interleave), local, remote, or a node number */
+	char cpu_node[16];	/* any, or a node number: the worker runs on its CPUs */
 };
 
 #endif

@@ -17,9 +17,10 @@
 #include "knobs.h"
 #include "buf.h"
 #include "method.h"
+#include "placement.h"
 #include "util.h"
 
-enum opt_type { OPT_STR, OPT_METHOD, OPT_SIZE, OPT_ORDER, OPT_RATIO, OPT_BOOL, OPT_UINT, OPT_ENUM };
+enum opt_type { OPT_STR, OPT_NODE, OPT_METHOD, OPT_SIZE, OPT_ORDER, OPT_RATIO, OPT_BOOL, OPT_UINT, OPT_ENUM };
 
 struct opt {
 	const char *name;
@@ -72,6 +73,10 @@ static const struct opt opts[] = {
 	  "fork: the buffer is pinned (yes), not pinned (no), or pinned and MADV_DONTFORK" },
 	{ "pin_method", OPT_METHOD, F(pin_method), L(pin_method), "iouring", 0, 0, NULL,
 	  "fork: the method that holds the pin (a separate pin/unpin method)" },
+	{ "mem_node", OPT_NODE, F(mem_node), L(mem_node), "any", 0, 0, NULL,
+	  "NUMA node of the buffer: any, all (interleave), local or remote (to cpu_node), or N" },
+	{ "cpu_node", OPT_NODE, F(cpu_node), L(cpu_node), "any", 1, 0, NULL,
+	  "NUMA node whose CPUs run the worker: any or N" },
 	{ "dir", OPT_STR, F(dir), L(dir), "/var/tmp", 0, 0, NULL,
 	  "directory for files of O_DIRECT methods and file backings (a block-backed fs, e.g. ext4)" },
 };
@@ -208,6 +213,15 @@ int scenario_set(struct scenario *sc, const char *key, const char *val, char *wh
 		}
 		strcpy(p, val);
 		return 0;
+	case OPT_NODE:
+		/* min = 1 marks the CPU key, which takes no memory placements */
+		if (!numa_key_valid(val, (int)o->min) || strlen(val) >= o->len) {
+			fmt(why, len, "\"%s\" is not %s", val,
+			    o->min ? "any or a node number" : "any, all, local, remote or a node number");
+			return -EINVAL;
+		}
+		strcpy(p, val);
+		return 0;
 	case OPT_METHOD:
 		if (!method_find(val)) {
 			fmt(why, len, "unknown method \"%s\" (gupbench list shows them)", val);
@@ -281,6 +295,7 @@ void scenario_get(const struct scenario *sc, size_t i, char *dst, size_t len)
 
 	switch (o->type) {
 	case OPT_STR:
+	case OPT_NODE:
 	case OPT_METHOD:
 		fmt(dst, len, "%s", p);
 		break;
@@ -634,6 +649,12 @@ static int scenario_check(struct scenario *sc, const struct cfg_job *j, char *er
 
 	if (backing_check(sc, j, err, len))
 		return -EINVAL;
+	if ((!strcmp(sc->mem_node, "local") || !strcmp(sc->mem_node, "remote")) &&
+	    !strcmp(sc->cpu_node, "any")) {
+		fmt(err, len, "%s:%d: mem_node: %s is relative to cpu_node: set cpu_node too", j->file,
+		    j->vals[opt_index("mem_node")].line, sc->mem_node);
+		return -EINVAL;
+	}
 	folio = PAGE_SZ << sc->order;
 	if (m->check && m->check(sc, why, sizeof(why))) {
 		fmt(err, len, "%s:%d: method: %s cannot take this scenario: %s", j->file,
