@@ -22,6 +22,7 @@
 #include "config.h"
 #include "gbshim.h"
 #include "method.h"
+#include "placement.h"
 #include "sample.h"
 #include "util.h"
 #include "vmstat.h"
@@ -253,7 +254,7 @@ int worker_main(int argc, char **argv)
 	const char *json = NULL;
 	struct worker w = { .fd = -1 };
 	char why[256];
-	int ret, n;
+	int ret, n, mem_node, cpu_node;
 
 	scenario_defaults(&w.sc);
 	for (int i = 1; i < argc; i++) {
@@ -292,6 +293,17 @@ int worker_main(int argc, char **argv)
 		fail_all(&w, SAMPLE_SKIP, why);
 		return 0;
 	}
+	/* placement first: the method's own memory (rings, peers) follows it */
+	ret = numa_resolve(w.sc.mem_node, w.sc.cpu_node, &mem_node, &cpu_node, why, sizeof(why));
+	if (ret) {
+		fail_all(&w, SAMPLE_SKIP, why);
+		return 0;
+	}
+	ret = numa_bind_cpus(cpu_node, why, sizeof(why));
+	if (ret) {
+		fail_all(&w, SAMPLE_ERROR, why);
+		return WORKER_EXIT_FAILED;
+	}
 	ret = w.m->init(&w.c, why, sizeof(why));
 	if (ret) {
 		fail_all(&w, SAMPLE_ERROR, why);
@@ -304,6 +316,9 @@ int worker_main(int argc, char **argv)
 			.order = w.sc.order,
 			.zero = w.sc.zero,
 			.populate = w.sc.populate,
+			.mem_policy = mem_node == NODE_INTERLEAVE ? BUF_MEM_INTERLEAVE :
+				      mem_node == NODE_ANY ? BUF_MEM_DEFAULT : BUF_MEM_BIND,
+			.mem_node = mem_node,
 		};
 
 		fmt(spec.dir, sizeof(spec.dir), "%s", w.sc.dir);
