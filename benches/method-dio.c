@@ -263,18 +263,17 @@ static int dio_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write, cha
 	}
 	while (off < size) {
 		uint64_t piece = size - off;
-		uint64_t t0, t1;
+		struct opwin win;
 		ssize_t n;
 
 		if (piece > DIO_PIECE)
 			piece = DIO_PIECE;
-		t0 = now_ns();
+		opwin_begin(&win);
 		if (write)
 			n = pwrite(p->fd, addr + off, piece, (off_t)off);
 		else
 			n = pread(p->fd, addr + off, piece, (off_t)off);
-		t1 = now_ns();
-		sum += t1 - t0;
+		sum += opwin_end(&win);
 		if (n < 0) {
 			int err = errno;
 

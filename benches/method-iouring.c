@@ -188,8 +188,9 @@ static void iouring_pin_why(int err, char *why, size_t len)
 static int iouring_pin(struct mctx *c, uint64_t *ns, char *why, size_t len)
 {
 	struct iouring_priv *p = c->priv;
+	struct opwin win;
 	unsigned int nr;
-	uint64_t t0, t1;
+	uint64_t t;
 	int ret;
 
 	if (p->registered) {
@@ -200,37 +201,38 @@ static int iouring_pin(struct mctx *c, uint64_t *ns, char *why, size_t len)
 	if (ret)
 		return ret;
 
-	t0 = now_ns();
+	opwin_begin(&win);
 	ret = io_uring_register_buffers(&p->ring, p->iov, nr);
-	t1 = now_ns();
+	t = opwin_end(&win);
 	if (ret < 0) {
 		iouring_pin_why(ret, why, len);
 		return ret;
 	}
 	p->registered = 1;
-	*ns = t1 - t0;
+	*ns = t;
 	return 0;
 }
 
 static int iouring_unpin(struct mctx *c, uint64_t *ns, char *why, size_t len)
 {
 	struct iouring_priv *p = c->priv;
-	uint64_t t0, t1;
+	struct opwin win;
+	uint64_t t;
 	int ret;
 
 	if (!p->registered) {
 		fmt(why, len, "no buffers registered (unpin without pin)");
 		return -EINVAL;
 	}
-	t0 = now_ns();
+	opwin_begin(&win);
 	ret = io_uring_unregister_buffers(&p->ring);
-	t1 = now_ns();
+	t = opwin_end(&win);
 	if (ret < 0) {
 		fmt(why, len, "unregister_buffers: %s", strerror(-ret));
 		return ret;
 	}
 	p->registered = 0;
-	*ns = t1 - t0;
+	*ns = t;
 	return 0;
 }
 

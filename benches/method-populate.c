@@ -101,16 +101,17 @@ static int populate_init_write(struct mctx *c, char *why, size_t len)
 
 static int populate_pin(struct mctx *c, uint64_t *ns, int advice, char *why, size_t len)
 {
-	uint64_t t0, t1;
+	struct opwin win;
+	uint64_t t;
 	int ret;
 
 	if (!c->buf || !c->buf->addr || !c->buf->spec.size) {
 		fmt(why, len, "no buffer to populate");
 		return -EINVAL;
 	}
-	t0 = now_ns();
+	opwin_begin(&win);
 	ret = madvise(c->buf->addr, c->buf->spec.size, advice);
-	t1 = now_ns();
+	t = opwin_end(&win);
 	if (ret) {
 		int err = errno;
 
@@ -121,7 +122,7 @@ static int populate_pin(struct mctx *c, uint64_t *ns, int advice, char *why, siz
 		    err == EFAULT ? " (a page could not be faulted in)" : "");
 		return -err;
 	}
-	*ns = t1 - t0;
+	*ns = t;
 	return 0;
 }
 

@@ -170,18 +170,17 @@ static int procmem_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write,
 	}
 	while (off < size) {
 		uint64_t piece = size - off;
-		uint64_t t0, t1;
+		struct opwin win;
 		ssize_t n;
 
 		if (piece > PROCMEM_PIECE)
 			piece = PROCMEM_PIECE;
-		t0 = now_ns();
+		opwin_begin(&win);
 		if (write)
 			n = pwrite(p->fd, p->bounce + off, piece, (off_t)(addr + off));
 		else
 			n = pread(p->fd, p->bounce + off, piece, (off_t)(addr + off));
-		t1 = now_ns();
-		sum += t1 - t0;
+		sum += opwin_end(&win);
 		if (n < 0) {
 			int err = errno;
 

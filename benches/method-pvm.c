@@ -22,6 +22,13 @@
  * The two talk over a socketpair; the peer times only its syscalls and
  * sends the time back, so the round trip is not in the numbers.
  *
+ * Counters: the pins, copies and faults happen in the peer, which the
+ * worker's counters (perf.c, per thread) do not see. The peer opens its
+ * own after fork(), counts its syscall windows the same way, and sends
+ * the deltas with its reply; the worker puts them in the sample
+ * (mctx.peer_cnt). Pages faulted in on the worker's side by the remote
+ * GUP are allocated in the peer's context and count there.
+ *
  * Timed: the process_vm_readv/writev calls, summed (one per GiB piece, so
  * each stays far below MAX_RW_COUNT). ns[0] is the whole transfer.
  *
@@ -68,6 +75,7 @@ struct pvm_rep {
 	int64_t bytes;		/* bytes transferred */
 	int32_t err;		/* errno of the failing step, 0 if none */
 	uint32_t stage;		/* enum pvm_stage of the failing step */
+	struct perf_counts cnt;	/* the peer's counters over its syscall windows */
 };
 
 struct pvm_priv {
@@ -75,7 +83,10 @@ struct pvm_priv {
 	int sock;
 };
 
-/* ---- the peer (child) side: syscalls only, no stdio, no malloc ---- */
+/*
+ * ---- the peer (child) side: syscalls only, no stdio; malloc only in
+ * perf_open() (glibc's malloc is usable in a fork child) ----
+ */
 
 static ssize_t pvm_xfer(int sock, void *p, size_t n, int out)
 {
@@ -131,10 +142,11 @@ static void pvm_serve(pid_t target, struct pvm_lbuf *l,
 		r->stage = PVM_STAGE_PEER_BUF;
 		return;
 	}
+	perf_op_start();
 	while (off < q->len) {
 		uint64_t piece = q->len - off;
 		struct iovec li, ri;
-		uint64_t t0, t1;
+		struct opwin win;
 		ssize_t n;
 
 		if (piece > PVM_PIECE)
@@ -144,13 +156,12 @@ static void pvm_serve(pid_t target, struct pvm_lbuf *l,
 		ri.iov_base = (void *)(uintptr_t)(q->addr + off);
 		ri.iov_len = piece;
 
-		t0 = now_ns();
+		opwin_begin(&win);
 		if (q->write)
 			n = process_vm_writev(target, &li, 1, &ri, 1, 0);
 		else
 			n = process_vm_readv(target, &li, 1, &ri, 1, 0);
-		t1 = now_ns();
-		r->ns += t1 - t0;
+		r->ns += opwin_end(&win);
 		if (n < 0) {
 			r->err = errno;
 			r->stage = PVM_STAGE_SYSCALL;
@@ -161,6 +172,7 @@ static void pvm_serve(pid_t target, struct pvm_lbuf *l,
 			return;		/* short: the worker reports it */
 		off += piece;
 	}
+	perf_op_read(0, &r->cnt);
 }
 
 static void __attribute__((noreturn))
@@ -186,6 +198,13 @@ pvm_peer_main(int sock, pid_t target, uint64_t size)
 	/* Die with the worker; it may already be gone before prctl. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != target)
 		_exit(1);
+
+	/*
+	 * Our own counters: the worker's fds (inherited if it opened them
+	 * before forking us) would count the worker. Where they cannot
+	 * open, the states in each reply say why (unsupported / empty).
+	 */
+	perf_open();
 
 	/* A populated buffer up front, so the first sample does not pay. */
 	if (size)
@@ -343,7 +362,7 @@ static int pvm_init(struct mctx *c, char *why, size_t len)
 		return ret;
 	}
 	fmt(c->note, sizeof(c->note),
-	    "one call pins, copies every byte and unpins, 1024 pages per mmap_lock round; peer-timed syscall only");
+	    "one call pins, copies every byte and unpins, 1024 pages per mmap_lock round; peer-timed syscall only; counters: the peer's");
 	return 0;
 }
 
@@ -367,6 +386,8 @@ static int pvm_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write,
 		return ret;
 	ns[0] = r.ns;
 	ns[1] = 0;
+	c->peer_cnt = r.cnt;
+	c->peer_counted = 1;
 	return 0;
 }
 

@@ -126,13 +126,12 @@ static int vms_drain(struct vms_priv *p, size_t want, uint64_t *ns, char *why, s
 	size_t done = 0;
 
 	while (done < want) {
-		uint64_t t0, t1;
+		struct opwin win;
 		ssize_t n;
 
-		t0 = now_ns();
+		opwin_begin_op(&win, 1);	/* op 1, "unpin": its own counters */
 		n = splice(p->pipe[0], NULL, p->null_fd, NULL, want - done, SPLICE_F_NONBLOCK);
-		t1 = now_ns();
-		*ns += t1 - t0;
+		*ns += opwin_end(&win);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -153,13 +152,12 @@ static int vms_fill(struct vms_priv *p, char *addr, size_t want, uint64_t *ns,
 
 	while (done < want) {
 		struct iovec iov = { addr + done, want - done };
-		uint64_t t0, t1;
+		struct opwin win;
 		ssize_t n;
 
-		t0 = now_ns();
+		opwin_begin_op(&win, 0);	/* op 0, "pin" */
 		n = vmsplice(p->pipe[1], &iov, 1, SPLICE_F_NONBLOCK);
-		t1 = now_ns();
-		*ns += t1 - t0;
+		*ns += opwin_end(&win);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {

@@ -95,7 +95,8 @@ static int xdp_reg(int fd, void *addr, uint64_t size, uint64_t *ns,
 {
 	struct xdp_umem_reg mr;
 	struct rlimit rl;
-	uint64_t t0, t1;
+	struct opwin win;
+	uint64_t t;
 	int ret;
 
 	/* Zeroed whole: newer kernels read tx_metadata_len from the tail. */
@@ -106,12 +107,12 @@ static int xdp_reg(int fd, void *addr, uint64_t size, uint64_t *ns,
 	mr.headroom = 0;
 	mr.flags = 0;
 
-	t0 = now_ns();
+	opwin_begin(&win);
 	ret = setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr));
-	t1 = now_ns();
+	t = opwin_end(&win);
 	if (!ret) {
 		if (ns)
-			*ns = t1 - t0;
+			*ns = t;
 		return 0;
 	}
 	ret = -errno;
@@ -227,8 +228,9 @@ static int xdp_pin(struct mctx *c, uint64_t *ns, char *why, size_t len)
 static int xdp_unpin(struct mctx *c, uint64_t *ns, char *why, size_t len)
 {
 	struct xdp_priv *p = c->priv;
-	uint64_t t0, t1;
+	struct opwin win;
 	int64_t base;
+	uint64_t t;
 	int ret;
 
 	if (p->fd < 0) {
@@ -237,16 +239,16 @@ static int xdp_unpin(struct mctx *c, uint64_t *ns, char *why, size_t len)
 	}
 	base = xdp_released();
 
-	t0 = now_ns();
+	opwin_begin(&win);
 	ret = close(p->fd);
-	t1 = now_ns();
+	t = opwin_end(&win);
 	p->fd = -1;
 	if (ret) {
 		ret = -errno;
 		fmt(why, len, "close(AF_XDP socket): %s", strerror(-ret));
 		return ret;
 	}
-	*ns = t1 - t0;
+	*ns = t;
 
 	ret = xdp_release_wait(base, p->pages);
 	if (ret < 0) {

@@ -4,9 +4,11 @@
  * benches/ that fills one struct method and is listed once in methods.h.
  *
  * The method times its own operation, and only it: the syscall that pins
- * or unpins, between two now_ns() reads (or the kernel's own delta for
- * KERNEL_TIMED methods). Everything else (rings, sockets, peers, waiting
- * for deferred work) happens outside that window.
+ * or unpins, between opwin_begin() and opwin_end() (util.h), which also
+ * switch the per-op kernel counters (perf.c) on and off; KERNEL_TIMED
+ * methods take the kernel's own delta, but still bracket their call with
+ * a window so the counters see it. Everything else (rings, sockets,
+ * peers, waiting for deferred work) happens outside the windows.
  */
 #ifndef GUPBENCH_METHOD_H
 #define GUPBENCH_METHOD_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "perf.h"
 #include "scenario.h"
 
 /* Method flags. */
@@ -36,6 +39,13 @@ struct mctx {
 	struct buf *buf;	/* the buffer under test, in this process */
 	void *priv;		/* method-private state from init() */
 	char note[160];		/* said on every row of this method, e.g. caveats */
+	/*
+	 * An op made by another process (pvm's peer) is not seen by the
+	 * worker's counters: the method puts that process's counts here
+	 * and sets peer_counted, and the worker uses them for the sample.
+	 */
+	struct perf_counts peer_cnt;
+	int peer_counted;
 };
 
 #define METHOD_MAX_OPS 4

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "perf.h"
 
 enum sample_status {
 	SAMPLE_OK,
@@ -32,6 +33,7 @@ struct sample {
 	int64_t pins_released;	/* nr_foll_pin_released delta around the op */
 	int pins_exact;		/* per-CPU deltas were folded before reading */
 	int fresh;		/* the buffer was built anew for this sample */
+	struct perf_counts cnt;	/* kernel counters over the op's timed windows */
 	struct buf_got got;	/* what the buffer really was */
 	char reason[200];
 	char note[160];

@@ -6,6 +6,7 @@
 #ifndef GUPBENCH_UTIL_H
 #define GUPBENCH_UTIL_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -27,32 +28,51 @@ static inline uint64_t now_ns(void)
  * measures with opwin_begin()/opwin_end(), which returns that window's
  * nanoseconds; a method that makes several calls adds the windows up.
  * The per-op counters (perf.c) hook in here, so they count the same
- * windows the clock times and nothing around them.
+ * windows the clock times and nothing around them: the hooks run before
+ * the clock starts and after it stops, and leave errno as the syscall
+ * set it.
+ *
+ * A cycle() that times several ops (M_PAIRED: vmsplice's fill and
+ * drain) opens each op's windows with opwin_begin_op(w, i), i its index
+ * in ns[], so the counters of op i are told apart from the others'.
  */
 struct opwin {
 	uint64_t t0;
 };
 
 struct opwin_hooks {
-	void (*begin)(void);	/* called before the clock starts */
-	void (*end)(void);	/* called after it stops */
+	void (*begin)(unsigned int op);	/* called before the clock starts */
+	void (*end)(void);		/* called after it stops */
 };
 
 extern const struct opwin_hooks *opwin_hooks;
 
+static inline void opwin_begin_op(struct opwin *w, unsigned int op)
+{
+	if (opwin_hooks) {
+		int e = errno;
+
+		opwin_hooks->begin(op);
+		errno = e;
+	}
+	w->t0 = now_ns();
+}
+
 static inline void opwin_begin(struct opwin *w)
 {
-	if (opwin_hooks)
-		opwin_hooks->begin();
-	w->t0 = now_ns();
+	opwin_begin_op(w, 0);
 }
 
 static inline uint64_t opwin_end(struct opwin *w)
 {
 	uint64_t t1 = now_ns();
 
-	if (opwin_hooks)
+	if (opwin_hooks) {
+		int e = errno;
+
 		opwin_hooks->end();
+		errno = e;
+	}
 	return t1 - w->t0;
 }
 

@@ -8,7 +8,9 @@
  * Benchmark run the measured repetitions: one benchmark per op, one
  * sample per repetition. Every sample goes to the runner as soon as it
  * exists. Around each op it reads /proc/vmstat (after folding per-CPU
- * deltas) so every row says how many pins the kernel counted.
+ * deltas) so every row says how many pins the kernel counted, and takes
+ * the deltas of the per-op kernel counters (perf.c), which count only
+ * inside the method's timed windows.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,6 +24,7 @@
 #include "config.h"
 #include "gbshim.h"
 #include "method.h"
+#include "perf.h"
 #include "placement.h"
 #include "sample.h"
 #include "util.h"
@@ -121,9 +124,33 @@ static int prepare(struct worker *w, char *why, size_t len)
 }
 
 /*
+ * The counter slot of an op: a M_PAIRED cycle() opens each op's windows
+ * with opwin_begin_op(op); everything else is slot 0. gup_test is the
+ * exception: its one ioctl does get and put, so both rows get the whole
+ * call's counts (the note says so).
+ */
+_Static_assert(PERF_MAX_SLOTS >= METHOD_MAX_OPS, "one counter slot per op");
+
+static int counter_slot(const struct worker *w, int op)
+{
+	return (w->m->flags & M_PAIRED) && !(w->m->flags & M_KERNEL_TIMED) ? op : 0;
+}
+
+/* The op's counter deltas: the worker's own, or the peer's that ran it. */
+static void counters_take(struct worker *w, int op, struct sample *s)
+{
+	if (w->c.peer_counted)
+		s->cnt = w->c.peer_cnt;
+	else
+		perf_op_read(counter_slot(w, op), &s->cnt);
+}
+
+/*
  * One sample of one op. The timed window is inside the method; the
  * vmstat reads, the buffer rebuild and the untimed partner op (the unpin
  * after a measured pin, the pin before a measured unpin) are outside it.
+ * The counters are snapshot right before the measured call and read right
+ * after it, so the partner op's windows are not in them.
  */
 static int sample_run(struct worker *w, int op, int status, uint64_t *ns_out)
 {
@@ -143,14 +170,19 @@ static int sample_run(struct worker *w, int op, int status, uint64_t *ns_out)
 	s.pins_exact = vmstat_exact();
 	s.kernel_timed = !!(m->flags & M_KERNEL_TIMED);
 
+	w->c.peer_counted = 0;
 	if (m->flags & (M_COMBINED | M_PAIRED)) {
 		vmstat_read(&before, 1);
+		perf_op_start();
 		ret = m->cycle(&w->c, ns, why, sizeof(why));
+		counters_take(w, op, &s);
 		vmstat_read(&after, 1);
 		s.ns = ns[op];
 	} else if (op == 0) {
 		vmstat_read(&before, 1);
+		perf_op_start();
 		ret = m->pin(&w->c, &ns[0], why, sizeof(why));
+		counters_take(w, op, &s);
 		vmstat_read(&after, 1);
 		s.ns = ns[0];
 		if (!ret && !(m->flags & M_PIN_ONLY)) {
@@ -171,7 +203,9 @@ static int sample_run(struct worker *w, int op, int status, uint64_t *ns_out)
 			fmt(why, sizeof(why), "%s", tmp);
 		} else {
 			vmstat_read(&before, 1);
+			perf_op_start();
 			ret = m->unpin(&w->c, &ns[1], why, sizeof(why));
+			counters_take(w, op, &s);
 			vmstat_read(&after, 1);
 			s.ns = ns[1];
 		}
@@ -183,6 +217,7 @@ static int sample_run(struct worker *w, int op, int status, uint64_t *ns_out)
 	if (s.ns == OP_NOT_APPLICABLE) {
 		s.status = SAMPLE_SKIP;
 		s.ns = 0;
+		memset(&s.cnt, 0, sizeof(s.cnt));
 		fmt(s.reason, sizeof(s.reason), "not applicable: %s", why[0] ? why : "(no reason given)");
 		emit(w, &s);
 		*ns_out = 0;
@@ -197,6 +232,7 @@ static int sample_run(struct worker *w, int op, int status, uint64_t *ns_out)
 fail:
 	s.status = SAMPLE_ERROR;
 	s.ns = 0;
+	memset(&s.cnt, 0, sizeof(s.cnt));
 	fmt(s.reason, sizeof(s.reason), "%s", why[0] ? why : strerror(-ret));
 	emit(w, &s);
 	return ret ? ret : -EIO;
@@ -244,6 +280,19 @@ static void add_context(const struct worker *w)
 		gbshim_context(key, v);
 	}
 	gbshim_context("gupbench_method_kpath", w->m->kpath);
+	/* which counters are live in this worker, and why not */
+	for (int i = 0; i < PERF_CTR_NR; i++) {
+		char key[96], why[128], val[160];
+		enum perf_state st = perf_ctr_state(i, why, sizeof(why));
+
+		fmt(key, sizeof(key), "gupbench_counter_%s", perf_ctr_name(i));
+		if (st == PERF_MEASURED)
+			fmt(val, sizeof(val), "live");
+		else
+			fmt(val, sizeof(val), "%s: %s",
+			    st == PERF_UNSUPPORTED ? "unsupported" : "not measured", why);
+		gbshim_context(key, val);
+	}
 }
 
 /* argv: --fd N --json PATH key=value... */
@@ -331,6 +380,13 @@ int worker_main(int argc, char **argv)
 		return WORKER_EXIT_FAILED;
 	}
 	w.fresh = 1;
+	/*
+	 * The counters of this thread, which runs every op (Google Benchmark
+	 * runs a one-thread benchmark on the calling thread). Which of them
+	 * are live goes into the JSON context; a counter that is not says so
+	 * on every row (unsupported, or empty), so a failure is not fatal.
+	 */
+	perf_open();
 
 	/* Warm-up samples are real samples too: kept, marked warmup. */
 	for (int i = 0; i < w.sc.warmup; i++) {
@@ -361,6 +417,7 @@ int worker_main(int argc, char **argv)
 	if (ret)
 		fail_all(&w, SAMPLE_ERROR, why);
 	w.m->fini(&w.c);
+	perf_close();
 	buf_free(&w.buf);
 	return ret ? WORKER_EXIT_FAILED : 0;
 }

@@ -25,6 +25,13 @@ const char *sample_status_name(int status)
 /*
  * CELL(name, help, format, args...): the columns, in order. Cells that
  * have no value for a row (ns of a skip row) are written empty.
+ *
+ * The c_* columns are kernel counters (benches/perf.h) over the op's
+ * timed windows only: the count; "unsupported" where this machine or
+ * kernel cannot count it (never 0); empty where not measured (skip and
+ * error rows, no permission, an op with no window in this process).
+ * gup_test rows both carry the one ioctl's counts (get and put); pvm
+ * rows carry the peer process's.
  */
 #define CSV_COLUMNS(CELL)									\
 	CELL(schema, "schema version of this row's columns", "%d", CSV_SCHEMA)			\
@@ -62,6 +69,29 @@ const char *sample_status_name(int status)
 	     measured(r) ? i64(S->pins_released, tmp, sizeof(tmp)) : "")			\
 	CELL(pins_exact, "1 if per-CPU vmstat deltas were folded before reading", "%d",		\
 	     S->pins_exact)									\
+	CELL(c_page_faults, "page-faults (software event) in the op's windows: faults the CPU "	\
+	     "took; faults GUP takes for the caller are not perf events", "%s",			\
+	     counter(r, PERF_CTR_PAGE_FAULTS, tmp, sizeof(tmp)))				\
+	CELL(c_ctx_switches, "context-switches (software event) in the op's windows", "%s",	\
+	     counter(r, PERF_CTR_CTX_SWITCHES, tmp, sizeof(tmp)))				\
+	CELL(c_cpu_migrations, "cpu-migrations (software event) in the op's windows", "%s",	\
+	     counter(r, PERF_CTR_CPU_MIGRATIONS, tmp, sizeof(tmp)))				\
+	CELL(c_task_clock_ns, "task-clock (software event): ns on CPU in the op's windows "	\
+	     "(~1-2 us per window is the counters' own enable/disable)", "%s",			\
+	     counter(r, PERF_CTR_TASK_CLOCK, tmp, sizeof(tmp)))					\
+	CELL(c_page_allocs, "kmem:mm_page_alloc events: page allocations of any order (a PMD "	\
+	     "THP is 1; page tables and slab pages too)", "%s",					\
+	     counter(r, PERF_CTR_PAGE_ALLOCS, tmp, sizeof(tmp)))				\
+	CELL(c_mmap_locks, "mmap_lock:mmap_lock_start_locking events: mmap_lock lock attempts "	\
+	     "(read/write/trylock, any mm), contended or not", "%s",				\
+	     counter(r, PERF_CTR_MMAP_LOCKS, tmp, sizeof(tmp)))					\
+	CELL(c_migrate_calls, "migrate:mm_migrate_pages events: migrate_pages() calls, not "	\
+	     "pages (e.g. FOLL_LONGTERM moving pages out of movable/CMA)", "%s",		\
+	     counter(r, PERF_CTR_MIGRATE_PAGES, tmp, sizeof(tmp)))				\
+	CELL(c_cycles, "cycles (hardware event) in the op's windows", "%s",			\
+	     counter(r, PERF_CTR_CYCLES, tmp, sizeof(tmp)))					\
+	CELL(c_instructions, "instructions (hardware event) in the op's windows", "%s",		\
+	     counter(r, PERF_CTR_INSTRUCTIONS, tmp, sizeof(tmp)))				\
 	CELL(fresh, "1 if the buffer was built anew for this sample", "%d", S->fresh)		\
 	CELL(status, "ok, warmup, skip, error or interrupted", "%s",				\
 	     sample_status_name(S->status))							\
@@ -88,6 +118,11 @@ static const char *i64(int64_t v, char *tmp, size_t len)
 {
 	fmt(tmp, len, "%" PRId64, v);
 	return tmp;
+}
+
+static const char *counter(const struct csv_row *r, int ctr, char *tmp, size_t len)
+{
+	return measured(r) ? perf_counts_cell(&r->s->cnt, ctr, tmp, len) : "";
 }
 
 /* Without root the PFNs are hidden: say "unknown" by leaving it empty. */

@@ -14,7 +14,7 @@
 #include "sample.h"
 #include "scenario.h"
 
-#define CSV_SCHEMA 1
+#define CSV_SCHEMA 2
 
 struct csv_row {
 	unsigned int scenario;		/* index in the run's matrix */

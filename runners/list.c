@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `gupbench list`: every method and buffer kind, whether it can run
- * here and, if not, why. `gupbench keys` and `gupbench schema`: the
+ * `gupbench list`: every method, buffer kind and per-op counter, whether
+ * it can run (or count) here and, if not, why. `gupbench keys` and `gupbench schema`: the
  * config keys and the CSV columns, from their tables.
  */
 #include <linux/capability.h>
@@ -14,6 +14,7 @@
 #include "knobs.h"
 #include "list.h"
 #include "method.h"
+#include "perf.h"
 #include "util.h"
 #include "vmstat.h"
 
@@ -23,6 +24,27 @@ static void flags_str(unsigned int f, char *dst, size_t len)
 	    f & M_KERNEL_TIMED ? "kernel-timed " : "", f & M_COMBINED ? "one-call " : f & M_PIN_ONLY ? "pin-only " : "");
 	if (!dst[0])
 		fmt(dst, len, "-");
+}
+
+/* Open the counters as a worker would, say which count here, close them. */
+static void list_counters(void)
+{
+	char why[160], par[16] = "?";
+
+	printf("\nCounters (per op, inside the timed windows only, kernel work included; CSV c_*):\n");
+	perf_open();
+	for (int i = 0; i < PERF_CTR_NR; i++) {
+		enum perf_state st = perf_ctr_state(i, why, sizeof(why));
+
+		printf("  %-34s %-10s %s%s\n", perf_ctr_name(i), perf_ctr_kind(i),
+		       st == PERF_MEASURED ? "yes" : "no: ", st == PERF_MEASURED ? "" : why);
+	}
+	perf_close();
+	if (geteuid()) {
+		file_read_str("/proc/sys/kernel/perf_event_paranoid", par, sizeof(par));
+		printf("  counters need root: tracefs for the tracepoint ids, and counting kernel work\n"
+		       "  (perf_event_paranoid=%s) needs CAP_PERFMON\n", par);
+	}
 }
 
 int list_main(int argc, char **argv)
@@ -80,6 +102,8 @@ int list_main(int argc, char **argv)
 	sysfs_choice(THP_DIR "/use_zero_page", zp, sizeof(zp));
 	printf("  THP enabled=%s, use_zero_page=%s (huge zero page for PMD-order zero chunks)\n", top, zp);
 
+	list_counters();
+
 	printf("\nPrivileges:\n");
 	printf("  root %s; CAP_IPC_LOCK %s; PFNs in pagemap %s; exact vmstat deltas %s\n",
 	       geteuid() ? "no" : "yes", have_cap(CAP_IPC_LOCK) ? "yes" : "no",
@@ -104,6 +128,6 @@ int schema_main(void)
 {
 	printf("results.csv schema %d, one row per sample:\n", CSV_SCHEMA);
 	for (size_t i = 0; i < csv_col_count(); i++)
-		printf("  %-15s %s\n", csv_col_name(i), csv_col_help(i));
+		printf("  %-17s %s\n", csv_col_name(i), csv_col_help(i));
 	return 0;
 }

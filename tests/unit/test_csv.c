@@ -34,6 +34,11 @@ static void fill(struct scenario *sc, struct sample *s)
 	s->pages = 512;
 	s->pins_acquired = 512;
 	s->got.exact = 1;
+	s->cnt.state[PERF_CTR_PAGE_ALLOCS] = PERF_MEASURED;
+	s->cnt.v[PERF_CTR_PAGE_ALLOCS] = 517;
+	s->cnt.state[PERF_CTR_PAGE_FAULTS] = PERF_MEASURED;	/* a measured 0 is "0" */
+	s->cnt.state[PERF_CTR_CYCLES] = PERF_UNSUPPORTED;
+	s->cnt.v[PERF_CTR_CYCLES] = 0;
 	s->got.order = 0;
 	fmt(s->got.hist, sizeof(s->got.hist), "o0=512");
 	fmt(s->note, sizeof(s->note), "a note, with a comma\nand a newline");
@@ -69,7 +74,7 @@ static void test_write_and_read_back(void **state)
 	for (size_t i = 0; i < t.ncols; i++)
 		assert_string_equal(t.head[i], csv_col_name(i));
 	assert_int_equal(t.nrows, 2);
-	assert_string_equal(t.rows[0][0], "1");
+	assert_string_equal(t.rows[0][0], "2");
 	col = csv_table_col(&t, "job");
 	assert_string_equal(t.rows[0][col], "job, with \"quotes\"");
 	col = csv_table_col(&t, "note");
@@ -78,10 +83,17 @@ static void test_write_and_read_back(void **state)
 	assert_string_equal(t.rows[0][csv_table_col(&t, "scenario")], "7");
 	assert_string_equal(t.rows[0][csv_table_col(&t, "size_bytes")], "2097152");
 	assert_string_equal(t.rows[0][csv_table_col(&t, "status")], "ok");
+	/* counters: the count, "unsupported" (never 0), empty when not measured */
+	assert_string_equal(t.rows[0][csv_table_col(&t, "c_page_allocs")], "517");
+	assert_string_equal(t.rows[0][csv_table_col(&t, "c_page_faults")], "0");
+	assert_string_equal(t.rows[0][csv_table_col(&t, "c_cycles")], "unsupported");
+	assert_string_equal(t.rows[0][csv_table_col(&t, "c_instructions")], "");
 	/* a skip row has no measurement: ns and pin deltas are empty, not 0 */
 	assert_string_equal(t.rows[1][csv_table_col(&t, "status")], "skip");
 	assert_string_equal(t.rows[1][csv_table_col(&t, "ns")], "");
 	assert_string_equal(t.rows[1][csv_table_col(&t, "pins_acquired")], "");
+	assert_string_equal(t.rows[1][csv_table_col(&t, "c_page_allocs")], "");
+	assert_string_equal(t.rows[1][csv_table_col(&t, "c_cycles")], "");
 	assert_string_equal(t.rows[1][csv_table_col(&t, "reason")], "no device");
 	csv_table_free(&t);
 }
@@ -99,7 +111,9 @@ static void test_schema_has_required_columns(void **state)
 	static const char *const need[] = {
 		"method", "backing", "size_bytes", "folio_order", "order_got", "zero_ratio",
 		"zero_pages_got", "threads", "op", "rep", "ns", "pages", "pins_acquired",
-		"pins_released", "status", "reason",
+		"pins_released", "status", "reason", "c_page_faults", "c_ctx_switches",
+		"c_cpu_migrations", "c_task_clock_ns", "c_page_allocs", "c_mmap_locks",
+		"c_migrate_calls", "c_cycles", "c_instructions",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
