@@ -55,6 +55,13 @@ const char *sample_status_name(int status)
 	     got_u64(r, S->got.zero_pages, tmp, sizeof(tmp)))					\
 	CELL(pages_present, "pages present before the op", "%" PRIu64, S->got.present)		\
 	CELL(populate, "1 if the buffer was faulted in before the op", "%d", SC->populate)	\
+	CELL(mem_node, "NUMA node asked for the buffer: any, all, local, remote or N", "%s",	\
+	     SC->mem_node)									\
+	CELL(cpu_node, "NUMA node whose CPUs ran the worker: any or N", "%s", SC->cpu_node)	\
+	CELL(node_got, "NUMA node holding most present pages (move_pages; -1: none)", "%s",	\
+	     S->got.pages ? i64(S->got.node, tmp, sizeof(tmp)) : "")				\
+	CELL(node_hist, "present pages per NUMA node, n<node>=<pages>;...", "%s",		\
+	     S->got.node_hist)									\
 	CELL(threads, "pinning threads", "%d", SC->threads)					\
 	CELL(op, "pin, unpin, or pin+unpin for a call that does both", "%s", S->op)		\
 	CELL(rep, "sample number within op and status", "%d", S->rep)				\
