@@ -33,6 +33,12 @@ struct sample {
 	int64_t pins_released;	/* nr_foll_pin_released delta around the op */
 	int pins_exact;		/* per-CPU deltas were folded before reading */
 	int fresh;		/* the buffer was built anew for this sample */
+	int thread;		/* lane (thread) that ran the op, 0.. */
+	int threads;		/* lanes in the round */
+	int cpu_bound;		/* CPU the lane was bound to, -1 unbound */
+	int cpu_start;		/* CPU at the start and the end of the op */
+	int cpu_end;
+	uint64_t round_ns;	/* threads > 1: the round's makespan (slowest lane) */
 	struct perf_counts cnt;	/* kernel counters over the op's timed windows */
 	struct buf_got got;	/* what the buffer really was */
 	char reason[200];

@@ -26,7 +26,8 @@ struct scenario {
 	int repeat;		/* measured samples per op */
 	int warmup;		/* unmeasured-by-GB samples per op, kept as status=warmup */
 	int rebuild;		/* enum rebuild */
-	int threads;
+	int threads;		/* pinning threads; 0 = all CPUs the worker may use */
+	char share[16];		/* threads: "private" buffer each, or one "shared" buffer */
 	unsigned int batch;	/* gup_test nr_pages_per_call; 0 = whole buffer */
 	char gup_flags[32];	/* gup_test extra gup flags: "", "write" */
 	char dir[256];		/* where file-backed methods and backings make their files */

@@ -11,9 +11,20 @@
  * deltas) so every row says how many pins the kernel counted, and takes
  * the deltas of the per-op kernel counters (perf.c), which count only
  * inside the method's timed windows.
+ *
+ * threads > 1 (CPU scaling, in the style of will-it-scale): one lane per
+ * thread, each bound to its own CPU, with its own method context (ring,
+ * socket, peer) and its own buffer, or all on one shared buffer. A round
+ * is: every lane prepares (rebuild, untimed partner op), a barrier, every
+ * lane runs the op at once, a barrier, the partner op. Each lane's sample
+ * is a row; vmstat deltas are the whole round's; counters are per lane;
+ * Google Benchmark gets the round's makespan (the slowest lane).
  */
 #include <errno.h>
+#include <hwloc.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,22 +42,51 @@
 #include "vmstat.h"
 #include "worker.h"
 
+#define MAX_LANES 256
+
+enum phase { PH_INIT, PH_PREP, PH_OP, PH_POST, PH_EXIT };
+
+struct worker;
+
+/* One pinning thread. Aligned so that lanes never share a cache line. */
+struct lane {
+	struct worker *w;
+	int id;
+	int cpu;		/* bound CPU, -1 unbound */
+	pthread_t thread;
+	struct mctx c;
+	struct buf buf;		/* private buffer (share=private) */
+	struct buf *b;		/* the buffer this lane pins */
+	int dirty, fresh, inited;
+	/* the current sample */
+	struct sample s;
+	uint64_t ns[METHOD_MAX_OPS];
+	char why[200];
+	int ret;
+} __attribute__((aligned(64)));
+
 struct worker {
 	struct scenario sc;
 	const struct method *m;
-	struct mctx c;
-	struct buf buf;
+	struct lane *lanes;
+	int nlanes;
+	int shared;		/* one buffer for all lanes */
+	struct buf shared_buf;
+	int shared_dirty;
+	int mem_policy, mem_node;
 	int fd;			/* rows go here */
-	int dirty;		/* the last op changed the buffer */
-	int fresh;		/* the buffer is new since the last sample */
 	int writes;		/* ops write to the buffer (break COW) */
 	int reps[METHOD_MAX_OPS][5];	/* next rep number per op and status */
+	/* threads > 1: the lanes wait here for the next phase */
+	pthread_barrier_t start, done;
+	enum phase phase;
+	int op, status;
 };
 
 struct op_case {
 	struct worker *w;
-	int op;			/* 0: pin (or pin+unpin), 1: unpin */
-	char name[256];
+	int op;			/* index into the method's ops */
+	char name[320];
 };
 
 static const char *op_name(const struct worker *w, int op)
@@ -77,19 +117,25 @@ static void crash_hook(void)
 		raise(SIGSEGV);
 }
 
-static void emit(struct worker *w, struct sample *s)
+static void emit(struct worker *w, struct lane *l, struct sample *s, int rep)
 {
 	ssize_t n;
 
-	fmt(s->note, sizeof(s->note), "%s", w->c.note);
+	fmt(s->note, sizeof(s->note), "%s", l->c.note);
 	s->pages = w->sc.size / PAGE_SZ;
-	for (int i = 0; i < op_count(w); i++)
-		if (!strcmp(s->op, op_name(w, i)))
-			s->rep = w->reps[i][s->status]++;
+	s->rep = rep;
+	s->thread = l->id;
+	s->threads = w->nlanes;
+	s->cpu_bound = l->cpu;
 	do {
 		n = write(w->fd, s, sizeof(*s));
 	} while (n < 0 && errno == EINTR);
 	crash_hook();
+}
+
+static int next_rep(struct worker *w, int op, int status)
+{
+	return w->reps[op][status]++;
 }
 
 /*
@@ -98,29 +144,25 @@ static void emit(struct worker *w, struct sample *s)
  * pages with new ones (COW). Then the next sample needs a fresh buffer
  * to measure the same thing.
  */
-static int op_changes_buffer(const struct worker *w)
+static int op_changes_buffer(const struct worker *w, const struct buf *b)
 {
 	/* only private anon has zero pages to replace; shmem/file holes are real pages */
 	return !w->sc.populate ||
-	       (w->buf.zero_chunks && w->writes && w->buf.spec.backing == BACK_ANON);
+	       (b->zero_chunks && w->writes && b->spec.backing == BACK_ANON);
 }
 
-static int prepare(struct worker *w, char *why, size_t len)
+static int need_rebuild(const struct worker *w, int dirty)
 {
-	int need = w->sc.rebuild == REBUILD_EACH ||
-		   (w->sc.rebuild == REBUILD_AUTO && w->dirty);
-	int ret;
+	return w->sc.rebuild == REBUILD_EACH || (w->sc.rebuild == REBUILD_AUTO && dirty);
+}
 
-	if (!need)
-		return 0;
-	ret = buf_rebuild(&w->buf);
-	if (ret) {
+static int rebuild(struct buf *b, char *why, size_t len)
+{
+	int ret = buf_rebuild(b);
+
+	if (ret)
 		fmt(why, len, "rebuilding the buffer: %s", strerror(-ret));
-		return ret;
-	}
-	w->fresh = 1;
-	w->dirty = 0;
-	return 0;
+	return ret;
 }
 
 /*
@@ -136,106 +178,227 @@ static int counter_slot(const struct worker *w, int op)
 	return (w->m->flags & M_PAIRED) && !(w->m->flags & M_KERNEL_TIMED) ? op : 0;
 }
 
-/* The op's counter deltas: the worker's own, or the peer's that ran it. */
-static void counters_take(struct worker *w, int op, struct sample *s)
+/* The op's counter deltas: the lane's own, or the peer's that ran it. */
+static void counters_take(struct lane *l, int op)
 {
-	if (w->c.peer_counted)
-		s->cnt = w->c.peer_cnt;
+	if (l->c.peer_counted)
+		l->s.cnt = l->c.peer_cnt;
 	else
-		perf_op_read(counter_slot(w, op), &s->cnt);
+		perf_op_read(counter_slot(l->w, op), &l->s.cnt);
+}
+
+static void prefix_why(struct lane *l, const char *what)
+{
+	char tmp[200];
+
+	fmt(tmp, sizeof(tmp), "%s: %s", what, l->why);
+	fmt(l->why, sizeof(l->why), "%s", tmp);
 }
 
 /*
- * One sample of one op. The timed window is inside the method; the
- * vmstat reads, the buffer rebuild and the untimed partner op (the unpin
- * after a measured pin, the pin before a measured unpin) are outside it.
+ * The three phases of one sample in one lane. The timed window is inside
+ * the method; the buffer rebuild and the untimed partner op (the pin before
+ * a measured unpin, the unpin after a measured pin) are in PREP and POST.
  * The counters are snapshot right before the measured call and read right
  * after it, so the partner op's windows are not in them.
  */
+static void lane_prep(struct lane *l)
+{
+	struct worker *w = l->w;
+	const struct method *m = w->m;
+	int op = w->op;
+
+	memset(&l->s, 0, sizeof(l->s));
+	memset(l->ns, 0, sizeof(l->ns));
+	l->why[0] = '\0';
+	l->ret = 0;
+	l->s.status = w->status;
+	fmt(l->s.op, sizeof(l->s.op), "%s", op_name(w, op));
+	if (!w->shared && need_rebuild(w, l->dirty)) {
+		l->ret = rebuild(&l->buf, l->why, sizeof(l->why));
+		if (l->ret)
+			return;
+		l->fresh = 1;
+		l->dirty = 0;
+	}
+	l->s.got = l->b->got;
+	l->s.fresh = l->fresh;
+	l->s.pins_exact = vmstat_exact();
+	l->s.kernel_timed = !!(m->flags & M_KERNEL_TIMED);
+	if (!(m->flags & (M_COMBINED | M_PAIRED | M_PIN_ONLY)) && op == 1) {
+		l->ret = m->pin(&l->c, &l->ns[0], l->why, sizeof(l->why));
+		if (l->ret)
+			prefix_why(l, "the untimed pin before this unpin failed");
+	}
+}
+
+static void lane_op(struct lane *l)
+{
+	const struct method *m = l->w->m;
+	int op = l->w->op;
+
+	if (l->ret)
+		return;
+	l->c.peer_counted = 0;
+	l->s.cpu_start = sched_getcpu();
+	perf_op_start();
+	if (m->flags & (M_COMBINED | M_PAIRED))
+		l->ret = m->cycle(&l->c, l->ns, l->why, sizeof(l->why));
+	else if (op == 0)
+		l->ret = m->pin(&l->c, &l->ns[0], l->why, sizeof(l->why));
+	else
+		l->ret = m->unpin(&l->c, &l->ns[1], l->why, sizeof(l->why));
+	counters_take(l, op);
+	l->s.cpu_end = sched_getcpu();
+	l->s.ns = (m->flags & (M_COMBINED | M_PAIRED)) ? l->ns[op] : l->ns[op ? 1 : 0];
+}
+
+static void lane_post(struct lane *l)
+{
+	struct worker *w = l->w;
+	const struct method *m = w->m;
+
+	if (!l->ret && !(m->flags & (M_COMBINED | M_PAIRED | M_PIN_ONLY)) && w->op == 0) {
+		l->ret = m->unpin(&l->c, &l->ns[1], l->why, sizeof(l->why));
+		if (l->ret)
+			prefix_why(l, "the untimed unpin after this pin failed");
+	}
+	l->fresh = 0;
+	l->dirty |= op_changes_buffer(w, l->b);
+}
+
+static int lane_init(struct lane *l);
+
+static void *lane_main(void *arg)
+{
+	struct lane *l = arg;
+	struct worker *w = l->w;
+
+	for (;;) {
+		pthread_barrier_wait(&w->start);
+		switch (w->phase) {
+		case PH_INIT:
+			l->ret = lane_init(l);
+			break;
+		case PH_PREP:
+			lane_prep(l);
+			break;
+		case PH_OP:
+			lane_op(l);
+			break;
+		case PH_POST:
+			lane_post(l);
+			break;
+		case PH_EXIT:
+			if (l->inited)
+				w->m->fini(&l->c);
+			perf_close();
+			pthread_barrier_wait(&w->done);
+			return NULL;
+		}
+		pthread_barrier_wait(&w->done);
+	}
+}
+
+/* Run a phase in every lane: inline for one lane, else all threads at once. */
+static void phase_all(struct worker *w, enum phase ph)
+{
+	if (w->nlanes == 1) {
+		struct lane *l = &w->lanes[0];
+
+		switch (ph) {
+		case PH_INIT:
+			l->ret = lane_init(l);
+			break;
+		case PH_PREP:
+			lane_prep(l);
+			break;
+		case PH_OP:
+			lane_op(l);
+			break;
+		case PH_POST:
+			lane_post(l);
+			break;
+		case PH_EXIT:
+			if (l->inited)
+				w->m->fini(&l->c);
+			perf_close();
+			break;
+		}
+		return;
+	}
+	w->phase = ph;
+	pthread_barrier_wait(&w->start);
+	pthread_barrier_wait(&w->done);
+}
+
+/*
+ * One sample of one op in every lane: one round. Returns 0 with the
+ * round's makespan in *ns_out, or -errno when any lane failed (its row
+ * says why; the others' rows are written too).
+ */
 static int sample_run(struct worker *w, int op, int status, uint64_t *ns_out)
 {
-	const struct method *m = w->m;
-	struct sample s = { .status = status };
 	struct vmstat before, after;
-	uint64_t ns[METHOD_MAX_OPS] = { 0 };
+	uint64_t makespan = 0;
+	int ret = 0, na = 0, rep;
 	char why[200] = "";
-	int ret;
 
-	fmt(s.op, sizeof(s.op), "%s", op_name(w, op));
-	ret = prepare(w, why, sizeof(why));
-	if (ret)
-		goto fail;
-	s.got = w->buf.got;
-	s.fresh = w->fresh;
-	s.pins_exact = vmstat_exact();
-	s.kernel_timed = !!(m->flags & M_KERNEL_TIMED);
+	w->op = op;
+	w->status = status;
+	if (w->shared && need_rebuild(w, w->shared_dirty)) {
+		ret = rebuild(&w->shared_buf, why, sizeof(why));
+		w->shared_dirty = 0;
+		for (int i = 0; i < w->nlanes; i++)
+			w->lanes[i].fresh = !ret;
+	}
+	phase_all(w, PH_PREP);
+	vmstat_read(&before, 1);
+	phase_all(w, PH_OP);
+	vmstat_read(&after, 1);
+	phase_all(w, PH_POST);
+	if (w->shared)
+		w->shared_dirty |= op_changes_buffer(w, &w->shared_buf);
 
-	w->c.peer_counted = 0;
-	if (m->flags & (M_COMBINED | M_PAIRED)) {
-		vmstat_read(&before, 1);
-		perf_op_start();
-		ret = m->cycle(&w->c, ns, why, sizeof(why));
-		counters_take(w, op, &s);
-		vmstat_read(&after, 1);
-		s.ns = ns[op];
-	} else if (op == 0) {
-		vmstat_read(&before, 1);
-		perf_op_start();
-		ret = m->pin(&w->c, &ns[0], why, sizeof(why));
-		counters_take(w, op, &s);
-		vmstat_read(&after, 1);
-		s.ns = ns[0];
-		if (!ret && !(m->flags & M_PIN_ONLY)) {
-			ret = m->unpin(&w->c, &ns[1], why, sizeof(why));
-			if (ret) {
-				char tmp[200];
+	for (int i = 0; i < w->nlanes; i++)
+		if (!w->lanes[i].ret && w->lanes[i].s.ns > makespan && w->lanes[i].s.ns != OP_NOT_APPLICABLE)
+			makespan = w->lanes[i].s.ns;
+	rep = next_rep(w, op, status);
+	for (int i = 0; i < w->nlanes; i++) {
+		struct lane *l = &w->lanes[i];
+		struct sample *s = &l->s;
+		int lret = ret ? ret : l->ret;
 
-				fmt(tmp, sizeof(tmp), "the untimed unpin after this pin failed: %s", why);
-				fmt(why, sizeof(why), "%s", tmp);
-			}
-		}
-	} else {
-		ret = m->pin(&w->c, &ns[0], why, sizeof(why));
-		if (ret) {
-			char tmp[200];
-
-			fmt(tmp, sizeof(tmp), "the untimed pin before this unpin failed: %s", why);
-			fmt(why, sizeof(why), "%s", tmp);
+		if (ret && !l->why[0])
+			fmt(l->why, sizeof(l->why), "%s", why);
+		if (lret) {
+			s->status = SAMPLE_ERROR;
+			s->ns = 0;
+			memset(&s->cnt, 0, sizeof(s->cnt));
+			fmt(s->reason, sizeof(s->reason), "%s", l->why[0] ? l->why : strerror(-lret));
+			ret = ret ? ret : lret;
+		} else if (s->ns == OP_NOT_APPLICABLE) {
+			s->status = SAMPLE_SKIP;
+			s->ns = 0;
+			memset(&s->cnt, 0, sizeof(s->cnt));
+			fmt(s->reason, sizeof(s->reason), "not applicable: %s",
+			    l->why[0] ? l->why : "(no reason given)");
+			na = 1;
 		} else {
-			vmstat_read(&before, 1);
-			perf_op_start();
-			ret = m->unpin(&w->c, &ns[1], why, sizeof(why));
-			counters_take(w, op, &s);
-			vmstat_read(&after, 1);
-			s.ns = ns[1];
+			/* vmstat is machine-wide: with several lanes, the round's */
+			s->pins_acquired = after.v[VM_nr_foll_pin_acquired] -
+					   before.v[VM_nr_foll_pin_acquired];
+			s->pins_released = after.v[VM_nr_foll_pin_released] -
+					   before.v[VM_nr_foll_pin_released];
+			s->round_ns = makespan;
 		}
+		emit(w, l, s, rep);
 	}
-	w->fresh = 0;
-	w->dirty |= op_changes_buffer(w);
+	*ns_out = makespan;
 	if (ret)
-		goto fail;
-	if (s.ns == OP_NOT_APPLICABLE) {
-		s.status = SAMPLE_SKIP;
-		s.ns = 0;
-		memset(&s.cnt, 0, sizeof(s.cnt));
-		fmt(s.reason, sizeof(s.reason), "not applicable: %s", why[0] ? why : "(no reason given)");
-		emit(w, &s);
-		*ns_out = 0;
-		/* Google Benchmark stops this op: one skip row, no zero samples */
-		return -ENOTSUP;
-	}
-	s.pins_acquired = after.v[VM_nr_foll_pin_acquired] - before.v[VM_nr_foll_pin_acquired];
-	s.pins_released = after.v[VM_nr_foll_pin_released] - before.v[VM_nr_foll_pin_released];
-	emit(w, &s);
-	*ns_out = s.ns;
-	return 0;
-fail:
-	s.status = SAMPLE_ERROR;
-	s.ns = 0;
-	memset(&s.cnt, 0, sizeof(s.cnt));
-	fmt(s.reason, sizeof(s.reason), "%s", why[0] ? why : strerror(-ret));
-	emit(w, &s);
-	return ret ? ret : -EIO;
+		return ret;
+	/* Google Benchmark stops this op: one skip row, no zero samples */
+	return na ? -ENOTSUP : 0;
 }
 
 static int gb_iter(void *arg, uint64_t *ns, char *why, size_t len)
@@ -253,14 +416,84 @@ static int gb_iter(void *arg, uint64_t *ns, char *why, size_t len)
 /* Rows saying the whole scenario failed before any sample. */
 static void fail_all(struct worker *w, int status, const char *why)
 {
+	struct lane none = { .w = w, .cpu = -1 };
+
 	for (int op = 0; op < op_count(w); op++) {
 		struct sample s = { .status = status };
 
 		fmt(s.op, sizeof(s.op), "%s", op_name(w, op));
 		fmt(s.reason, sizeof(s.reason), "%s", why);
-		s.got = w->buf.got;
-		emit(w, &s);
+		emit(w, &none, &s, next_rep(w, op, status));
 	}
+}
+
+/*
+ * Per lane, in its own thread: bind to its CPU, open its counters, set up
+ * the method, build its buffer (first touch from its own CPU).
+ */
+static int lane_init(struct lane *l)
+{
+	struct worker *w = l->w;
+	int ret;
+
+	if (l->cpu >= 0) {
+		hwloc_topology_t t;
+		hwloc_bitmap_t set = hwloc_bitmap_alloc();
+
+		hwloc_bitmap_only(set, (unsigned int)l->cpu);
+		ret = hwloc_topology_init(&t) || hwloc_topology_load(t) ? -EIO : 0;
+		if (!ret && hwloc_set_cpubind(t, set, HWLOC_CPUBIND_THREAD | HWLOC_CPUBIND_STRICT))
+			ret = -errno;
+		hwloc_topology_destroy(t);
+		hwloc_bitmap_free(set);
+		if (ret) {
+			fmt(l->why, sizeof(l->why), "binding thread %d to CPU %d: %s", l->id, l->cpu,
+			    strerror(-ret));
+			return ret;
+		}
+	}
+	perf_open();
+	l->c.sc = &w->sc;
+	l->b = w->shared ? &w->shared_buf : &l->buf;
+	l->c.buf = l->b;
+	ret = w->m->init(&l->c, l->why, sizeof(l->why));
+	if (ret)
+		return ret;
+	l->inited = 1;
+	if (!w->shared) {
+		struct buf_spec spec = {
+			.backing = buf_backing_parse(w->sc.backing),
+			.size = w->sc.size,
+			.order = w->sc.order,
+			.zero = w->sc.zero,
+			.populate = w->sc.populate,
+			.mem_policy = w->mem_policy,
+			.mem_node = w->mem_node,
+		};
+
+		fmt(spec.dir, sizeof(spec.dir), "%s", w->sc.dir);
+		ret = buf_build(&l->buf, &spec);
+		if (ret) {
+			fmt(l->why, sizeof(l->why), "building the buffer: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	l->fresh = 1;
+	return 0;
+}
+
+/* The CPUs this process may run on, in order: lane i gets the i-th. */
+static int allowed_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	return n;
 }
 
 static void add_context(const struct worker *w)
@@ -302,6 +535,8 @@ int worker_main(int argc, char **argv)
 	struct gbshim_case gb[METHOD_MAX_OPS];
 	const char *json = NULL;
 	struct worker w = { .fd = -1 };
+	static struct lane single;
+	int cpus[MAX_LANES], ncpus;
 	char why[256];
 	int ret, n, mem_node, cpu_node;
 
@@ -334,8 +569,6 @@ int worker_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	w.writes = (w.m->flags & M_WRITE) || !strcmp(w.sc.gup_flags, "write");
-	w.c.sc = &w.sc;
-	w.c.buf = &w.buf;
 
 	ret = w.m->probe(why, sizeof(why));
 	if (ret) {
@@ -353,40 +586,79 @@ int worker_main(int argc, char **argv)
 		fail_all(&w, SAMPLE_ERROR, why);
 		return WORKER_EXIT_FAILED;
 	}
-	ret = w.m->init(&w.c, why, sizeof(why));
-	if (ret) {
-		fail_all(&w, SAMPLE_ERROR, why);
-		return WORKER_EXIT_FAILED;
+	w.mem_policy = mem_node == NODE_INTERLEAVE ? BUF_MEM_INTERLEAVE :
+		       mem_node == NODE_ANY ? BUF_MEM_DEFAULT : BUF_MEM_BIND;
+	w.mem_node = mem_node;
+
+	/* lanes: one per thread, each on its own CPU of those we may use */
+	ncpus = allowed_cpus(cpus, MAX_LANES);
+	w.nlanes = w.sc.threads ? w.sc.threads : ncpus;
+	if (w.nlanes < 1 || w.nlanes > MAX_LANES || (w.nlanes > 1 && w.nlanes > ncpus)) {
+		fmt(why, sizeof(why), "threads=%d: this worker may use %d CPUs (one thread per CPU)",
+		    w.nlanes, ncpus);
+		w.nlanes = 1;
+		w.lanes = &single;
+		single.w = &w;
+		single.cpu = -1;
+		fail_all(&w, SAMPLE_SKIP, why);
+		return 0;
 	}
-	{
+	w.shared = w.nlanes > 1 && !strcmp(w.sc.share, "shared");
+	if (w.nlanes == 1) {
+		w.lanes = &single;
+	} else {
+		w.lanes = aligned_alloc(64, sizeof(*w.lanes) * (size_t)w.nlanes);
+		if (!w.lanes)
+			return WORKER_EXIT_FAILED;
+	}
+	memset(w.lanes, 0, sizeof(*w.lanes) * (size_t)w.nlanes);
+	for (int i = 0; i < w.nlanes; i++) {
+		w.lanes[i].w = &w;
+		w.lanes[i].id = i;
+		/* one thread runs where the process is bound; several get a CPU each */
+		w.lanes[i].cpu = w.nlanes > 1 ? cpus[i] : -1;
+	}
+	if (w.shared) {
 		struct buf_spec spec = {
 			.backing = buf_backing_parse(w.sc.backing),
 			.size = w.sc.size,
 			.order = w.sc.order,
 			.zero = w.sc.zero,
 			.populate = w.sc.populate,
-			.mem_policy = mem_node == NODE_INTERLEAVE ? BUF_MEM_INTERLEAVE :
-				      mem_node == NODE_ANY ? BUF_MEM_DEFAULT : BUF_MEM_BIND,
-			.mem_node = mem_node,
+			.mem_policy = w.mem_policy,
+			.mem_node = w.mem_node,
 		};
 
 		fmt(spec.dir, sizeof(spec.dir), "%s", w.sc.dir);
-		ret = buf_build(&w.buf, &spec);
+		ret = buf_build(&w.shared_buf, &spec);
+		if (ret) {
+			fmt(why, sizeof(why), "building the shared buffer: %s", strerror(-ret));
+			fail_all(&w, SAMPLE_ERROR, why);
+			return WORKER_EXIT_FAILED;
+		}
 	}
-	if (ret) {
-		fmt(why, sizeof(why), "building the buffer: %s", strerror(-ret));
-		fail_all(&w, SAMPLE_ERROR, why);
-		w.m->fini(&w.c);
-		return WORKER_EXIT_FAILED;
+	if (w.nlanes > 1) {
+		pthread_barrier_init(&w.start, NULL, (unsigned int)w.nlanes + 1);
+		pthread_barrier_init(&w.done, NULL, (unsigned int)w.nlanes + 1);
+		for (int i = 0; i < w.nlanes; i++)
+			pthread_create(&w.lanes[i].thread, NULL, lane_main, &w.lanes[i]);
+		/* the main thread's counters only feed the JSON context */
+		perf_open();
 	}
-	w.fresh = 1;
 	/*
-	 * The counters of this thread, which runs every op (Google Benchmark
-	 * runs a one-thread benchmark on the calling thread). Which of them
-	 * are live goes into the JSON context; a counter that is not says so
-	 * on every row (unsupported, or empty), so a failure is not fatal.
+	 * Each lane opens its counters; which are live goes into the JSON
+	 * context; a counter that is not says so on every row (unsupported,
+	 * or empty), so a failure is not fatal.
 	 */
-	perf_open();
+	phase_all(&w, PH_INIT);
+	for (int i = 0; i < w.nlanes && !ret; i++) {
+		if (w.lanes[i].ret) {
+			ret = w.lanes[i].ret;
+			fail_all(&w, SAMPLE_ERROR, w.lanes[i].why);
+		}
+	}
+	if (ret)
+		goto out;
 
 	/* Warm-up samples are real samples too: kept, marked warmup. */
 	for (int i = 0; i < w.sc.warmup; i++) {
@@ -405,8 +677,9 @@ int worker_main(int argc, char **argv)
 		cases[op].w = &w;
 		cases[op].op = op;
 		fmt(cases[op].name, sizeof(cases[op].name),
-		    "%s/%s/%s/size:%s/order:%d/zero:%g/populate:%d/op:%s", w.sc.job, w.sc.method,
-		    w.sc.backing, sz, w.sc.order, w.sc.zero, w.sc.populate, op_name(&w, op));
+		    "%s/%s/%s/size:%s/order:%d/zero:%g/populate:%d/threads:%d/share:%s/op:%s",
+		    w.sc.job, w.sc.method, w.sc.backing, sz, w.sc.order, w.sc.zero, w.sc.populate,
+		    w.nlanes, w.shared ? "shared" : "private", op_name(&w, op));
 		gb[op].name = cases[op].name;
 		gb[op].iter = gb_iter;
 		gb[op].arg = &cases[op];
@@ -416,8 +689,16 @@ int worker_main(int argc, char **argv)
 	ret = gbshim_run(gb, n, json, why, sizeof(why));
 	if (ret)
 		fail_all(&w, SAMPLE_ERROR, why);
-	w.m->fini(&w.c);
-	perf_close();
-	buf_free(&w.buf);
+out:
+	phase_all(&w, PH_EXIT);
+	if (w.nlanes > 1) {
+		for (int i = 0; i < w.nlanes; i++)
+			pthread_join(w.lanes[i].thread, NULL);
+		perf_close();
+	}
+	for (int i = 0; i < w.nlanes; i++)
+		buf_free(&w.lanes[i].buf);
+	if (w.shared)
+		buf_free(&w.shared_buf);
 	return ret ? WORKER_EXIT_FAILED : 0;
 }

@@ -23,15 +23,23 @@ static int group_cmp(const void *a, const void *b)
 		c = (x->zero > y->zero) - (x->zero < y->zero);
 	if (!c)
 		c = (x->size > y->size) - (x->size < y->size);
+	if (!c)
+		c = strcmp(x->share, y->share);
+	if (!c)
+		c = (x->threads > y->threads) - (x->threads < y->threads);
 	return c;
 }
 
-enum { C_OP, C_METHOD, C_BACKING, C_ORDER, C_ZERO, C_SIZE, C_NS, C_PAGES, C_STATUS, C_NR };
+enum {
+	C_OP, C_METHOD, C_BACKING, C_ORDER, C_ZERO, C_SIZE, C_NS, C_PAGES, C_STATUS,
+	C_THREADS, C_SHARE, C_THREAD, C_ROUND, C_NR
+};
 
 int agg_load(struct agg *a, const char *path, char *err, size_t len)
 {
 	static const char *const need[C_NR] = {
 		"op", "method", "backing", "folio_order", "zero_ratio", "size_bytes", "ns", "pages", "status",
+		"threads", "share", "thread", "round_ns",
 	};
 	struct csv_table t;
 	int col[C_NR], ret;
@@ -70,6 +78,9 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		key.order = atoi(row[col[C_ORDER]]);
 		key.zero = atof(row[col[C_ZERO]]);
 		key.size = strtoull(row[col[C_SIZE]], NULL, 10);
+		key.threads = atoi(row[col[C_THREADS]]);
+		/* one thread has nothing to share */
+		fmt(key.share, sizeof(key.share), "%s", key.threads > 1 ? row[col[C_SHARE]] : "-");
 		for (size_t i = 0; i < a->n && !g; i++)
 			if (!group_cmp(&a->g[i], &key))
 				g = &a->g[i];
@@ -80,6 +91,11 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		}
 		g->v = realloc(g->v, (g->n + 1) * sizeof(double));
 		g->v[g->n++] = atof(row[col[C_NS]]) / pages;
+		/* the round's aggregate rate, once per round (thread 0's row) */
+		if (atoi(row[col[C_THREAD]]) == 0 && atof(row[col[C_ROUND]]) > 0) {
+			g->rate = realloc(g->rate, (g->nrate + 1) * sizeof(double));
+			g->rate[g->nrate++] = key.threads * pages * 1e9 / atof(row[col[C_ROUND]]);
+		}
 	}
 	csv_table_free(&t);
 	if (a->n)
@@ -91,14 +107,18 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		g->median = stats_quantile(g->v, g->n, 0.5);
 		g->p25 = stats_quantile(g->v, g->n, 0.25);
 		g->p75 = stats_quantile(g->v, g->n, 0.75);
+		stats_sort(g->rate, g->nrate);
+		g->rate_median = stats_quantile(g->rate, g->nrate, 0.5);
 	}
 	return 0;
 }
 
 void agg_free(struct agg *a)
 {
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; i < a->n; i++) {
 		free(a->g[i].v);
+		free(a->g[i].rate);
+	}
 	free(a->g);
 	memset(a, 0, sizeof(*a));
 }

@@ -15,16 +15,21 @@ struct agg_group {
 	char op[16];
 	char method[32];
 	char backing[16];
+	int threads;		/* lanes */
+	char share[16];
 	int order;		/* asked */
 	double zero;		/* asked */
 	uint64_t size;
 	double *v;		/* ns per page, sorted */
 	size_t n;
 	double median, p25, p75;
+	double *rate;		/* per round: threads*pages per second (thread 0's row) */
+	size_t nrate;
+	double rate_median;
 };
 
 struct agg {
-	struct agg_group *g;	/* sorted: op, method, backing, order, zero, size */
+	struct agg_group *g;	/* sorted: op, method, backing, order, zero, size, share, threads */
 	size_t n;
 	size_t warmup, skipped, errors, interrupted;
 };

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "knobs.h"
@@ -20,7 +21,7 @@
 #include "placement.h"
 #include "util.h"
 
-enum opt_type { OPT_STR, OPT_NODE, OPT_METHOD, OPT_SIZE, OPT_ORDER, OPT_RATIO, OPT_BOOL, OPT_UINT, OPT_ENUM };
+enum opt_type { OPT_STR, OPT_THREADS, OPT_NODE, OPT_METHOD, OPT_SIZE, OPT_ORDER, OPT_RATIO, OPT_BOOL, OPT_UINT, OPT_ENUM };
 
 struct opt {
 	const char *name;
@@ -39,6 +40,7 @@ static const char *const backings[] = {
 static const char *const rebuilds[] = { "auto", "each", "once", NULL };
 static const char *const gup_flag_names[] = { "none", "write", NULL };
 static const char *const pinned_names[] = { "yes", "no", "dontfork", NULL };
+static const char *const share_names[] = { "private", "shared", NULL };
 
 #define F(field) offsetof(struct scenario, field)
 #define L(field) sizeof(((struct scenario *)0)->field)
@@ -63,8 +65,10 @@ static const struct opt opts[] = {
 	  "samples per op run first and kept as status=warmup" },
 	{ "rebuild", OPT_ENUM, F(rebuild), L(rebuild), "auto", 0, 0, rebuilds,
 	  "fresh buffer per sample: auto (when an op changes the buffer), each, once" },
-	{ "threads", OPT_UINT, F(threads), 0, "1", 1, 1, NULL,
-	  "pinning threads (only 1 for now)" },
+	{ "threads", OPT_THREADS, F(threads), 0, "1", 1, 256, NULL,
+	  "pinning threads, each bound to its own CPU: 1..256, or all (every CPU the worker may use)" },
+	{ "share", OPT_ENUM, F(share), L(share), "private", 0, 0, share_names,
+	  "threads > 1: a private buffer per thread, or one shared buffer they all pin" },
 	{ "batch", OPT_UINT, F(batch), 0, "0", 0, 1L << 30, NULL,
 	  "gup_test nr_pages_per_call; 0 = the whole buffer in one call" },
 	{ "gup_flags", OPT_ENUM, F(gup_flags), L(gup_flags), "none", 0, 0, gup_flag_names,
@@ -213,6 +217,19 @@ int scenario_set(struct scenario *sc, const char *key, const char *val, char *wh
 		}
 		strcpy(p, val);
 		return 0;
+	case OPT_THREADS:
+		if (!strcasecmp(val, "all")) {
+			*(int *)p = 0;
+			return 0;
+		}
+		errno = 0;
+		n = strtol(val, &end, 10);
+		if (errno || *end || n < o->min || n > o->max) {
+			fmt(why, len, "\"%s\" is not all or a whole number in %ld..%ld", val, o->min, o->max);
+			return -EINVAL;
+		}
+		*(int *)p = (int)n;
+		return 0;
 	case OPT_NODE:
 		/* min = 1 marks the CPU key, which takes no memory placements */
 		if (!numa_key_valid(val, (int)o->min) || strlen(val) >= o->len) {
@@ -305,6 +322,12 @@ void scenario_get(const struct scenario *sc, size_t i, char *dst, size_t len)
 	case OPT_ORDER:
 	case OPT_BOOL:
 		fmt(dst, len, "%d", *(const int *)p);
+		break;
+	case OPT_THREADS:
+		if (*(const int *)p)
+			fmt(dst, len, "%d", *(const int *)p);
+		else
+			fmt(dst, len, "all");
 		break;
 	case OPT_RATIO:
 		/* %.17g round-trips the double exactly */
@@ -646,6 +669,7 @@ static int scenario_check(struct scenario *sc, const struct cfg_job *j, char *er
 	int sl = j->vals[opt_index("size")].line;
 	int ol = j->vals[opt_index("order")].line;
 	char a[32], b[32], why[256];
+	long lanes;
 
 	if (backing_check(sc, j, err, len))
 		return -EINVAL;
@@ -678,11 +702,14 @@ static int scenario_check(struct scenario *sc, const struct cfg_job *j, char *er
 		return -EINVAL;
 	}
 	/* leave a tenth of what is available to the rest of the system */
-	if (avail && sc->size * m->mem_factor > avail / 10 * 9) {
+	lanes = sc->threads ? sc->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	if (strcmp(sc->share, "private"))
+		lanes = 1;
+	if (avail && sc->size * m->mem_factor * (uint64_t)lanes > avail / 10 * 9) {
 		size_format(sc->size, a, sizeof(a));
-		fmt(err, len, "%s:%d: size: %s%s is more than memory allows here (%" PRIu64 " MiB available)",
+		fmt(err, len, "%s:%d: size: %s%s%s is more than memory allows here (%" PRIu64 " MiB available)",
 		    j->file, sl, a, m->mem_factor > 1 ? " (x2: the method needs a second buffer)" : "",
-		    avail >> 20);
+		    lanes > 1 ? " (one per thread)" : "", avail >> 20);
 		return -EINVAL;
 	}
 	if ((m->flags & M_MEMLOCK) && !have_cap(CAP_IPC_LOCK) && !getrlimit(RLIMIT_MEMLOCK, &rl) &&

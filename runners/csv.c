@@ -62,7 +62,17 @@ const char *sample_status_name(int status)
 	     S->got.pages ? i64(S->got.node, tmp, sizeof(tmp)) : "")				\
 	CELL(node_hist, "present pages per NUMA node, n<node>=<pages>;...", "%s",		\
 	     S->got.node_hist)									\
-	CELL(threads, "pinning threads", "%d", SC->threads)					\
+	CELL(threads, "pinning threads (lanes) in the round", "%d", S->threads ? S->threads : SC->threads) \
+	CELL(share, "threads > 1: private buffer per thread or one shared buffer", "%s",		\
+	     SC->share)										\
+	CELL(thread, "the thread (lane) this row's sample ran in, 0..", "%d", S->thread)		\
+	CELL(cpu_bound, "CPU the thread was bound to (-1: the process binding only)", "%d",	\
+	     S->cpu_bound)									\
+	CELL(cpu_start, "CPU the op started on (sched_getcpu)", "%s",				\
+	     measured(r) ? i64(S->cpu_start, tmp, sizeof(tmp)) : "")				\
+	CELL(cpu_end, "CPU the op ended on", "%s", measured(r) ? i64(S->cpu_end, tmp, sizeof(tmp)) : "") \
+	CELL(round_ns, "the round's makespan (slowest thread), ns; the aggregate rate is "	\
+	     "threads*pages/round_ns", "%s", measured(r) ? u64(S->round_ns, tmp, sizeof(tmp)) : "")	\
 	CELL(op, "pin, unpin, or pin+unpin for a call that does both", "%s", S->op)		\
 	CELL(rep, "sample number within op and status", "%d", S->rep)				\
 	CELL(ns, "duration of the op alone, nanoseconds (empty: not measured)", "%s",		\

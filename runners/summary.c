@@ -6,10 +6,54 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "agg.h"
 #include "summary.h"
 #include "util.h"
+
+/* Same point of the matrix but for threads and share. */
+static int same_point(const struct agg_group *a, const struct agg_group *b)
+{
+	return !strcmp(a->op, b->op) && !strcmp(a->method, b->method) &&
+	       !strcmp(a->backing, b->backing) && a->order == b->order && a->zero == b->zero &&
+	       a->size == b->size;
+}
+
+/*
+ * Will-it-scale style: aggregate pages per second of a round (all threads'
+ * pages over the slowest thread's time), median over rounds, and the
+ * efficiency against the one-thread run of the same point:
+ * rate(N) / (N * rate(1)), 1.0 being perfect scaling.
+ */
+static void scaling(const struct agg *a)
+{
+	int header = 0;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct agg_group *g = &a->g[i], *one = NULL;
+		char sz[32], eff[32] = "-";
+
+		if (g->threads < 2 || !g->nrate)
+			continue;
+		for (size_t k = 0; k < a->n; k++)
+			if (same_point(&a->g[k], g) && a->g[k].threads == 1 && a->g[k].nrate)
+				one = &a->g[k];
+		if (!header) {
+			printf("\nScaling (aggregate pages/s per round, median; efficiency = rate / (threads x 1-thread rate)):\n");
+			printf("%-9s %-14s %-11s %5s %4s %6s %-7s %7s %14s %14s %6s\n", "op", "method",
+			       "backing", "order", "zero", "size", "share", "threads", "pages/s",
+			       "1-thread", "eff");
+			header = 1;
+		}
+		if (one)
+			fmt(eff, sizeof(eff), "%.2f", g->rate_median / (g->threads * one->rate_median));
+		size_format(g->size, sz, sizeof(sz));
+		printf("%-9s %-14s %-11s %5d %4g %6s %-7s %7d %14.0f %14.0f %6s\n", g->op, g->method,
+		       g->backing, g->order, g->zero, sz, g->share, g->threads, g->rate_median,
+		       one ? one->rate_median : 0.0, eff);
+	}
+}
 
 int summary_main(int argc, char **argv)
 {
@@ -25,15 +69,17 @@ int summary_main(int argc, char **argv)
 		fprintf(stderr, "gupbench: %s\n", err);
 		return 1;
 	}
-	printf("%-9s %-14s %-11s %5s %4s %6s %4s %10s %10s %10s\n", "op", "method", "backing",
-	       "order", "zero", "size", "n", "ns/page", "p25", "p75");
+	printf("%-9s %-14s %-11s %5s %4s %6s %3s %-7s %4s %10s %10s %10s\n", "op", "method",
+	       "backing", "order", "zero", "size", "thr", "share", "n", "ns/page", "p25", "p75");
 	for (size_t i = 0; i < a.n; i++) {
 		const struct agg_group *g = &a.g[i];
 
 		size_format(g->size, sz, sizeof(sz));
-		printf("%-9s %-14s %-11s %5d %4g %6s %4zu %10.2f %10.2f %10.2f\n", g->op, g->method,
-		       g->backing, g->order, g->zero, sz, g->n, g->median, g->p25, g->p75);
+		printf("%-9s %-14s %-11s %5d %4g %6s %3d %-7s %4zu %10.2f %10.2f %10.2f\n", g->op,
+		       g->method, g->backing, g->order, g->zero, sz, g->threads, g->share, g->n,
+		       g->median, g->p25, g->p75);
 	}
+	scaling(&a);
 	printf("(median and quartiles of status=ok samples; not aggregated: %zu warmup, %zu skip, "
 	       "%zu error, %zu interrupted rows)\n", a.warmup, a.skipped, a.errors, a.interrupted);
 	agg_free(&a);
