@@ -31,7 +31,7 @@
 #define M_PIN_ONLY	(1u << 7)	/* only a pin is measured (no reference kept: populate) */
 
 /* How the kernel path is classified in the CSV (path, ref columns). */
-enum gup_path { PATH_FAST, PATH_SLOW, PATH_REMOTE };
+enum gup_path { PATH_FAST, PATH_SLOW, PATH_REMOTE, PATH_NONE };
 enum gup_ref { REF_PIN, REF_GET, REF_NONE };
 
 struct mctx {

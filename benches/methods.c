@@ -35,7 +35,7 @@ size_t method_count(void)
 
 const char *method_path_name(enum gup_path p)
 {
-	static const char *const n[] = { "fast", "slow", "remote" };
+	static const char *const n[] = { "fast", "slow", "remote", "none" };
 
 	return n[p];
 }

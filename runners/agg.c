@@ -18,6 +18,8 @@ static int group_cmp(const void *a, const void *b)
 	if (!c)
 		c = strcmp(x->backing, y->backing);
 	if (!c)
+		c = strcmp(x->variant, y->variant);
+	if (!c)
 		c = (x->order > y->order) - (x->order < y->order);
 	if (!c)
 		c = (x->zero > y->zero) - (x->zero < y->zero);
@@ -32,14 +34,14 @@ static int group_cmp(const void *a, const void *b)
 
 enum {
 	C_OP, C_METHOD, C_BACKING, C_ORDER, C_ZERO, C_SIZE, C_NS, C_PAGES, C_STATUS,
-	C_THREADS, C_SHARE, C_THREAD, C_ROUND, C_NR
+	C_THREADS, C_SHARE, C_THREAD, C_ROUND, C_PINNED, C_PIN_METHOD, C_NR
 };
 
 int agg_load(struct agg *a, const char *path, char *err, size_t len)
 {
 	static const char *const need[C_NR] = {
 		"op", "method", "backing", "folio_order", "zero_ratio", "size_bytes", "ns", "pages", "status",
-		"threads", "share", "thread", "round_ns",
+		"threads", "share", "thread", "round_ns", "pinned", "pin_method",
 	};
 	struct csv_table t;
 	int col[C_NR], ret;
@@ -79,6 +81,10 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		key.zero = atof(row[col[C_ZERO]]);
 		key.size = strtoull(row[col[C_SIZE]], NULL, 10);
 		key.threads = atoi(row[col[C_THREADS]]);
+		/* only fork reads pinned/pin_method: other methods' rows must not split */
+		if (!strcmp(key.method, "fork"))
+			fmt(key.variant, sizeof(key.variant), "pinned=%s/%s", row[col[C_PINNED]],
+			    row[col[C_PIN_METHOD]]);
 		/* one thread has nothing to share */
 		fmt(key.share, sizeof(key.share), "%s", key.threads > 1 ? row[col[C_SHARE]] : "-");
 		for (size_t i = 0; i < a->n && !g; i++)

@@ -17,6 +17,7 @@ struct agg_group {
 	char backing[16];
 	int threads;		/* lanes */
 	char share[16];
+	char variant[48];	/* method-specific keys that change the point (fork: pinned) */
 	int order;		/* asked */
 	double zero;		/* asked */
 	uint64_t size;

@@ -38,7 +38,8 @@ const char *sample_status_name(int status)
 	CELL(scenario, "index of the scenario in the run's matrix", "%u", r->scenario)		\
 	CELL(job, "config section the scenario came from", "%s", SC->job)			\
 	CELL(method, "pin method (gupbench list)", "%s", SC->method)				\
-	CELL(path, "GUP path class: fast, slow or remote", "%s", method_path_name(M->path))	\
+	CELL(path, "GUP path class: fast, slow, remote, or none (fork)", "%s",			\
+	     method_path_name(M->path))								\
 	CELL(ref, "reference taken: pin (FOLL_PIN), get (FOLL_GET) or none", "%s",		\
 	     method_ref_name(M->ref))								\
 	CELL(longterm, "1 if FOLL_LONGTERM", "%d", !!(M->flags & M_LONGTERM))			\
@@ -62,6 +63,9 @@ const char *sample_status_name(int status)
 	     S->got.pages ? i64(S->got.node, tmp, sizeof(tmp)) : "")				\
 	CELL(node_hist, "present pages per NUMA node, n<node>=<pages>;...", "%s",		\
 	     S->got.node_hist)									\
+	CELL(pinned, "fork: buffer pinned (yes), not (no), or pinned + MADV_DONTFORK", "%s",	\
+	     SC->pinned)										\
+	CELL(pin_method, "fork: the method holding the pin", "%s", SC->pin_method)		\
 	CELL(threads, "pinning threads (lanes) in the round", "%d", S->threads ? S->threads : SC->threads) \
 	CELL(share, "threads > 1: private buffer per thread or one shared buffer", "%s",		\
 	     SC->share)										\

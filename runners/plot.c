@@ -142,17 +142,17 @@ int plot_run(const char *dir, int quiet, char *err, size_t len)
 			const struct agg_group *g = &a.g[i];
 
 			if (!prev || strcmp(prev->method, g->method) || strcmp(prev->backing, g->backing) ||
+			    strcmp(prev->variant, g->variant) ||
 			    prev->order != g->order || prev->zero != g->zero ||
 			    prev->threads != g->threads || strcmp(prev->share, g->share)) {
 				/* two blank lines end a gnuplot data block */
 				if (prev)
 					fputs("\n\n", f);
+				fprintf(f, "\"%s%s%s %s order %d zero %g", g->method,
+					g->variant[0] ? " " : "", g->variant, g->backing, g->order, g->zero);
 				if (g->threads > 1)
-					fprintf(f, "\"%s %s order %d zero %g x%d %s\" median p25 p75 n\n",
-						g->method, g->backing, g->order, g->zero, g->threads, g->share);
-				else
-					fprintf(f, "\"%s %s order %d zero %g\" median p25 p75 n\n",
-						g->method, g->backing, g->order, g->zero);
+					fprintf(f, " x%d %s", g->threads, g->share);
+				fprintf(f, "\" median p25 p75 n\n");
 				blocks++;
 			}
 			prev = g;

@@ -16,6 +16,7 @@
 static int same_point(const struct agg_group *a, const struct agg_group *b)
 {
 	return !strcmp(a->op, b->op) && !strcmp(a->method, b->method) &&
+	       !strcmp(a->variant, b->variant) &&
 	       !strcmp(a->backing, b->backing) && a->order == b->order && a->zero == b->zero &&
 	       a->size == b->size;
 }
@@ -69,14 +70,20 @@ int summary_main(int argc, char **argv)
 		fprintf(stderr, "gupbench: %s\n", err);
 		return 1;
 	}
-	printf("%-9s %-14s %-11s %5s %4s %6s %3s %-7s %4s %10s %10s %10s\n", "op", "method",
+	printf("%-14s %-28s %-11s %5s %4s %6s %3s %-7s %4s %10s %10s %10s\n", "op", "method",
 	       "backing", "order", "zero", "size", "thr", "share", "n", "ns/page", "p25", "p75");
 	for (size_t i = 0; i < a.n; i++) {
 		const struct agg_group *g = &a.g[i];
 
 		size_format(g->size, sz, sizeof(sz));
-		printf("%-9s %-14s %-11s %5d %4g %6s %3d %-7s %4zu %10.2f %10.2f %10.2f\n", g->op,
-		       g->method, g->backing, g->order, g->zero, sz, g->threads, g->share, g->n,
+		char mname[80];
+
+		if (g->variant[0])
+			fmt(mname, sizeof(mname), "%s/%s", g->method, g->variant);
+		else
+			fmt(mname, sizeof(mname), "%s", g->method);
+		printf("%-14s %-28s %-11s %5d %4g %6s %3d %-7s %4zu %10.2f %10.2f %10.2f\n", g->op,
+		       mname, g->backing, g->order, g->zero, sz, g->threads, g->share, g->n,
 		       g->median, g->p25, g->p75);
 	}
 	scaling(&a);
