@@ -245,9 +245,9 @@ static int dio_init(struct mctx *c, char *why, size_t len)
 
 static int dio_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write, char *why, size_t len)
 {
-	const char *call = write ? "pwrite(O_DIRECT)" : "pread(O_DIRECT)";
 	struct dio_priv *p = c->priv;
-	uint64_t size, off = 0, sum = 0;
+	uint64_t size, sum = 0;
+	int ret;
 	char *addr;
 
 	if (!c->buf || !c->buf->addr || !c->buf->spec.size) {
@@ -261,36 +261,16 @@ static int dio_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write, cha
 		    (unsigned long long)size, (unsigned long long)p->size);
 		return -EINVAL;
 	}
-	while (off < size) {
-		uint64_t piece = size - off;
-		struct opwin win;
-		ssize_t n;
+	ret = timed_rw(p->fd, addr, size, 0, write, DIO_PIECE, &sum, why, len);
+	if (ret) {
+		char hint[256];
 
-		if (piece > DIO_PIECE)
-			piece = DIO_PIECE;
-		opwin_begin(&win);
-		if (write)
-			n = pwrite(p->fd, addr + off, piece, (off_t)off);
-		else
-			n = pread(p->fd, addr + off, piece, (off_t)off);
-		sum += opwin_end(&win);
-		if (n < 0) {
-			int err = errno;
-
-			if (err == EINTR)
-				continue;
-			fmt(why, len, "%s at %llu: %s%s", call, (unsigned long long)off,
-			    strerror(err),
-			    err == EINVAL ? " (buffer or offset not aligned to the logical block size?)" :
-			    err == EFAULT ? " (buffer not mapped, or a mapping GUP refuses)" : "");
-			return -err;
-		}
-		if (n == 0) {
-			fmt(why, len, "%s: short transfer: %llu of %llu bytes", call,
-			    (unsigned long long)off, (unsigned long long)size);
-			return -EIO;
-		}
-		off += (uint64_t)n;
+		/* what O_DIRECT's usual refusals mean */
+		fmt(hint, sizeof(hint), "%s%s", why,
+		    ret == -EINVAL ? " (buffer or offset not aligned to the logical block size?)" :
+		    ret == -EFAULT ? " (buffer not mapped, or a mapping GUP refuses)" : "");
+		fmt(why, len, "%s", hint);
+		return ret;
 	}
 	ns[0] = sum;
 	ns[1] = 0;

@@ -152,9 +152,9 @@ fail:
 
 static int procmem_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write, char *why, size_t len)
 {
-	const char *call = write ? "pwrite(/proc/self/mem)" : "pread(/proc/self/mem)";
 	struct procmem_priv *p = c->priv;
-	uint64_t size, off = 0, sum = 0;
+	uint64_t size, sum = 0;
+	int ret;
 	uintptr_t addr;
 
 	if (!c->buf || !c->buf->addr || !c->buf->spec.size) {
@@ -168,34 +168,16 @@ static int procmem_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write,
 		    (unsigned long long)size, p->len);
 		return -EINVAL;
 	}
-	while (off < size) {
-		uint64_t piece = size - off;
-		struct opwin win;
-		ssize_t n;
+	/* the file offset of /proc/PID/mem is the address */
+	ret = timed_rw(p->fd, p->bounce, size, addr, write, PROCMEM_PIECE, &sum, why, len);
+	if (ret) {
+		if (ret == -EIO) {
+			char hint[256];
 
-		if (piece > PROCMEM_PIECE)
-			piece = PROCMEM_PIECE;
-		opwin_begin(&win);
-		if (write)
-			n = pwrite(p->fd, p->bounce + off, piece, (off_t)(addr + off));
-		else
-			n = pread(p->fd, p->bounce + off, piece, (off_t)(addr + off));
-		sum += opwin_end(&win);
-		if (n < 0) {
-			int err = errno;
-
-			if (err == EINTR)
-				continue;
-			fmt(why, len, "%s at +%llu: %s%s", call, (unsigned long long)off,
-			    strerror(err), err == EIO ? " (page not accessible)" : "");
-			return -err;
+			fmt(hint, sizeof(hint), "%s (page not accessible?)", why);
+			fmt(why, len, "%s", hint);
 		}
-		if (n == 0) {
-			fmt(why, len, "%s: short transfer: %llu of %llu bytes", call,
-			    (unsigned long long)off, (unsigned long long)size);
-			return -EIO;
-		}
-		off += (uint64_t)n;
+		return ret;
 	}
 	ns[0] = sum;
 	ns[1] = 0;

@@ -182,3 +182,41 @@ int ilog2_exact(uint64_t v)
 		n++;
 	return n;
 }
+
+int timed_rw(int fd, void *mem, uint64_t len, uint64_t foff, int write, uint64_t piece,
+	     uint64_t *ns, char *why, size_t wlen)
+{
+	const char *call = write ? "pwrite" : "pread";
+	uint64_t off = 0, sum = 0;
+
+	while (off < len) {
+		uint64_t n = len - off < piece ? len - off : piece;
+		struct opwin win;
+		ssize_t got;
+
+		opwin_begin(&win);
+		if (write)
+			got = pwrite(fd, (char *)mem + off, n, (off_t)(foff + off));
+		else
+			got = pread(fd, (char *)mem + off, n, (off_t)(foff + off));
+		sum += opwin_end(&win);
+		if (got < 0) {
+			int err = errno;
+
+			if (err == EINTR)
+				continue;
+			fmt(why, wlen, "%s at +%" PRIu64 ": %s", call, off, strerror(err));
+			*ns = sum;
+			return -err;
+		}
+		if (got == 0) {
+			fmt(why, wlen, "%s: short transfer: %" PRIu64 " of %" PRIu64 " bytes", call, off,
+			    len);
+			*ns = sum;
+			return -EIO;
+		}
+		off += (uint64_t)got;
+	}
+	*ns = sum;
+	return 0;
+}

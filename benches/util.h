@@ -76,6 +76,15 @@ static inline uint64_t opwin_end(struct opwin *w)
 	return t1 - w->t0;
 }
 
+/*
+ * pread (write = 0) or pwrite len bytes between mem and fd at file offset
+ * foff, in pieces of at most piece bytes, each call in its own timed
+ * window; *ns is their sum. 0, or -errno with "pread at +OFF: reason" in
+ * why (-EIO for a short transfer).
+ */
+int timed_rw(int fd, void *mem, uint64_t len, uint64_t foff, int write, uint64_t piece,
+	     uint64_t *ns, char *why, size_t wlen);
+
 /* snprintf that never overflows and always terminates. */
 void fmt(char *dst, size_t len, const char *f, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -269,62 +269,50 @@ static void lane_post(struct lane *l)
 
 static int lane_init(struct lane *l);
 
+/* One phase in one lane, in whichever thread runs the lane. */
+static void lane_phase(struct lane *l, enum phase ph)
+{
+	switch (ph) {
+	case PH_INIT:
+		l->ret = lane_init(l);
+		break;
+	case PH_PREP:
+		lane_prep(l);
+		break;
+	case PH_OP:
+		lane_op(l);
+		break;
+	case PH_POST:
+		lane_post(l);
+		break;
+	case PH_EXIT:
+		if (l->inited)
+			l->w->m->fini(&l->c);
+		perf_close();
+		break;
+	}
+}
+
 static void *lane_main(void *arg)
 {
 	struct lane *l = arg;
 	struct worker *w = l->w;
+	enum phase ph;
 
-	for (;;) {
+	do {
 		pthread_barrier_wait(&w->start);
-		switch (w->phase) {
-		case PH_INIT:
-			l->ret = lane_init(l);
-			break;
-		case PH_PREP:
-			lane_prep(l);
-			break;
-		case PH_OP:
-			lane_op(l);
-			break;
-		case PH_POST:
-			lane_post(l);
-			break;
-		case PH_EXIT:
-			if (l->inited)
-				w->m->fini(&l->c);
-			perf_close();
-			pthread_barrier_wait(&w->done);
-			return NULL;
-		}
+		ph = w->phase;
+		lane_phase(l, ph);
 		pthread_barrier_wait(&w->done);
-	}
+	} while (ph != PH_EXIT);
+	return NULL;
 }
 
 /* Run a phase in every lane: inline for one lane, else all threads at once. */
 static void phase_all(struct worker *w, enum phase ph)
 {
 	if (w->nlanes == 1) {
-		struct lane *l = &w->lanes[0];
-
-		switch (ph) {
-		case PH_INIT:
-			l->ret = lane_init(l);
-			break;
-		case PH_PREP:
-			lane_prep(l);
-			break;
-		case PH_OP:
-			lane_op(l);
-			break;
-		case PH_POST:
-			lane_post(l);
-			break;
-		case PH_EXIT:
-			if (l->inited)
-				w->m->fini(&l->c);
-			perf_close();
-			break;
-		}
+		lane_phase(&w->lanes[0], ph);
 		return;
 	}
 	w->phase = ph;
