@@ -46,6 +46,21 @@ def run(args, env=None, **kw):
     return subprocess.run([GUPBENCH] + args, capture_output=True, text=True, env=e, **kw)
 
 
+def start_run(cfg, out, min_rows=5, timeout=60):
+    """Start `gupbench run` in the background and return once its CSV has
+    min_rows lines (header included), so a test can interrupt it mid-run."""
+    import time
+    proc = subprocess.Popen([GUPBENCH, "run", "-q", "--no-plot", "-o", out, cfg],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    csv_path = out + "/results.csv"
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if os.path.exists(csv_path) and sum(1 for _ in open(csv_path)) > min_rows:
+            break
+        time.sleep(0.05)
+    return proc
+
+
 def rows(path):
     with open(path, newline="") as f:
         return list(csv.DictReader(f))

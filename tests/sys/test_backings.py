@@ -8,10 +8,8 @@ file backings leave no file behind, even when the worker crashes.
 import glob
 import os
 import signal
-import subprocess
-import time
 
-from tap import (GUPBENCH, THP, Skip, main, need_root, rows, run, test,
+from tap import (THP, Skip, main, need_root, rows, run, start_run, test,
                  thp_knobs, tmpdir, write_config)
 
 HUGE = "/sys/kernel/mm/hugepages"
@@ -93,14 +91,8 @@ def test_hugetlb_pool_given_back_after_sigint():
     d = tmpdir()
     cfg = write_config(d, "[h]\nmethod = iouring\nbacking = hugetlb-2M\nsize = 8M\nrepeat = 100000\n")
     before = pools()
-    proc = subprocess.Popen([GUPBENCH, "run", "-q", "--no-plot", "-o", d + "/run", cfg],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = start_run(cfg, d + "/run")
     csv_path = d + "/run/results.csv"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if os.path.exists(csv_path) and sum(1 for _ in open(csv_path)) > 5:
-            break
-        time.sleep(0.05)
     if any(r["status"] == "skip" for r in rows(csv_path)):
         proc.kill()
         proc.wait()

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import time
 
-from tap import (GUPBENCH, THP, Skip, main, need_root, rows, run, test,
+from tap import (GUPBENCH, THP, Skip, main, need_root, rows, run, start_run, test,
                  thp_knobs, tmpdir, write_config)
 
 PMD_ORDER = 9
@@ -253,14 +253,8 @@ def test_knobs_restored_and_rows_kept_after_sigint():
     d = tmpdir()
     cfg = write_config(d, "[long]\nmethod = iouring\nsize = 8M\norder = 4\nrepeat = 100000\n")
     before = thp_knobs()
-    proc = subprocess.Popen([GUPBENCH, "run", "-q", "--no-plot", "-o", d + "/run", cfg],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = start_run(cfg, d + "/run")
     csv_path = d + "/run/results.csv"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if os.path.exists(csv_path) and sum(1 for _ in open(csv_path)) > 5:
-            break
-        time.sleep(0.05)
     assert thp_knobs() != before, "the run should have changed a knob by now"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
