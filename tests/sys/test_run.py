@@ -11,7 +11,6 @@ import math
 import os
 import signal
 import subprocess
-import time
 
 from tap import (GUPBENCH, THP, Skip, main, need_root, rows, run, start_run, test,
                  thp_knobs, tmpdir, write_config)
