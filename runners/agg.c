@@ -115,6 +115,8 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		g->p75 = stats_quantile(g->v, g->n, 0.75);
 		stats_sort(g->rate, g->nrate);
 		g->rate_median = stats_quantile(g->rate, g->nrate, 0.5);
+		g->rate_p25 = stats_quantile(g->rate, g->nrate, 0.25);
+		g->rate_p75 = stats_quantile(g->rate, g->nrate, 0.75);
 	}
 	return 0;
 }

@@ -26,7 +26,7 @@ struct agg_group {
 	double median, p25, p75;
 	double *rate;		/* per round: threads*pages per second (thread 0's row) */
 	size_t nrate;
-	double rate_median;
+	double rate_median, rate_p25, rate_p75;
 };
 
 struct agg {

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Data for the gnuplot scripts in plots/, written from DIR/results.csv:
- * per op, one block per series (method, folio order got... asked, zero
- * ratio) of "size median p25 p75 n" in ns per 4 KiB page, over the
- * status=ok rows only (warm-up, skip and error rows are not plotted; the
- * CSV keeps them).
+ * The plots of a run, from DIR/results.csv (status=ok rows only: warm-up,
+ * skip and error rows are not plotted; the CSV keeps them). Each kind of
+ * plot is one entry of a table: which groups it shows, what a series is,
+ * and what x and y are; per op, gupbench writes a gnuplot data file (one
+ * block per series: "x median p25 p75 n [linear]") and runs
+ * plots/series.gp on it for a PNG and an SVG.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
@@ -64,18 +66,25 @@ static void meta_value(const char *dir, const char *key, char *dst, size_t len)
 }
 
 static int gnuplot(const char *script, const char *data, int blocks, const char *out,
-		   const char *title, const char *ylabel, char *err, size_t len)
+		   const char *title, const char *xlabel, const char *ylabel, const char *style,
+		   char *err, size_t len)
 {
-	char vars[2048];
+	char vars[3072];
 	int status;
 	pid_t pid;
 
-	fmt(vars, sizeof(vars), "datafile='%s'; nblocks=%d; outbase='%s'; plottitle='%s'; ylab='%s'",
-	    data, blocks, out, title, ylabel);
+	fmt(vars, sizeof(vars),
+	    "datafile='%s'; nblocks=%d; outbase='%s'; plottitle='%s'; xlab='%s'; ylab='%s'; %s",
+	    data, blocks, out, title, xlabel, ylabel, style);
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* gnuplot's range warnings on a one-point series are noise here */
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0)
+			dup2(fd, STDERR_FILENO);
 		execlp("gnuplot", "gnuplot", "-e", vars, script, (char *)NULL);
 		_exit(127);
 	}
@@ -89,10 +98,245 @@ static int gnuplot(const char *script, const char *data, int blocks, const char 
 	return 0;
 }
 
+/* ---- the kinds of plot ---- */
+
+struct point {
+	const struct agg_group *g;
+	char series[160];
+	double x, y[3];		/* median, p25, p75 */
+	double ref;		/* linear-scaling reference, 0 if none */
+	size_t n;
+	/* scaling: the 1-thread point every share series starts from */
+	double one[3];
+	size_t one_n;
+};
+
+struct kind {
+	const char *stem;	/* file name: <stem>-<op>.png */
+	const char *what;	/* title words */
+	const char *xlabel;
+	const char *ylabel;	/* %s: the op */
+	const char *style;	/* gnuplot variables: xlog, xbin, ylog, ref */
+	int min_points;		/* a series with fewer x values is not drawn */
+	int (*want)(const struct agg_group *g);
+	void (*point)(const struct agg *a, const struct agg_group *g, struct point *p);
+};
+
+static void series_base(const struct agg_group *g, char *dst, size_t len, int with_size,
+			int with_zero, int with_threads)
+{
+	char sz[32] = "";
+
+	if (with_size)
+		size_format(g->size, sz, sizeof(sz));
+	fmt(dst, len, "%s%s%s %s order %d%s%s", g->method, g->variant[0] ? " " : "", g->variant,
+	    g->backing, g->order, with_size ? " " : "", sz);
+	if (with_zero) {
+		size_t n = strlen(dst);
+
+		fmt(dst + n, len - n, " zero %g", g->zero);
+	}
+	if (with_threads && g->threads > 1) {
+		size_t n = strlen(dst);
+
+		fmt(dst + n, len - n, " x%d %s", g->threads, g->share);
+	}
+}
+
+static void per_page(const struct agg_group *g, struct point *p)
+{
+	p->y[0] = g->median;
+	p->y[1] = g->p25;
+	p->y[2] = g->p75;
+	p->n = g->n;
+}
+
+static int want_not_fork(const struct agg_group *g)
+{
+	return strcmp(g->method, "fork") != 0;
+}
+
+static void size_point(const struct agg *a, const struct agg_group *g, struct point *p)
+{
+	series_base(g, p->series, sizeof(p->series), 0, 1, 1);
+	p->x = (double)g->size;
+	per_page(g, p);
+}
+
+static void zero_point(const struct agg *a, const struct agg_group *g, struct point *p)
+{
+	series_base(g, p->series, sizeof(p->series), 1, 0, 1);
+	p->x = g->zero;
+	per_page(g, p);
+}
+
+/* Several threads; the 1-thread run joins each series as its first point. */
+static int want_rates(const struct agg_group *g)
+{
+	return g->nrate > 0 && g->threads > 1 && strcmp(g->method, "fork") != 0;
+}
+
+/* The 1-thread rate of the same point: the linear-scaling reference. */
+static void scaling_point(const struct agg *a, const struct agg_group *g, struct point *p)
+{
+	size_t n;
+
+	series_base(g, p->series, sizeof(p->series), 1, 1, 0);
+	n = strlen(p->series);
+	fmt(p->series + n, sizeof(p->series) - n, " %s", g->share);
+	p->x = g->threads;
+	p->y[0] = g->rate_median;
+	p->y[1] = g->rate_p25;
+	p->y[2] = g->rate_p75;
+	p->n = g->nrate;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct agg_group *o = &a->g[i];
+
+		if (o->threads == 1 && o->nrate && !strcmp(o->op, g->op) &&
+		    !strcmp(o->method, g->method) && !strcmp(o->variant, g->variant) &&
+		    !strcmp(o->backing, g->backing) && o->order == g->order && o->zero == g->zero &&
+		    o->size == g->size) {
+			p->ref = g->threads * o->rate_median;
+			p->one[0] = o->rate_median;
+			p->one[1] = o->rate_p25;
+			p->one[2] = o->rate_p75;
+			p->one_n = o->nrate;
+		}
+	}
+}
+
+static int want_fork(const struct agg_group *g)
+{
+	return !strcmp(g->method, "fork");
+}
+
+/* Whole-op time in ms: the per-page median times the pages of the size. */
+static void fork_point(const struct agg *a, const struct agg_group *g, struct point *p)
+{
+	double pages = (double)g->size / PAGE_SZ;
+
+	series_base(g, p->series, sizeof(p->series), 0, 1, 0);
+	p->x = (double)g->size;
+	p->y[0] = g->median * pages / 1e6;
+	p->y[1] = g->p25 * pages / 1e6;
+	p->y[2] = g->p75 * pages / 1e6;
+	p->n = g->n;
+}
+
+static const struct kind kinds[] = {
+	{ "ns-per-page", "ns per page against size", "buffer size (bytes, binary prefixes)",
+	  "ns per 4 KiB page (%s)", "xlog=1; xbin=1; ylog=1; ref=0; xint=0", 1, want_not_fork, size_point },
+	{ "zero-ratio", "cost against the zero-page ratio", "zero-page ratio (fraction of chunks only read-faulted)",
+	  "ns per 4 KiB page (%s)", "xlog=0; xbin=0; ylog=1; ref=0; xint=0", 2, want_not_fork, zero_point },
+	{ "scaling", "aggregate rate against threads (dashed: linear)", "threads",
+	  "pages per second, all threads (%s)", "xlog=0; xbin=0; ylog=1; ref=1; xint=1", 2, want_rates,
+	  scaling_point },
+	{ "fork", "fork cost against buffer size", "buffer size (bytes, binary prefixes)",
+	  "ms per op (%s)", "xlog=1; xbin=1; ylog=1; ref=0; xint=0", 1, want_fork, fork_point },
+};
+
+static int point_cmp(const void *x, const void *y)
+{
+	const struct point *a = x, *b = y;
+	int c = strcmp(a->g->op, b->g->op);
+
+	if (!c)
+		c = strcmp(a->series, b->series);
+	if (!c)
+		c = (a->x > b->x) - (a->x < b->x);
+	return c;
+}
+
+/* Series with at least k->min_points distinct x values, per op. */
+static int draw_kind(const struct kind *k, const struct agg *a, const char *dir, const char *pdir,
+		     const char *sdir, const char *machine, int quiet, char *err, size_t len)
+{
+	struct point *pts = calloc(a->n ? a->n : 1, sizeof(*pts));
+	size_t np = 0;
+	int ret = 0;
+
+	if (!pts)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->n; i++) {
+		if (!k->want(&a->g[i]))
+			continue;
+		pts[np].g = &a->g[i];
+		k->point(a, &a->g[i], &pts[np]);
+		np++;
+	}
+	if (np)
+		qsort(pts, np, sizeof(*pts), point_cmp);
+	for (size_t i = 0; i < np && !ret;) {
+		const char *op = pts[i].g->op;
+		char data[4300], base[4300], script[PATH_MAX + 32], opfile[32], ylab[128], title[512];
+		int blocks = 0;
+		size_t end = i;
+		FILE *f;
+
+		while (end < np && !strcmp(pts[end].g->op, op))
+			end++;
+		/* "pin+unpin" -> "pin-unpin" in file names */
+		fmt(opfile, sizeof(opfile), "%s", op);
+		for (char *s = opfile; *s; s++)
+			if (*s == '+')
+				*s = '-';
+		fmt(data, sizeof(data), "%s/%s-%s.dat", pdir, k->stem, opfile);
+		fmt(base, sizeof(base), "%s/%s-%s", pdir, k->stem, opfile);
+		f = fopen(data, "we");
+		if (!f) {
+			fmt(err, len, "%s: %s", data, strerror(errno));
+			ret = -errno;
+			break;
+		}
+		fprintf(f, "# gupbench: %s, op %s, status=ok rows of %s/results.csv\n", k->what, op, dir);
+		fprintf(f, "# one block per series; columns: x median p25 p75 samples linear_reference\n");
+		for (size_t s = i; s < end;) {
+			size_t e = s, distinct = 0;
+
+			while (e < end && !strcmp(pts[e].series, pts[s].series)) {
+				if (e == s || pts[e].x != pts[e - 1].x)
+					distinct++;
+				e++;
+			}
+			distinct += pts[s].one_n > 0;
+			if (distinct >= (size_t)k->min_points) {
+				/* two blank lines end a gnuplot data block */
+				if (blocks)
+					fputs("\n\n", f);
+				fprintf(f, "\"%s\" median p25 p75 n linear\n", pts[s].series);
+				if (pts[s].one_n)
+					fprintf(f, "1 %.6g %.6g %.6g %zu %.6g\n", pts[s].one[0], pts[s].one[1],
+						pts[s].one[2], pts[s].one_n, pts[s].one[0]);
+				for (size_t q = s; q < e; q++)
+					fprintf(f, "%.6g %.6g %.6g %.6g %zu %.6g\n", pts[q].x, pts[q].y[0],
+						pts[q].y[1], pts[q].y[2], pts[q].n, pts[q].ref);
+				blocks++;
+			}
+			s = e;
+		}
+		fclose(f);
+		if (!blocks) {
+			/* nothing of this kind to draw for this op: no empty plot */
+			unlink(data);
+			i = end;
+			continue;
+		}
+		fmt(title, sizeof(title), "%s: %s, median (bars: quartiles) -- %s", op, k->what, machine);
+		fmt(ylab, sizeof(ylab), k->ylabel, op);
+		fmt(script, sizeof(script), "%s/series.gp", sdir);
+		ret = gnuplot(script, data, blocks, base, title, k->xlabel, ylab, k->style, err, len);
+		if (!ret && !quiet)
+			fprintf(stderr, "gupbench: plot %s.png, .svg\n", base);
+		i = end;
+	}
+	free(pts);
+	return ret;
+}
+
 int plot_run(const char *dir, int quiet, char *err, size_t len)
 {
 	struct agg a;
-	char path[4200], pdir[4200], sdir[PATH_MAX], title[512], rel[128], host[128], cpu[160];
+	char path[4200], pdir[4200], sdir[PATH_MAX], machine[512], rel[128], host[128], cpu[160];
 	int ret;
 
 	fmt(path, sizeof(path), "%s/results.csv", dir);
@@ -107,68 +351,16 @@ int plot_run(const char *dir, int quiet, char *err, size_t len)
 	fmt(pdir, sizeof(pdir), "%s/plots", dir);
 	if (mkdir(pdir, 0755) && errno != EEXIST) {
 		fmt(err, len, "%s: %s", pdir, strerror(errno));
-		ret = -errno;
-		goto out;
+		agg_free(&a);
+		return -errno;
 	}
 	scripts_dir(sdir, sizeof(sdir));
 	meta_value(dir, "release", rel, sizeof(rel));
 	meta_value(dir, "hostname", host, sizeof(host));
 	meta_value(dir, "cpu_model", cpu, sizeof(cpu));
-
-	for (size_t i = 0; i < a.n && !ret;) {
-		const char *op = a.g[i].op;
-		char data[4300], base[4300], script[PATH_MAX + 32], opfile[32], ylab[128];
-		const struct agg_group *prev = NULL;
-		int blocks = 0;
-		FILE *f;
-
-		/* "pin+unpin" -> "pin-unpin" in file names */
-		fmt(opfile, sizeof(opfile), "%s", op);
-		for (char *s = opfile; *s; s++)
-			if (*s == '+')
-				*s = '-';
-		fmt(data, sizeof(data), "%s/ns-per-page-%s.dat", pdir, opfile);
-		fmt(base, sizeof(base), "%s/ns-per-page-%s", pdir, opfile);
-		f = fopen(data, "we");
-		if (!f) {
-			fmt(err, len, "%s: %s", data, strerror(errno));
-			ret = -errno;
-			break;
-		}
-		fprintf(f, "# gupbench: ns per 4 KiB page of op %s, status=ok rows of %s/results.csv\n",
-			op, dir);
-		fprintf(f, "# one block per series; columns: size_bytes median p25 p75 samples\n");
-		for (; i < a.n && !strcmp(a.g[i].op, op); i++) {
-			const struct agg_group *g = &a.g[i];
-
-			if (!prev || strcmp(prev->method, g->method) || strcmp(prev->backing, g->backing) ||
-			    strcmp(prev->variant, g->variant) ||
-			    prev->order != g->order || prev->zero != g->zero ||
-			    prev->threads != g->threads || strcmp(prev->share, g->share)) {
-				/* two blank lines end a gnuplot data block */
-				if (prev)
-					fputs("\n\n", f);
-				fprintf(f, "\"%s%s%s %s order %d zero %g", g->method,
-					g->variant[0] ? " " : "", g->variant, g->backing, g->order, g->zero);
-				if (g->threads > 1)
-					fprintf(f, " x%d %s", g->threads, g->share);
-				fprintf(f, "\" median p25 p75 n\n");
-				blocks++;
-			}
-			prev = g;
-			fprintf(f, "%" PRIu64 " %.4f %.4f %.4f %zu\n", g->size, g->median, g->p25, g->p75,
-				g->n);
-		}
-		fclose(f);
-		fmt(title, sizeof(title), "%s: ns per page, median (bars: quartiles) -- %s, %s, %s", op,
-		    rel, host, cpu);
-		fmt(ylab, sizeof(ylab), "ns per 4 KiB page (%s)", op);
-		fmt(script, sizeof(script), "%s/ns-per-page.gp", sdir);
-		ret = gnuplot(script, data, blocks, base, title, ylab, err, len);
-		if (!ret && !quiet)
-			fprintf(stderr, "gupbench: plot %s.png, .svg\n", base);
-	}
-out:
+	fmt(machine, sizeof(machine), "kernel %s, %s, %s", rel, host, cpu);
+	for (size_t k = 0; k < ARRAY_SIZE(kinds) && !ret; k++)
+		ret = draw_kind(&kinds[k], &a, dir, pdir, sdir, machine, quiet, err, len);
 	agg_free(&a);
 	return ret;
 }
