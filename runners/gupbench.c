@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compare.h"
 #include "list.h"
 #include "meta.h"
 #include "plot.h"
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 		"  keys                     config keys\n"
 		"  schema                   results.csv columns\n"
 		"  summary DIR              median ns per page per scenario and op\n"
+		"  compare BASE NEW         per point: ratio, CI, p, verdict; exit 0/1/125\n"
 		"  plot DIR                 draw DIR's plots (DIR/plots/)\n"
 		"  restore DIR              write back knobs a killed run left changed\n"
 		"  version\n");
@@ -47,6 +49,8 @@ int main(int argc, char **argv)
 		return schema_main();
 	if (!strcmp(cmd, "summary"))
 		return summary_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "compare"))
+		return compare_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plot"))
 		return plot_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "restore"))

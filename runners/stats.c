@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -33,4 +34,265 @@ double stats_quantile(const double *s, size_t n, double q)
 	if (i + 1 >= n)
 		return s[n - 1];
 	return s[i] + (h - lo) * (s[i + 1] - s[i]);
+}
+
+double stats_norm_cdf(double z)
+{
+	return 0.5 * erfc(-z / M_SQRT2);
+}
+
+/*
+ * Bisection on the distribution function: slower than a rational
+ * approximation, but plainly right to 1e-12, and called a handful of
+ * times per comparison.
+ */
+double stats_norm_quantile(double p)
+{
+	double lo = -40, hi = 40;
+
+	if (p == 0)
+		return -INFINITY;
+	if (p == 1)
+		return INFINITY;
+	if (!(p > 0 && p < 1))
+		return NAN;
+	while (hi - lo > 1e-12) {
+		double mid = (lo + hi) / 2;
+
+		if (stats_norm_cdf(mid) < p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/*
+ * The null distribution of U for m and n values, as a cumulative table
+ * cdf[0..m*n]. Counting arrangements: of j + k values, the largest is
+ * either an x, which then beats all k y's, or a y, so
+ *	N(j, k, u) = N(j - 1, k, u - k) + N(j, k - 1, u),  N(j, 0, 0) = 1.
+ * Only additions of positive counts, so no cancellation (a double holds
+ * C(100, 50) ~ 1e29 to 16 digits). f[j][u] holds N(j, k, u) for the k of
+ * the outer loop; rows go j ascending, so row j - 1 is already at k when
+ * row j is brought from k - 1 to k.
+ *
+ * A comparison asks for the same (m, n) over and over (every point ran
+ * the same repeat count), so the last table is kept. Not thread-safe;
+ * nothing in gupbench compares from two threads.
+ */
+static struct {
+	size_t m, n;
+	double *cdf;
+} mw_cache;
+
+static const double *mw_table(size_t m, size_t n)
+{
+	size_t w = m * n + 1;
+	double *f, *cdf, total = 0;
+
+	if (mw_cache.cdf && mw_cache.m == m && mw_cache.n == n)
+		return mw_cache.cdf;
+	f = calloc((m + 1) * w, sizeof(*f));
+	cdf = malloc(w * sizeof(*cdf));
+	if (!f || !cdf) {
+		free(f);
+		free(cdf);
+		return NULL;
+	}
+	for (size_t j = 0; j <= m; j++)
+		f[j * w] = 1;
+	for (size_t k = 1; k <= n; k++)
+		for (size_t j = 1; j <= m; j++)
+			for (size_t u = k; u <= j * k; u++)
+				f[j * w + u] += f[(j - 1) * w + u - k];
+	for (size_t u = 0; u < w; u++)
+		total += f[m * w + u];
+	/* summed from the lower tail up: small p-values keep their digits */
+	for (size_t u = 0; u < w; u++)
+		cdf[u] = (u ? cdf[u - 1] : 0) + f[m * w + u] / total;
+	free(f);
+	free(mw_cache.cdf);
+	mw_cache.m = m;
+	mw_cache.n = n;
+	mw_cache.cdf = cdf;
+	return cdf;
+}
+
+double stats_mw_cdf(size_t m, size_t n, double u)
+{
+	const double *cdf;
+
+	if (!m || !n || m > STATS_MW_EXACT_MAX || n > STATS_MW_EXACT_MAX)
+		return NAN;
+	if (u < 0)
+		return 0;
+	if (u >= (double)(m * n))
+		return 1;
+	cdf = mw_table(m, n);
+	return cdf ? cdf[(size_t)floor(u)] : NAN;
+}
+
+struct tagged {
+	double v;
+	int from_x;
+};
+
+static int cmp_tagged(const void *a, const void *b)
+{
+	return cmp_double(&((const struct tagged *)a)->v, &((const struct tagged *)b)->v);
+}
+
+int stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
+		       struct stats_mw *r)
+{
+	size_t N = nx + ny;
+	struct tagged *all;
+	double rank_x = 0, ties3 = 0, mn = (double)nx * (double)ny;
+
+	if (!nx || !ny)
+		return -EINVAL;
+	all = malloc(N * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < nx; i++)
+		all[i] = (struct tagged){ x[i], 1 };
+	for (size_t i = 0; i < ny; i++)
+		all[nx + i] = (struct tagged){ y[i], 0 };
+	qsort(all, N, sizeof(*all), cmp_tagged);
+	r->tied = 0;
+	/* midranks: a run of t equal values at ranks i+1..i+t all get the mean */
+	for (size_t i = 0; i < N;) {
+		size_t j = i;
+		double t, mid;
+
+		while (j + 1 < N && all[j + 1].v == all[i].v)
+			j++;
+		t = (double)(j - i + 1);
+		mid = (double)(i + j) / 2 + 1;
+		for (size_t k = i; k <= j; k++)
+			if (all[k].from_x)
+				rank_x += mid;
+		if (t > 1) {
+			ties3 += t * t * t - t;
+			r->tied += (size_t)t;
+		}
+		i = j + 1;
+	}
+	free(all);
+	r->u = rank_x - (double)nx * (double)(nx + 1) / 2;
+	r->z = 0;
+	r->exact = !r->tied && nx <= STATS_MW_EXACT_MAX && ny <= STATS_MW_EXACT_MAX;
+	if (r->exact) {
+		/* the distribution is symmetric: the nearer tail, doubled */
+		double tail = stats_mw_cdf(nx, ny, fmin(r->u, mn - r->u));
+
+		r->p = fmin(1, 2 * tail);
+	} else {
+		double d = r->u - mn / 2;
+		double var = mn / 12 * ((double)(N + 1) - ties3 / ((double)N * (double)(N - 1)));
+
+		if (var <= 0) {		/* every value equal: no evidence at all */
+			r->p = 1;
+			return 0;
+		}
+		/* continuity correction: half a step of U towards the centre */
+		d -= d > 0 ? 0.5 : d < 0 ? -0.5 : 0;
+		r->z = d / sqrt(var);
+		r->p = fmin(1, 2 * stats_norm_cdf(-fabs(r->z)));
+	}
+	return 0;
+}
+
+int stats_hl_shift(const double *x, size_t nx, const double *y, size_t ny, double conf,
+		   struct stats_shift *r)
+{
+	size_t mn = nx * ny, k;
+	double alpha = 1 - conf, *d;
+
+	if (!nx || !ny || !(conf > 0 && conf < 1))
+		return -EINVAL;
+	d = malloc(mn * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	for (size_t i = 0; i < nx; i++)
+		for (size_t j = 0; j < ny; j++)
+			d[i * ny + j] = y[j] - x[i];
+	stats_sort(d, mn);
+	r->est = stats_quantile(d, mn, 0.5);
+	/*
+	 * The interval [d(k), d(mn + 1 - k)] (1-based order statistics)
+	 * covers the true shift unless U falls below k or above mn - k, so
+	 * its confidence is 1 - 2 P(U <= k - 1): k is the smallest u with
+	 * P(U <= u) >= alpha / 2 (R's qwilcox), at least 1.
+	 */
+	r->exact = nx <= STATS_MW_EXACT_MAX && ny <= STATS_MW_EXACT_MAX;
+	if (r->exact) {
+		for (k = 0; k < mn && stats_mw_cdf(nx, ny, (double)k) < alpha / 2; k++)
+			;
+	} else {
+		double sd = sqrt((double)mn * (double)(nx + ny + 1) / 12);
+		double kk = ceil((double)mn / 2 - 0.5 - stats_norm_quantile(1 - alpha / 2) * sd);
+
+		k = kk > 0 ? (size_t)kk : 0;
+	}
+	if (k < 1)
+		k = 1;
+	if (k > (mn + 1) / 2)
+		k = (mn + 1) / 2;
+	r->lo = d[k - 1];
+	r->hi = d[mn - k];
+	if (r->exact)
+		r->conf = 1 - 2 * stats_mw_cdf(nx, ny, (double)k - 1);
+	else
+		r->conf = 1 - 2 * stats_norm_cdf(((double)k - 0.5 - (double)mn / 2) /
+					     sqrt((double)mn * (double)(nx + ny + 1) / 12));
+	free(d);
+	return 0;
+}
+
+struct pidx {
+	double p;
+	size_t i;
+};
+
+static int cmp_pidx(const void *a, const void *b)
+{
+	return cmp_double(&((const struct pidx *)a)->p, &((const struct pidx *)b)->p);
+}
+
+void stats_bh(const double *p, size_t n, double *q)
+{
+	struct pidx *s = malloc((n ? n : 1) * sizeof(*s));
+	size_t m = 0;
+	double run = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		q[i] = NAN;
+		if (!isnan(p[i]) && s)
+			s[m++] = (struct pidx){ p[i], i };
+	}
+	if (!s)
+		return;
+	qsort(s, m, sizeof(*s), cmp_pidx);
+	/* q(i) = min over j >= i of p(j) m / j: a running minimum from the top */
+	for (size_t j = m; j > 0; j--) {
+		double v = s[j - 1].p * (double)m / (double)j;
+
+		if (v < run)
+			run = v;
+		q[s[j - 1].i] = run;
+	}
+	free(s);
+}
+
+double stats_geomean(const double *v, size_t n)
+{
+	double sum = 0;
+
+	if (!n)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		sum += log(v[i]);
+	return exp(sum / (double)n);
 }

@@ -12,13 +12,13 @@ prefix="$top/.deps/prefix"
 src_tar=/usr/src/linux-source-6.1.tar.xz
 
 # Runtime and build packages. hwloc-nox gives lstopo-no-graphics for meta;
-# libbenchmark-tools ships Google Benchmark's compare.py.
+# libbenchmark-tools ships Google Benchmark's compare.py (python3-scipy runs it).
 pkgs=(
 	build-essential pkg-config xz-utils
 	liburing-dev libnuma-dev libhwloc-dev hwloc-nox
 	libbenchmark-dev libbenchmark-tools
 	libinih-dev libjansson-dev libcmocka-dev
-	gnuplot-nox python3
+	gnuplot-nox python3 python3-scipy
 	linux-source-6.1
 )
 

@@ -1,0 +1,1719 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `gupbench compare BASE NEW`: join two runs on their scenario points and
+ * say, per point and op, whether NEW is slower, faster or the same.
+ *
+ * What is compared: the ns of the op per 4 KiB page, status=ok rows only.
+ * With threads > 1 a round's threads are not independent samples (they
+ * contend with each other), so a point gets one sample per round: the
+ * round's makespan (round_ns, the slowest thread, what Google Benchmark
+ * gets), taken from thread 0's row, per page of one thread.
+ *
+ * How: ratio = median(new) / median(base); a 95% confidence interval of
+ * that ratio from the Hodges-Lehmann interval of the shift of log(ns)
+ * (rank-based, distribution-free, exact from the U distribution for small
+ * samples: deterministic, no resampling); a two-sided Mann-Whitney U test;
+ * Benjamini-Hochberg over every tested point of the comparison; and
+ * compare_verdict()'s rule (compare.h). Rank methods because GUP timings
+ * have a long right tail: one preempted sample must not decide.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <regex.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compare.h"
+#include "csv.h"
+#include "csvread.h"
+#include "stats.h"
+#include "util.h"
+
+#define TEXT_WIDTH 80
+
+/*
+ * The join key: every results.csv column that says which point of the
+ * matrix a row measured. Not in it:
+ *  - job: a section renamed between two runs is still the same point; the
+ *    same point reached from two jobs of one run is pooled (counted in
+ *    compare_side.scenarios and flagged in the output);
+ *  - path, ref, longterm, clock: functions of the method;
+ *  - what a row measured (order_got, node_got, ...) and how (rep, fresh).
+ * write is in: for gup_test methods it carries gup_flags.
+ * main: always named in a point's label; the others only where they vary.
+ */
+struct keycol {
+	const char *col;	/* results.csv column */
+	const char *name;	/* the config key: what --ignore, --only and labels use */
+	int main;
+};
+
+static const struct keycol keycols[] = {
+	{ "method", "method", 1 },
+	{ "backing", "backing", 1 },
+	{ "size_bytes", "size", 1 },
+	{ "folio_order", "order", 1 },
+	{ "zero_ratio", "zero", 1 },
+	{ "populate", "populate", 0 },
+	{ "threads", "threads", 0 },
+	{ "share", "share", 0 },
+	{ "mem_node", "mem_node", 0 },
+	{ "cpu_node", "cpu_node", 0 },
+	{ "pinned", "pinned", 0 },
+	{ "pin_method", "pin_method", 0 },
+	{ "write", "write", 0 },
+};
+#define NKEYCOLS ARRAY_SIZE(keycols)
+/* the entries the code reads by position */
+enum { K_METHOD = 0, K_ORDER = 3, K_THREADS = 6 };
+
+static const char *const status_names[CMP_NST] = {
+	"ok", "warmup", "skip", "error", "interrupted",
+};
+
+static const char *const verdict_names[CMP_NVERDICT] = {
+	"regression", "improvement", "unchanged", "inconclusive", "not compared",
+};
+
+const char *compare_verdict_name(enum compare_verdict v)
+{
+	return v < CMP_NVERDICT ? verdict_names[v] : "?";
+}
+
+void compare_opts_default(struct compare_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->threshold = COMPARE_THRESHOLD;
+	o->alpha = COMPARE_ALPHA;
+	o->min_samples = COMPARE_MIN_SAMPLES;
+}
+
+enum compare_verdict compare_verdict(size_t n_base, size_t n_new, double ratio, double lo,
+				     double hi, double q, const struct compare_opts *o,
+				     const char **why)
+{
+	double up = 1 + o->threshold, down = 1 / up;
+	const char *dummy;
+
+	if (!why)
+		why = &dummy;
+	*why = NULL;
+	if (n_base < o->min_samples || n_new < o->min_samples) {
+		*why = "too few samples";
+		return CMP_INCONCLUSIVE;
+	}
+	if (!(ratio > 0) || !isfinite(ratio) || isnan(lo) || isnan(hi)) {
+		*why = "no ratio (times below the clock's resolution)";
+		return CMP_INCONCLUSIVE;
+	}
+	if (q < o->alpha && ratio > up)
+		return CMP_REGRESSION;
+	if (q < o->alpha && ratio < down)
+		return CMP_IMPROVEMENT;
+	if (lo >= down && hi <= up)
+		return CMP_UNCHANGED;
+	*why = "too noisy: the CI reaches past the threshold";
+	return CMP_INCONCLUSIVE;
+}
+
+int compare_exit_status(const struct compare_result *r)
+{
+	if (r->count[CMP_REGRESSION])
+		return 1;
+	if (!r->count[CMP_UNCHANGED] && !r->count[CMP_IMPROVEMENT])
+		return 125;
+	return 0;
+}
+
+/* ---- DIR/meta: what must match for the numbers to be comparable ---- */
+
+struct kv {
+	char sec[32], key[96];
+	char *val;
+};
+
+struct meta {
+	struct kv *kv;
+	size_t n;
+};
+
+static void meta_free(struct meta *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->kv[i].val);
+	free(m->kv);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Sections and keys that make two runs' numbers incomparable when they differ. */
+static int meta_key_matters(const char *sec, const char *key, int *expected)
+{
+	*expected = 0;
+	if (!strcmp(sec, "gupbench"))
+		return !strcmp(key, "revision");
+	if (!strcmp(sec, "kernel")) {
+		/* a kernel comparison changes these on purpose: shown, not warned about */
+		if (!strcmp(key, "release") || !strcmp(key, "version")) {
+			*expected = 1;
+			return 1;
+		}
+		return !strcmp(key, "cmdline") || !strcmp(key, "clocksource") ||
+		       !strncmp(key, "CONFIG_", 7) || !strcmp(key, "kconfig");
+	}
+	if (!strcmp(sec, "machine"))
+		return !strcmp(key, "cpu_model") || !strcmp(key, "cpus_online");
+	if (!strcmp(sec, "knobs"))
+		return !strncmp(key, "thp.", 4);
+	return 0;
+}
+
+/* INI-like "key = value" under "[section]"; "| " lines are verbatim text. */
+static int meta_load(const char *path, struct meta *m)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL, sec[32] = "";
+	size_t cap = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		char *eq;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '[') {
+			fmt(sec, sizeof(sec), "%.*s", (int)strcspn(line + 1, "]"), line + 1);
+			continue;
+		}
+		eq = strstr(line, " = ");
+		if (line[0] == '#' || line[0] == '|' || !eq)
+			continue;
+		*eq = '\0';
+		m->kv = realloc(m->kv, (m->n + 1) * sizeof(*m->kv));
+		fmt(m->kv[m->n].sec, sizeof(m->kv[m->n].sec), "%s", sec);
+		fmt(m->kv[m->n].key, sizeof(m->kv[m->n].key), "%s", line);
+		m->kv[m->n].val = strdup(eq + 3);
+		m->n++;
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static const char *meta_get(const struct meta *m, const char *sec, const char *key)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->kv[i].sec, sec) && !strcmp(m->kv[i].key, key))
+			return m->kv[i].val;
+	return NULL;
+}
+
+/* "always [madvise] never" -> "madvise": the choice is what matters. */
+static char *knob_choice(const char *v)
+{
+	const char *a = strchr(v, '['), *b = a ? strchr(a, ']') : NULL;
+
+	if (a && b)
+		return strndup(a + 1, (size_t)(b - a - 1));
+	return strdup(v);
+}
+
+/* The words of a that are not words of b (cmdline: what only one side has). */
+static char *words_only_in(const char *a, const char *b)
+{
+	char *out = calloc(1, strlen(a) + 1), *copy = strdup(a), *save = NULL;
+
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		const char *p = b;
+		size_t wl = strlen(w);
+		int found = 0;
+
+		while ((p = strstr(p, w))) {
+			if ((p == b || p[-1] == ' ') && (p[wl] == ' ' || !p[wl])) {
+				found = 1;
+				break;
+			}
+			p += wl;
+		}
+		if (!found) {
+			if (*out)
+				strcat(out, " ");
+			strcat(out, w);
+		}
+	}
+	free(copy);
+	return out;
+}
+
+static void warn_add(struct compare_result *r, const char *sec, const char *key, const char *b,
+		     const char *n, int expected)
+{
+	struct compare_warning *w;
+
+	r->warn = realloc(r->warn, (r->nwarn + 1) * sizeof(*r->warn));
+	w = &r->warn[r->nwarn++];
+	fmt(w->what, sizeof(w->what), "[%s] %s", sec, key);
+	w->expected = expected;
+	if (!b || !n) {
+		w->base = strdup(b ? b : "(absent)");
+		w->new = strdup(n ? n : "(absent)");
+	} else if (!strcmp(key, "cmdline")) {
+		char *ob = words_only_in(b, n), *on = words_only_in(n, b);
+
+		if (asprintf(&w->base, "only in base: %s", *ob ? ob : "-") < 0)
+			w->base = NULL;
+		if (asprintf(&w->new, "only in new: %s", *on ? on : "-") < 0)
+			w->new = NULL;
+		free(ob);
+		free(on);
+	} else if (!strcmp(sec, "knobs")) {
+		w->base = knob_choice(b);
+		w->new = knob_choice(n);
+	} else {
+		w->base = strdup(b);
+		w->new = strdup(n);
+	}
+}
+
+static void meta_diff(struct compare_result *r, const struct meta *b, const struct meta *n)
+{
+	int expected;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct kv *k = &b->kv[i];
+		const char *nv;
+
+		if (!meta_key_matters(k->sec, k->key, &expected))
+			continue;
+		nv = meta_get(n, k->sec, k->key);
+		if (!nv || strcmp(nv, k->val))
+			warn_add(r, k->sec, k->key, k->val, nv, expected);
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		const struct kv *k = &n->kv[i];
+
+		if (meta_key_matters(k->sec, k->key, &expected) && !meta_get(b, k->sec, k->key))
+			warn_add(r, k->sec, k->key, NULL, k->val, expected);
+	}
+}
+
+/* DIR -> DIR/results.csv and DIR/meta; FILE -> FILE and meta beside it. */
+static void run_paths(struct compare_run *run, const char *arg, char *meta, size_t len)
+{
+	struct stat st;
+
+	fmt(run->path, sizeof(run->path), "%s", arg);
+	if (!stat(arg, &st) && S_ISDIR(st.st_mode)) {
+		fmt(run->csv, sizeof(run->csv), "%s/results.csv", arg);
+		fmt(meta, len, "%s/meta", arg);
+	} else {
+		const char *slash = strrchr(arg, '/');
+
+		fmt(run->csv, sizeof(run->csv), "%s", arg);
+		if (slash)
+			fmt(meta, len, "%.*s/meta", (int)(slash - arg), arg);
+		else
+			fmt(meta, len, "meta");
+	}
+}
+
+static void run_info(struct compare_run *run, const struct meta *m)
+{
+	const char *v;
+
+	v = meta_get(m, "kernel", "release");
+	fmt(run->release, sizeof(run->release), "%s", v ? v : "?");
+	v = meta_get(m, "gupbench", "revision");
+	fmt(run->revision, sizeof(run->revision), "%s", v ? v : "?");
+}
+
+/* ---- Loading: rows to points ---- */
+
+/* A string-keyed index of the points (open addressing, FNV-1a). */
+struct index {
+	char **key;
+	size_t *val;
+	size_t cap, n;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static size_t *index_slot(struct index *ix, const char *key, int *found)
+{
+	size_t i;
+
+	if (ix->n * 2 >= ix->cap) {
+		struct index big = { 0 };
+
+		big.cap = ix->cap ? ix->cap * 2 : 256;
+		big.key = calloc(big.cap, sizeof(*big.key));
+		big.val = calloc(big.cap, sizeof(*big.val));
+		for (size_t k = 0; k < ix->cap; k++) {
+			if (!ix->key[k])
+				continue;
+			i = fnv1a(ix->key[k]) & (big.cap - 1);
+			while (big.key[i])
+				i = (i + 1) & (big.cap - 1);
+			big.key[i] = ix->key[k];
+			big.val[i] = ix->val[k];
+		}
+		big.n = ix->n;
+		free(ix->key);
+		free(ix->val);
+		*ix = big;
+	}
+	i = fnv1a(key) & (ix->cap - 1);
+	while (ix->key[i] && strcmp(ix->key[i], key))
+		i = (i + 1) & (ix->cap - 1);
+	*found = !!ix->key[i];
+	if (!*found) {
+		ix->key[i] = strdup(key);
+		ix->n++;
+	}
+	return &ix->val[i];
+}
+
+static void index_free(struct index *ix)
+{
+	for (size_t i = 0; i < ix->cap; i++)
+		free(ix->key[i]);
+	free(ix->key);
+	free(ix->val);
+}
+
+enum { C_OP, C_NS, C_PAGES, C_STATUS, C_REASON, C_SCENARIO, C_THREAD, C_ROUND, C_NCOLS };
+
+static const char *const colnames[C_NCOLS] = {
+	"op", "ns", "pages", "status", "reason", "scenario", "thread", "round_ns",
+};
+
+struct side_cols {
+	int c[C_NCOLS];
+	int key[NKEYCOLS];
+};
+
+/* Per point and side while loading: which scenarios fed it. */
+struct scen_set {
+	long *id;
+	size_t n;
+};
+
+struct loader {
+	struct compare_result *r;
+	const struct compare_opts *o;
+	struct index ix;
+	int use[NKEYCOLS];		/* in the join */
+	int ign[NKEYCOLS];		/* index in o->ignore[], -1: not ignored */
+	struct scen_set *scen[2];	/* per point, per side */
+	size_t cap;
+};
+
+static int keycol_find(const char *name)
+{
+	for (size_t k = 0; k < NKEYCOLS; k++)
+		if (!strcmp(keycols[k].name, name) || !strcmp(keycols[k].col, name))
+			return (int)k;
+	return -1;
+}
+
+/*
+ * A key cell as the join sees it: fork's pinned/pin_method and share for
+ * one thread mean nothing and must not split points (the CSV carries their
+ * defaults on every row); sizes in the config's form.
+ */
+static void key_value(char **row, const struct side_cols *sc, size_t k, char *dst, size_t len)
+{
+	const char *v = sc->key[k] >= 0 ? row[sc->key[k]] : "";
+	const char *method = sc->key[K_METHOD] >= 0 ? row[sc->key[K_METHOD]] : "";
+	int threads = sc->key[K_THREADS] >= 0 ? atoi(row[sc->key[K_THREADS]]) : 1;
+
+	if ((!strcmp(keycols[k].col, "pinned") || !strcmp(keycols[k].col, "pin_method")) &&
+	    strcmp(method, "fork"))
+		v = "-";
+	else if (!strcmp(keycols[k].col, "share") && threads <= 1)
+		v = "-";
+	if (!strcmp(keycols[k].col, "size_bytes") && *v) {
+		size_format(strtoull(v, NULL, 10), dst, len);
+		return;
+	}
+	fmt(dst, len, "%s", v);
+}
+
+static struct compare_point *point_get(struct loader *l, const char *key, int *created)
+{
+	int found;
+	size_t *slot = index_slot(&l->ix, key, &found);
+	struct compare_result *r = l->r;
+
+	*created = !found;
+	if (found)
+		return &r->pt[*slot];
+	if (r->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		r->pt = realloc(r->pt, l->cap * sizeof(*r->pt));
+		for (int s = 0; s < 2; s++)
+			l->scen[s] = realloc(l->scen[s], l->cap * sizeof(*l->scen[s]));
+	}
+	*slot = r->n;
+	memset(&r->pt[r->n], 0, sizeof(r->pt[r->n]));
+	memset(&l->scen[0][r->n], 0, sizeof(l->scen[0][r->n]));
+	memset(&l->scen[1][r->n], 0, sizeof(l->scen[1][r->n]));
+	return &r->pt[r->n++];
+}
+
+/* Count a scenario of the run once per point and side. */
+static size_t scen_add(struct scen_set *ss, long scen)
+{
+	for (size_t k = 0; k < ss->n; k++)
+		if (ss->id[k] == scen)
+			return ss->n;
+	ss->id = realloc(ss->id, (ss->n + 1) * sizeof(*ss->id));
+	ss->id[ss->n++] = scen;
+	return ss->n;
+}
+
+static int status_index(const char *s)
+{
+	for (int i = 0; i < CMP_NST; i++)
+		if (!strcmp(s, status_names[i]))
+			return i;
+	return -1;
+}
+
+static int load_side(struct loader *l, const struct csv_table *t, const struct side_cols *sc,
+		     int is_new, const char *path, char *err, size_t len)
+{
+	struct compare_run *run = is_new ? &l->r->new : &l->r->base;
+
+	for (size_t ri = 0; ri < t->nrows; ri++) {
+		char **row = t->rows[ri];
+		char key[1024] = "", v[128];
+		size_t off = 0, pi;
+		int st = status_index(row[sc->c[C_STATUS]]), created;
+		struct compare_point *p;
+		struct compare_side *s;
+		long scen;
+		double ns, pages;
+
+		if (st < 0)
+			continue;
+		run->rows[st]++;
+		for (size_t k = 0; k < NKEYCOLS; k++) {
+			if (!l->use[k])
+				continue;
+			key_value(row, sc, k, v, sizeof(v));
+			off += (size_t)snprintf(key + off, sizeof(key) - off, "%s\x1f", v);
+			if (off >= sizeof(key))
+				off = sizeof(key) - 1;
+		}
+		snprintf(key + off, sizeof(key) - off, "%s", row[sc->c[C_OP]]);
+		p = point_get(l, key, &created);
+		pi = (size_t)(p - l->r->pt);
+		if (created) {
+			p->key = calloc(NKEYCOLS, sizeof(*p->key));
+			for (size_t k = 0, j = 0; k < NKEYCOLS; k++) {
+				if (!l->use[k])
+					continue;
+				key_value(row, sc, k, v, sizeof(v));
+				p->key[j++] = strdup(v);
+			}
+			fmt(p->op, sizeof(p->op), "%s", row[sc->c[C_OP]]);
+		}
+		s = is_new ? &p->new : &p->base;
+		s->rows[st]++;
+		if (st >= CMP_ST_SKIP && !s->reason[0] && sc->c[C_REASON] >= 0)
+			fmt(s->reason, sizeof(s->reason), "%s", row[sc->c[C_REASON]]);
+		/* the ignored columns must hold one value per point and side */
+		for (size_t k = 0; k < NKEYCOLS; k++) {
+			int i = l->ign[k];
+
+			if (i < 0 || sc->key[k] < 0)
+				continue;
+			key_value(row, sc, k, v, sizeof(v));
+			if (!s->ignored[i]) {
+				s->ignored[i] = strdup(v);
+			} else if (strcmp(s->ignored[i], v)) {
+				fmt(err, len,
+				    "--ignore %s: %s has more than one %s (%s and %s) for one point "
+				    "(op %s): the join would pool different points",
+				    keycols[k].name, path, keycols[k].name, s->ignored[i], v, p->op);
+				return -EINVAL;
+			}
+		}
+		scen = sc->c[C_SCENARIO] >= 0 ? atol(row[sc->c[C_SCENARIO]]) : 0;
+		s->scenarios = scen_add(&l->scen[is_new][pi], scen);
+		if (st != CMP_ST_OK || !row[sc->c[C_NS]][0])
+			continue;
+		pages = atof(row[sc->c[C_PAGES]]);
+		if (pages <= 0)
+			continue;
+		ns = atof(row[sc->c[C_NS]]);
+		if (sc->key[K_THREADS] >= 0 && atoi(row[sc->key[K_THREADS]]) > 1) {
+			/* one sample per round: thread 0's row carries the makespan */
+			if (sc->c[C_THREAD] >= 0 && atoi(row[sc->c[C_THREAD]]) != 0)
+				continue;
+			if (sc->c[C_ROUND] >= 0 && row[sc->c[C_ROUND]][0])
+				ns = atof(row[sc->c[C_ROUND]]);
+		}
+		s->v = realloc(s->v, (s->n + 1) * sizeof(*s->v));
+		s->v[s->n++] = ns / pages;
+	}
+	return 0;
+}
+
+static int find_cols(const struct csv_table *t, const char *path, struct side_cols *sc, char *err,
+		     size_t len)
+{
+	static const char *const need[] = {
+		"method", "backing", "size_bytes", "folio_order", "zero_ratio", "op", "ns",
+		"pages", "status",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
+		if (csv_table_col(t, need[i]) < 0) {
+			fmt(err, len, "%s: no column %s: not a gupbench results.csv", path, need[i]);
+			return -EINVAL;
+		}
+	}
+	for (int i = 0; i < C_NCOLS; i++)
+		sc->c[i] = csv_table_col(t, colnames[i]);
+	for (size_t k = 0; k < NKEYCOLS; k++)
+		sc->key[k] = csv_table_col(t, keycols[k].col);
+	return 0;
+}
+
+static void side_free(struct compare_side *s)
+{
+	free(s->v);
+	for (size_t i = 0; i < COMPARE_MAX_IGNORE; i++)
+		free(s->ignored[i]);
+}
+
+static void point_free(struct compare_point *p)
+{
+	if (p->key)
+		for (size_t k = 0; k < NKEYCOLS && p->key[k]; k++)
+			free(p->key[k]);
+	free(p->key);
+	free(p->label);
+	free(p->match);
+	side_free(&p->base);
+	side_free(&p->new);
+}
+
+/* ---- Labels ---- */
+
+static char *point_text(const struct compare_result *r, const struct compare_point *p,
+			const int *show, int for_match)
+{
+	char buf[1024];
+	size_t off = 0;
+
+	buf[0] = '\0';
+#define ADD(...)                                                                     \
+	do {                                                                         \
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, __VA_ARGS__); \
+		if (off >= sizeof(buf))                                              \
+			off = sizeof(buf) - 1;                                       \
+	} while (0)
+	for (size_t j = 0; j < r->nkeys; j++) {
+		int k = keycol_find(r->keys[j]);
+		const char *sep = off ? " " : "";
+
+		if (for_match || (!keycols[k].main && show[k]))
+			ADD("%s%s=%s", sep, r->keys[j], p->key[j]);
+		else if (keycols[k].main && k < K_ORDER)	/* method, backing, size say what they are */
+			ADD("%s%s", sep, p->key[j]);
+		else if (keycols[k].main)
+			ADD("%s%s=%s", sep, r->keys[j], p->key[j]);
+	}
+	for (size_t i = 0; i < r->nignored; i++)
+		ADD("%s%s=%s->%s", off ? " " : "", r->ignored[i],
+		    p->base.ignored[i] ? p->base.ignored[i] : "?",
+		    p->new.ignored[i] ? p->new.ignored[i] : "?");
+	if (for_match)
+		ADD(" op=%s", p->op);
+#undef ADD
+	return strdup(buf);
+}
+
+/*
+ * An extra key is named only where it tells points of the same method
+ * apart: write=1 on every iouring point says nothing, threads=1 and
+ * threads=2 of one method do.
+ */
+static int varies_within_method(const struct compare_result *r, size_t j)
+{
+	/* method is keys[0] unless --ignore method took it out of the join */
+	int m = r->nkeys && !strcmp(r->keys[0], "method");
+
+	for (size_t a = 0; a < r->n; a++)
+		for (size_t b = a + 1; b < r->n; b++)
+			if ((!m || !strcmp(r->pt[a].key[0], r->pt[b].key[0])) &&
+			    strcmp(r->pt[a].key[j], r->pt[b].key[j]))
+				return 1;
+	return 0;
+}
+
+static void make_labels(struct compare_result *r)
+{
+	int show[NKEYCOLS];
+
+	for (size_t k = 0; k < NKEYCOLS; k++)
+		show[k] = keycols[k].main;
+	for (size_t j = 0; j < r->nkeys; j++) {
+		int k = keycol_find(r->keys[j]);
+
+		if (!show[k])
+			show[k] = varies_within_method(r, j);
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		r->pt[i].label = point_text(r, &r->pt[i], show, 0);
+		r->pt[i].match = point_text(r, &r->pt[i], show, 1);
+	}
+}
+
+/* ---- The statistics of each point ---- */
+
+static void side_finish(struct compare_side *s)
+{
+	stats_sort(s->v, s->n);
+	s->median = s->n ? stats_quantile(s->v, s->n, 0.5) : NAN;
+}
+
+/*
+ * log of the samples for the CI. A kernel-timed op can read 0 us; the
+ * logarithm needs a floor: half the smallest positive value of the pair.
+ */
+static double *logs(const struct compare_side *s, double floor_v)
+{
+	double *l = malloc((s->n ? s->n : 1) * sizeof(*l));
+
+	for (size_t i = 0; i < s->n; i++)
+		l[i] = log(s->v[i] > 0 ? s->v[i] : floor_v);
+	return l;
+}
+
+static void point_test(struct compare_point *p, const struct compare_opts *o)
+{
+	double floor_v = INFINITY, *lb, *ln;
+	struct stats_mw mw;
+	struct stats_shift sh;
+
+	p->p = p->q = p->u = p->lo = p->hi = p->conf = NAN;
+	p->ratio = p->base.median > 0 && p->new.median > 0 ? p->new.median / p->base.median : NAN;
+	if (p->base.n < o->min_samples || p->new.n < o->min_samples || isnan(p->ratio))
+		return;
+	/* U of new against base: large when new is slower */
+	if (stats_mann_whitney(p->new.v, p->new.n, p->base.v, p->base.n, &mw))
+		return;
+	p->u = mw.u;
+	p->p = mw.p;
+	p->exact = mw.exact;
+	for (size_t i = 0; i < p->base.n; i++)
+		if (p->base.v[i] > 0 && p->base.v[i] < floor_v)
+			floor_v = p->base.v[i];
+	for (size_t i = 0; i < p->new.n; i++)
+		if (p->new.v[i] > 0 && p->new.v[i] < floor_v)
+			floor_v = p->new.v[i];
+	floor_v /= 2;
+	lb = logs(&p->base, floor_v);
+	ln = logs(&p->new, floor_v);
+	if (!stats_hl_shift(lb, p->base.n, ln, p->new.n, COMPARE_CONF, &sh)) {
+		p->lo = exp(sh.lo);
+		p->hi = exp(sh.hi);
+		p->conf = sh.conf;
+	}
+	free(lb);
+	free(ln);
+}
+
+static void analyse(struct compare_result *r, const struct compare_opts *o)
+{
+	double *p = malloc((r->n ? r->n : 1) * sizeof(*p)), *q = malloc((r->n ? r->n : 1) * sizeof(*q));
+	double *ratios = malloc((r->n ? r->n : 1) * sizeof(*ratios));
+
+	for (size_t i = 0; i < r->n; i++) {
+		side_finish(&r->pt[i].base);
+		side_finish(&r->pt[i].new);
+		point_test(&r->pt[i], o);
+		p[i] = r->pt[i].p;
+	}
+	/* the family: every point tested in this comparison */
+	stats_bh(p, r->n, q);
+	r->tests = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		struct compare_point *pt = &r->pt[i];
+
+		pt->q = q[i];
+		if (!pt->base.n || !pt->new.n) {
+			pt->verdict = CMP_NOT_COMPARED;
+			pt->why = !pt->base.n && !pt->new.n ? "no ok samples on either side"
+			       : !pt->base.n ? "no ok samples in base" : "no ok samples in new";
+		} else {
+			pt->verdict = compare_verdict(pt->base.n, pt->new.n, pt->ratio, pt->lo,
+						      pt->hi, pt->q, o, &pt->why);
+		}
+		r->count[pt->verdict]++;
+		if (!isnan(pt->q))
+			ratios[r->tests++] = pt->ratio;
+	}
+	r->geomean = stats_geomean(ratios, r->tests);
+	free(p);
+	free(q);
+	free(ratios);
+}
+
+int compare_runs(const char *base, const char *new, const struct compare_opts *o,
+		 struct compare_result *r, char *err, size_t len)
+{
+	struct csv_table tb = { 0 }, tn = { 0 };
+	struct side_cols cb, cn;
+	struct loader l = { .r = r, .o = o };
+	char mb_path[4200], mn_path[4200];
+	struct meta mb = { 0 }, mn = { 0 };
+	regex_t re;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	for (size_t k = 0; k < NKEYCOLS; k++)
+		l.ign[k] = -1;
+	for (size_t i = 0; i < o->nignore; i++) {
+		int k = keycol_find(o->ignore[i]);
+
+		if (k < 0) {
+			fmt(err, len, "--ignore %s: not a scenario key (one of: method backing size "
+			    "order zero populate threads share mem_node cpu_node pinned pin_method "
+			    "write)", o->ignore[i]);
+			return -EINVAL;
+		}
+		if (l.ign[k] < 0) {
+			l.ign[k] = (int)r->nignored;
+			r->ignored[r->nignored++] = keycols[k].name;
+		}
+	}
+	if (o->only && regcomp(&re, o->only, REG_EXTENDED | REG_NOSUB)) {
+		fmt(err, len, "--only: \"%s\" is not an extended regular expression", o->only);
+		return -EINVAL;
+	}
+	run_paths(&r->base, base, mb_path, sizeof(mb_path));
+	run_paths(&r->new, new, mn_path, sizeof(mn_path));
+	ret = csv_table_load(&tb, r->base.csv, err, len);
+	if (!ret)
+		ret = csv_table_load(&tn, r->new.csv, err, len);
+	if (!ret)
+		ret = find_cols(&tb, r->base.csv, &cb, err, len);
+	if (!ret)
+		ret = find_cols(&tn, r->new.csv, &cn, err, len);
+	if (ret)
+		goto out;
+
+	r->base.has_meta = !meta_load(mb_path, &mb);
+	r->new.has_meta = !meta_load(mn_path, &mn);
+	run_info(&r->base, &mb);
+	run_info(&r->new, &mn);
+	if (!r->base.has_meta || !r->new.has_meta) {
+		warn_add(r, "meta", "file", r->base.has_meta ? mb_path : "(none: cannot check)",
+			 r->new.has_meta ? mn_path : "(none: cannot check)", 0);
+	} else {
+		meta_diff(r, &mb, &mn);
+	}
+
+	/* the join key: every scenario column both files have, less --ignore */
+	for (size_t k = 0; k < NKEYCOLS; k++) {
+		int inb = cb.key[k] >= 0, inn = cn.key[k] >= 0;
+
+		if (l.ign[k] >= 0)
+			continue;
+		if (inb && inn) {
+			l.use[k] = 1;
+			r->keys[r->nkeys++] = keycols[k].name;
+		} else if (inb || inn) {
+			/* an older schema: the column cannot join, say so */
+			warn_add(r, "results.csv", keycols[k].col, inb ? "column present" : "(absent)",
+				 inn ? "column present" : "(absent)", 0);
+		}
+	}
+	ret = load_side(&l, &tb, &cb, 0, r->base.csv, err, len);
+	if (!ret)
+		ret = load_side(&l, &tn, &cn, 1, r->new.csv, err, len);
+	if (ret)
+		goto out;
+	make_labels(r);
+	if (o->only) {
+		size_t keep = 0;
+		char example[256];
+
+		fmt(example, sizeof(example), "%s", r->n ? r->pt[0].match : "");
+		for (size_t i = 0; i < r->n; i++) {
+			if (!regexec(&re, r->pt[i].match, 0, NULL, 0))
+				r->pt[keep++] = r->pt[i];
+			else
+				point_free(&r->pt[i]);
+		}
+		r->n = keep;
+		if (!keep) {
+			fmt(err, len, "--only \"%s\" matched no point (a point reads \"%s\")",
+			    o->only, example);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	analyse(r, o);
+out:
+	/* l.scen has an entry per point loaded, --only or not */
+	for (int s = 0; s < 2; s++) {
+		for (size_t i = 0; l.scen[s] && i < l.ix.n; i++)
+			free(l.scen[s][i].id);
+		free(l.scen[s]);
+	}
+	index_free(&l.ix);
+	if (o->only)
+		regfree(&re);
+	meta_free(&mb);
+	meta_free(&mn);
+	csv_table_free(&tb);
+	csv_table_free(&tn);
+	if (ret)
+		compare_result_free(r);
+	return ret;
+}
+
+void compare_result_free(struct compare_result *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		point_free(&r->pt[i]);
+	free(r->pt);
+	for (size_t i = 0; i < r->nwarn; i++) {
+		free(r->warn[i].base);
+		free(r->warn[i].new);
+	}
+	free(r->warn);
+	r->pt = NULL;
+	r->warn = NULL;
+	r->n = r->nwarn = 0;
+}
+
+/* ---- Printing ---- */
+
+/* At most 7 characters, about 4 significant digits. */
+static const char *num(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		fmt(buf, len, "-");
+	else if (v < 10)
+		fmt(buf, len, "%.3f", v);
+	else if (v < 100)
+		fmt(buf, len, "%.2f", v);
+	else if (v < 1000)
+		fmt(buf, len, "%.1f", v);
+	else if (v < 100000)
+		fmt(buf, len, "%.0f", v);
+	else
+		fmt(buf, len, "%.1e", v);
+	return buf;
+}
+
+/*
+ * 0.924, 1.000, 25.3, 0.040, 0.0058: at most 6 characters from 0.0001 to
+ * 99999; a change of 10x or more needs no third digit.
+ */
+static const char *ratio_str(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		fmt(buf, len, "-");
+	else if (v >= 0.1 && v < 10)
+		fmt(buf, len, "%.3f", v);
+	else if (v >= 10 && v < 1000)
+		fmt(buf, len, "%.1f", v);
+	else if (v >= 1000 && v < 100000)
+		fmt(buf, len, "%.0f", v);
+	else
+		fmt(buf, len, "%.2g", v);
+	return buf;
+}
+
+static const char *ci_str(const struct compare_point *p, char *buf, size_t len)
+{
+	char a[16], b[16];
+
+	if (isnan(p->lo))
+		fmt(buf, len, "-");
+	else
+		fmt(buf, len, "%s-%s", ratio_str(p->lo, a, sizeof(a)), ratio_str(p->hi, b, sizeof(b)));
+	return buf;
+}
+
+static const char *q_str(double q, char *buf, size_t len)
+{
+	if (isnan(q))
+		fmt(buf, len, "-");
+	else if (q < 0.001)
+		fmt(buf, len, "<.001");
+	else
+		fmt(buf, len, "%.3f", q);
+	return buf;
+}
+
+static const char *side_state(const struct compare_side *s)
+{
+	if (s->n)
+		return "ok";
+	if (s->rows[CMP_ST_SKIP])
+		return "skip";
+	if (s->rows[CMP_ST_ERROR])
+		return "error";
+	if (s->rows[CMP_ST_INTERRUPTED])
+		return "interrupted";
+	if (s->rows[CMP_ST_WARMUP])
+		return "warmup only";
+	if (s->rows[CMP_ST_OK])
+		return "no time";
+	return "absent";
+}
+
+static int both_skip(const struct compare_point *p)
+{
+	return p->verdict == CMP_NOT_COMPARED && !strcmp(side_state(&p->base), "skip") &&
+	       !strcmp(side_state(&p->new), "skip");
+}
+
+/*
+ * first, then the words of text, continuation lines indented by indent,
+ * no line past width (a word longer than a line stands alone).
+ */
+static void wrap(FILE *f, const char *first, int indent, const char *text, int width)
+{
+	size_t fl = strlen(first);
+	int col = fprintf(f, "%s", first), fresh = !fl || first[fl - 1] == ' ';
+
+	for (const char *p = text; *p;) {
+		int wl = (int)strcspn(p, " ");
+
+		if (!fresh && col + 1 + wl > width) {
+			col = fprintf(f, "\n%*s", indent, "") - 1;
+			fresh = 1;
+		}
+		if (!fresh)
+			col += fprintf(f, " ");
+		col += fprintf(f, "%.*s", wl, p);
+		fresh = 0;
+		p += wl;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+/* A path that fits: the end of it, which names the run. */
+static const char *tail(const char *s, size_t max, char *buf, size_t len)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return s;
+	fmt(buf, len, "...%s", s + n - (max - 3));
+	return buf;
+}
+
+/* " rows: 720 ok, 72 warmup, 72 skip": what was and was not compared */
+static void rows_text(char *buf, size_t len, const struct compare_run *run)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < CMP_NST; i++) {
+		if (!run->rows[i] && i != CMP_ST_OK)
+			continue;
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%zu %s",
+					off ? ", " : " rows: ", run->rows[i], status_names[i]);
+	}
+}
+
+static void method_text(char *buf, size_t len, const struct compare_result *r,
+			const struct compare_opts *o)
+{
+	int threads = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->nkeys; j++)
+			if (!strcmp(r->keys[j], "threads") && atoi(r->pt[i].key[j]) > 1)
+				threads = 1;
+	fmt(buf, len,
+	    "Values: ns per 4 KiB page, median of the ok samples%s; ratio = new/base "
+	    "(below 1: new is faster). 95%% CI of the ratio: Hodges-Lehmann interval of the "
+	    "shift of log(ns), from the Mann-Whitney U distribution (exact up to %d samples "
+	    "a side, else normal). p: two-sided Mann-Whitney U test (exact without ties up to "
+	    "%d samples a side, else normal with tie and continuity correction). q: p adjusted "
+	    "by Benjamini-Hochberg over the %zu points tested. Verdict: regression or "
+	    "improvement when q < %g and the ratio is above %.3g or below %.3g (threshold "
+	    "%g%%); unchanged when the CI lies within those bounds; inconclusive with fewer "
+	    "than %zu samples a side or a CI reaching past them.",
+	    threads ? " (threads > 1: the round's makespan per page of one thread)" : "",
+	    STATS_MW_EXACT_MAX, STATS_MW_EXACT_MAX, r->tests, o->alpha, 1 + o->threshold,
+	    1 / (1 + o->threshold), o->threshold * 100, o->min_samples);
+}
+
+static void summary_text(char *buf, size_t len, const struct compare_result *r)
+{
+	char g[32];
+
+	fmt(g, sizeof(g), "%.3f", r->geomean);
+	fmt(buf, len,
+	    "Summary: %zu regression%s, %zu improvement%s, %zu unchanged, %zu inconclusive; "
+	    "geometric mean ratio %s over %zu tested point%s; %zu not compared.",
+	    r->count[CMP_REGRESSION], r->count[CMP_REGRESSION] == 1 ? "" : "s",
+	    r->count[CMP_IMPROVEMENT], r->count[CMP_IMPROVEMENT] == 1 ? "" : "s",
+	    r->count[CMP_UNCHANGED], r->count[CMP_INCONCLUSIVE], r->tests ? g : "-", r->tests,
+	    r->tests == 1 ? "" : "s", r->count[CMP_NOT_COMPARED]);
+}
+
+static void print_warnings_text(FILE *f, const struct compare_result *r, int expected)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < r->nwarn; i++) {
+		const struct compare_warning *w = &r->warn[i];
+		char first[160], *text;
+
+		if (w->expected != expected)
+			continue;
+		if (!any)
+			fprintf(f, "%s\n", expected ?
+				"The kernels differ (what a kernel comparison changes):" :
+				"WARNING: the runs differ in what makes their numbers incomparable:");
+		any = 1;
+		fmt(first, sizeof(first), "  %s:", w->what);
+		if (asprintf(&text, "base %s%s%s; new %s%s%s",
+			     strncmp(w->base, "only", 4) ? "\"" : "", w->base,
+			     strncmp(w->base, "only", 4) ? "\"" : "",
+			     strncmp(w->new, "only", 4) ? "\"" : "", w->new,
+			     strncmp(w->new, "only", 4) ? "\"" : "") < 0)
+			continue;
+		/* "base only in base: x" reads badly: cmdline words say it themselves */
+		if (!strncmp(w->base, "only", 4)) {
+			free(text);
+			if (asprintf(&text, "%s; %s", w->base, w->new) < 0)
+				continue;
+		}
+		wrap(f, first, 6, text, TEXT_WIDTH);
+		free(text);
+	}
+}
+
+static const char *colour_of(enum compare_verdict v)
+{
+	switch (v) {
+	case CMP_REGRESSION:
+		return "\033[1;31m";
+	case CMP_IMPROVEMENT:
+		return "\033[32m";
+	case CMP_INCONCLUSIVE:
+		return "\033[33m";
+	default:
+		return "";
+	}
+}
+
+static void n_str(const struct compare_point *p, char *buf, size_t len)
+{
+	int pooled = p->base.scenarios > 1 || p->new.scenarios > 1;
+
+	fmt(buf, len, "%zu/%zu%s", p->base.n, p->new.n, pooled ? "*" : "");
+}
+
+/* terminal and text: a table that fits 80 columns, grouped by scenario */
+static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
+		       const struct compare_opts *o, int colour, int warnings_apart)
+{
+	char buf[2048], t1[64], t2[16], t3[16], t4[16], t5[32], t6[16], nb[32];
+	int opw = 2, nw = 1, pooled = 0;
+	size_t skip_both = 0, other = 0;
+	const char *last = "";
+
+	fprintf(f, "gupbench compare\n");
+	for (int s = 0; s < 2; s++) {
+		const struct compare_run *run = s ? &r->new : &r->base;
+
+		fprintf(f, "  %s %s\n", s ? "new: " : "base:", tail(run->path, 70, t1, sizeof(t1)));
+		if (run->has_meta)
+			fmt(buf, sizeof(buf), "kernel %s, gupbench %s;", run->release, run->revision);
+		else
+			fmt(buf, sizeof(buf), "no meta beside %s;", run->csv);
+		rows_text(buf + strlen(buf), sizeof(buf) - strlen(buf), run);
+		wrap(f, "        ", 8, buf, TEXT_WIDTH);
+	}
+	method_text(buf, sizeof(buf), r, o);
+	wrap(f, "", 0, buf, TEXT_WIDTH);
+	fputc('\n', f);
+	print_warnings_text(f, r, 1);
+	print_warnings_text(warnings_apart ? wf : f, r, 0);
+	if (r->nwarn && !warnings_apart)
+		fputc('\n', f);
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+
+		if (p->verdict == CMP_NOT_COMPARED)
+			continue;
+		n_str(p, nb, sizeof(nb));
+		if ((int)strlen(p->op) > opw)
+			opw = (int)strlen(p->op);
+		if ((int)strlen(nb) > nw)
+			nw = (int)strlen(nb);
+	}
+	if (r->n - r->count[CMP_NOT_COMPARED]) {
+		fprintf(f, "  %-*s %*s %7s %7s %6s %-13s %5s %s\n", opw, "op", nw, "n", "base",
+			"new", "ratio", "95% CI", "q", "verdict");
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+
+		if (p->verdict == CMP_NOT_COMPARED) {
+			if (both_skip(p))
+				skip_both++;
+			else
+				other++;
+			continue;
+		}
+		if (strcmp(last, p->label))
+			wrap(f, "", 4, p->label, TEXT_WIDTH);
+		last = p->label;
+		n_str(p, nb, sizeof(nb));
+		pooled |= !!strchr(nb, '*');
+		fprintf(f, "  %-*s %*s %7s %7s %6s %-13s %5s %s%s%s\n", opw, p->op, nw, nb,
+			num(p->base.median, t2, sizeof(t2)), num(p->new.median, t3, sizeof(t3)),
+			ratio_str(p->ratio, t4, sizeof(t4)), ci_str(p, t5, sizeof(t5)),
+			q_str(p->q, t6, sizeof(t6)), colour ? colour_of(p->verdict) : "",
+			compare_verdict_name(p->verdict),
+			colour && *colour_of(p->verdict) ? "\033[0m" : "");
+	}
+	if (pooled)
+		wrap(f, "", 2, "* pooled: the point ran in more than one scenario of a run "
+		     "(the same point in several jobs); their samples are taken together.",
+		     TEXT_WIDTH);
+	if (skip_both || other)
+		fprintf(f, "\nNot compared (no ok samples on a side):\n");
+	if (skip_both) {
+		const char *reason = "";
+
+		for (size_t i = 0; i < r->n; i++)
+			if (both_skip(&r->pt[i])) {
+				reason = r->pt[i].base.reason;
+				break;
+			}
+		fmt(buf, sizeof(buf), "%zu points skip on both sides (e.g. %s)", skip_both, reason);
+		wrap(f, "  ", 4, buf, TEXT_WIDTH);
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+		char bs[200], ns[200];
+
+		if (p->verdict != CMP_NOT_COMPARED || both_skip(p))
+			continue;
+		fmt(bs, sizeof(bs), "%s%s%s", side_state(&p->base), p->base.reason[0] ? ": " : "",
+		    p->base.reason);
+		fmt(ns, sizeof(ns), "%s%s%s", side_state(&p->new), p->new.reason[0] ? ": " : "",
+		    p->new.reason);
+		fmt(buf, sizeof(buf), "%s %s: base %s; new %s", p->label, p->op, bs, ns);
+		wrap(f, "  ", 4, buf, TEXT_WIDTH);
+	}
+	fputc('\n', f);
+	summary_text(buf, sizeof(buf), r);
+	wrap(f, "", 0, buf, TEXT_WIDTH);
+}
+
+static void md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void print_markdown(FILE *f, const struct compare_result *r, const struct compare_opts *o)
+{
+	char buf[2048], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16];
+	int any;
+
+	fprintf(f, "## gupbench compare\n\n| | run | kernel | gupbench | rows |\n|---|---|---|---|---|\n");
+	for (int s = 0; s < 2; s++) {
+		const struct compare_run *run = s ? &r->new : &r->base;
+
+		fprintf(f, "| %s | `", s ? "new" : "base");
+		md_cell(f, run->path);
+		rows_text(buf, sizeof(buf), run);
+		fprintf(f, "` | %s | %s | %s |\n", run->release, run->revision, buf + 7);
+	}
+	method_text(buf, sizeof(buf), r, o);
+	fprintf(f, "\n%s\n", buf);
+	for (int e = 1; e >= 0; e--) {
+		any = 0;
+		for (size_t i = 0; i < r->nwarn; i++) {
+			const struct compare_warning *w = &r->warn[i];
+
+			if (w->expected != e)
+				continue;
+			if (!any)
+				fprintf(f, "\n%s\n\n", e ? "The kernels differ (what a kernel comparison changes):"
+				       : "**Warning: the runs differ in what makes their numbers incomparable:**");
+			any = 1;
+			fprintf(f, "- `%s`: base `", w->what);
+			md_cell(f, w->base);
+			fprintf(f, "`; new `");
+			md_cell(f, w->new);
+			fprintf(f, "`\n");
+		}
+	}
+	fprintf(f, "\n| scenario | op | n base | n new | base ns/page | new ns/page | ratio | 95%% CI "
+		"| p | q | verdict |\n|---|---|--:|--:|--:|--:|--:|---|--:|--:|---|\n");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+		const char *em = p->verdict == CMP_REGRESSION || p->verdict == CMP_IMPROVEMENT ? "**" : "";
+
+		if (p->verdict == CMP_NOT_COMPARED)
+			continue;
+		fprintf(f, "| ");
+		md_cell(f, p->label);
+		fprintf(f, " | %s | %zu%s | %zu%s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", p->op,
+			p->base.n, p->base.scenarios > 1 ? "*" : "", p->new.n,
+			p->new.scenarios > 1 ? "*" : "", num(p->base.median, t2, sizeof(t2)),
+			num(p->new.median, t3, sizeof(t3)), ratio_str(p->ratio, t4, sizeof(t4)),
+			ci_str(p, t5, sizeof(t5)), q_str(p->p, t7, sizeof(t7)),
+			q_str(p->q, t6, sizeof(t6)), em, compare_verdict_name(p->verdict), em);
+	}
+	if (r->count[CMP_NOT_COMPARED]) {
+		fprintf(f, "\nNot compared (no ok samples on a side):\n\n| scenario | op | base | new |\n"
+			"|---|---|---|---|\n");
+		for (size_t i = 0; i < r->n; i++) {
+			const struct compare_point *p = &r->pt[i];
+
+			if (p->verdict != CMP_NOT_COMPARED)
+				continue;
+			fprintf(f, "| ");
+			md_cell(f, p->label);
+			fprintf(f, " | %s | %s", p->op, side_state(&p->base));
+			if (p->base.reason[0]) {
+				fprintf(f, ": ");
+				md_cell(f, p->base.reason);
+			}
+			fprintf(f, " | %s", side_state(&p->new));
+			if (p->new.reason[0]) {
+				fprintf(f, ": ");
+				md_cell(f, p->new.reason);
+			}
+			fprintf(f, " |\n");
+		}
+	}
+	summary_text(buf, sizeof(buf), r);
+	fprintf(f, "\n%s\n", buf);
+}
+
+static void csv_num(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs(",", f);
+	else
+		fprintf(f, ",%.6g", v);
+}
+
+static void print_csv(FILE *f, const struct compare_result *r)
+{
+	fprintf(f, "schema");
+	for (size_t j = 0; j < r->nkeys; j++)
+		fprintf(f, ",%s", r->keys[j]);
+	for (size_t i = 0; i < r->nignored; i++)
+		fprintf(f, ",%s_base,%s_new", r->ignored[i], r->ignored[i]);
+	fprintf(f, ",op,label,base_state,new_state,n_base,n_new,scenarios_base,scenarios_new,"
+		"median_base,median_new,ratio,ci_lo,ci_hi,ci_conf,u,p,p_exact,q,verdict,why,"
+		"base_reason,new_reason\n");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+
+		fprintf(f, "1");
+		for (size_t j = 0; j < r->nkeys; j++) {
+			fputc(',', f);
+			csv_quote(f, p->key[j]);
+		}
+		for (size_t k = 0; k < r->nignored; k++) {
+			fputc(',', f);
+			csv_quote(f, p->base.ignored[k] ? p->base.ignored[k] : "");
+			fputc(',', f);
+			csv_quote(f, p->new.ignored[k] ? p->new.ignored[k] : "");
+		}
+		fputc(',', f);
+		csv_quote(f, p->op);
+		fputc(',', f);
+		csv_quote(f, p->label);
+		fprintf(f, ",%s,%s,%zu,%zu,%zu,%zu", side_state(&p->base), side_state(&p->new),
+			p->base.n, p->new.n, p->base.scenarios, p->new.scenarios);
+		csv_num(f, p->base.median);
+		csv_num(f, p->new.median);
+		csv_num(f, p->ratio);
+		csv_num(f, p->lo);
+		csv_num(f, p->hi);
+		csv_num(f, p->conf);
+		csv_num(f, p->u);
+		csv_num(f, p->p);
+		fprintf(f, ",%s", isnan(p->p) ? "" : p->exact ? "1" : "0");
+		csv_num(f, p->q);
+		fprintf(f, ",%s,", compare_verdict_name(p->verdict));
+		csv_quote(f, p->why ? p->why : "");
+		fputc(',', f);
+		csv_quote(f, p->base.reason);
+		fputc(',', f);
+		csv_quote(f, p->new.reason);
+		fputc('\n', f);
+	}
+}
+
+static json_t *jnum(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *json_side(const struct compare_side *s)
+{
+	json_t *o = json_object(), *rows = json_object(), *v = json_array();
+
+	json_object_set_new(o, "state", json_string(side_state(s)));
+	json_object_set_new(o, "n", json_integer((json_int_t)s->n));
+	json_object_set_new(o, "median", jnum(s->median));
+	json_object_set_new(o, "scenarios", json_integer((json_int_t)s->scenarios));
+	for (int i = 0; i < CMP_NST; i++)
+		json_object_set_new(rows, status_names[i], json_integer((json_int_t)s->rows[i]));
+	json_object_set_new(o, "rows", rows);
+	for (size_t i = 0; i < s->n; i++)
+		json_array_append_new(v, json_real(s->v[i]));
+	json_object_set_new(o, "samples", v);
+	if (s->reason[0])
+		json_object_set_new(o, "reason", json_string(s->reason));
+	return o;
+}
+
+static json_t *json_run(const struct compare_run *run)
+{
+	json_t *o = json_object(), *rows = json_object();
+
+	json_object_set_new(o, "path", json_string(run->path));
+	json_object_set_new(o, "csv", json_string(run->csv));
+	json_object_set_new(o, "meta", json_boolean(run->has_meta));
+	json_object_set_new(o, "kernel", json_string(run->release));
+	json_object_set_new(o, "revision", json_string(run->revision));
+	for (int i = 0; i < CMP_NST; i++)
+		json_object_set_new(rows, status_names[i], json_integer((json_int_t)run->rows[i]));
+	json_object_set_new(o, "rows", rows);
+	return o;
+}
+
+static int print_json(FILE *f, const struct compare_result *r, const struct compare_opts *o)
+{
+	json_t *doc = json_object(), *m = json_object(), *w = json_array(), *pts = json_array();
+	json_t *sum = json_object(), *keys = json_array(), *ign = json_array();
+	char buf[2048];
+	int ret;
+
+	json_object_set_new(doc, "schema", json_integer(1));
+	json_object_set_new(doc, "base", json_run(&r->base));
+	json_object_set_new(doc, "new", json_run(&r->new));
+	method_text(buf, sizeof(buf), r, o);
+	json_object_set_new(m, "text", json_string(buf));
+	json_object_set_new(m, "metric", json_string("ns per 4 KiB page"));
+	json_object_set_new(m, "ratio", json_string("median(new) / median(base)"));
+	json_object_set_new(m, "ci", json_string("Hodges-Lehmann interval of the log shift"));
+	json_object_set_new(m, "ci_confidence", json_real(COMPARE_CONF));
+	json_object_set_new(m, "test", json_string("two-sided Mann-Whitney U"));
+	json_object_set_new(m, "fdr", json_string("Benjamini-Hochberg"));
+	json_object_set_new(m, "threshold", json_real(o->threshold));
+	json_object_set_new(m, "alpha", json_real(o->alpha));
+	json_object_set_new(m, "min_samples", json_integer((json_int_t)o->min_samples));
+	if (o->only)
+		json_object_set_new(m, "only", json_string(o->only));
+	json_object_set_new(doc, "method", m);
+	for (size_t j = 0; j < r->nkeys; j++)
+		json_array_append_new(keys, json_string(r->keys[j]));
+	json_object_set_new(doc, "keys", keys);
+	for (size_t j = 0; j < r->nignored; j++)
+		json_array_append_new(ign, json_string(r->ignored[j]));
+	json_object_set_new(doc, "ignored", ign);
+	for (size_t i = 0; i < r->nwarn; i++) {
+		json_t *x = json_object();
+
+		json_object_set_new(x, "what", json_string(r->warn[i].what));
+		json_object_set_new(x, "base", json_string(r->warn[i].base));
+		json_object_set_new(x, "new", json_string(r->warn[i].new));
+		json_object_set_new(x, "expected", json_boolean(r->warn[i].expected));
+		json_array_append_new(w, x);
+	}
+	json_object_set_new(doc, "warnings", w);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+		json_t *x = json_object(), *key = json_object();
+
+		for (size_t j = 0; j < r->nkeys; j++)
+			json_object_set_new(key, r->keys[j], json_string(p->key[j]));
+		for (size_t k = 0; k < r->nignored; k++) {
+			json_t *pair = json_object();
+
+			json_object_set_new(pair, "base", p->base.ignored[k] ?
+					    json_string(p->base.ignored[k]) : json_null());
+			json_object_set_new(pair, "new", p->new.ignored[k] ?
+					    json_string(p->new.ignored[k]) : json_null());
+			json_object_set_new(key, r->ignored[k], pair);
+		}
+		json_object_set_new(x, "key", key);
+		json_object_set_new(x, "op", json_string(p->op));
+		json_object_set_new(x, "label", json_string(p->label));
+		json_object_set_new(x, "base", json_side(&p->base));
+		json_object_set_new(x, "new", json_side(&p->new));
+		json_object_set_new(x, "ratio", jnum(p->ratio));
+		json_object_set_new(x, "ci", isnan(p->lo) ? json_null() :
+				    json_pack("[f,f]", p->lo, p->hi));
+		json_object_set_new(x, "ci_confidence", jnum(p->conf));
+		json_object_set_new(x, "u", jnum(p->u));
+		json_object_set_new(x, "p", jnum(p->p));
+		json_object_set_new(x, "p_exact", isnan(p->p) ? json_null() : json_boolean(p->exact));
+		json_object_set_new(x, "q", jnum(p->q));
+		json_object_set_new(x, "verdict", json_string(compare_verdict_name(p->verdict)));
+		json_object_set_new(x, "why", p->why ? json_string(p->why) : json_null());
+		json_array_append_new(pts, x);
+	}
+	json_object_set_new(doc, "points", pts);
+	for (int v = 0; v < CMP_NVERDICT; v++)
+		json_object_set_new(sum, compare_verdict_name(v), json_integer((json_int_t)r->count[v]));
+	json_object_set_new(sum, "tested", json_integer((json_int_t)r->tests));
+	json_object_set_new(sum, "geomean_ratio", jnum(r->geomean));
+	json_object_set_new(sum, "exit_status", json_integer(compare_exit_status(r)));
+	json_object_set_new(doc, "summary", sum);
+	ret = json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	json_decref(doc);
+	return ret ? -EIO : 0;
+}
+
+int compare_print(FILE *out, FILE *warn_to, const struct compare_result *r,
+		  const struct compare_opts *o, enum compare_format f, int colour)
+{
+	int ret = 0;
+
+	switch (f) {
+	case CMP_FMT_TERMINAL:
+		print_text(out, warn_to, r, o, colour, 1);
+		break;
+	case CMP_FMT_TEXT:
+		print_text(out, warn_to, r, o, 0, 0);
+		break;
+	case CMP_FMT_MARKDOWN:
+		print_markdown(out, r, o);
+		break;
+	case CMP_FMT_CSV:
+		print_csv(out, r);
+		/* a CSV has no room for prose: the warnings and the summary go apart */
+		print_warnings_text(warn_to, r, 0);
+		{
+			char buf[512];
+
+			summary_text(buf, sizeof(buf), r);
+			wrap(warn_to, "", 0, buf, TEXT_WIDTH);
+		}
+		break;
+	case CMP_FMT_JSON:
+		ret = print_json(out, r, o);
+		break;
+	}
+	if (fflush(out) || ferror(out))
+		return -EIO;
+	return ret;
+}
+
+/* ---- The command ---- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: gupbench compare [OPTIONS] BASE NEW\n"
+		"  BASE, NEW           run directories (or their results.csv)\n"
+		"  --format F          terminal, text (80 columns, for a mail), markdown, csv, json\n"
+		"                      (default: terminal on a tty, else text)\n"
+		"  --threshold T       smallest change that counts, 0.10 or 10%% (default %g)\n"
+		"  --alpha A           false-discovery rate over the points (default %g)\n"
+		"  --min-samples N     fewer ok samples on a side: inconclusive (default %d)\n"
+		"  --only REGEX        only points whose \"method=... size=... op=...\" text matches\n"
+		"  --ignore KEY        leave a scenario key out of the join (e.g. order: 4 KiB\n"
+		"                      against THP); repeatable or comma-separated\n"
+		"  -o FILE             write there instead of stdout\n"
+		"exit status: 0 no regression, 1 a regression, 125 nothing decided (every point\n"
+		"inconclusive or not compared), 2 usage error: fit for CI and `git bisect run`\n",
+		COMPARE_THRESHOLD, COMPARE_ALPHA, COMPARE_MIN_SAMPLES);
+}
+
+static int parse_fraction(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s)
+		return -EINVAL;
+	if (*end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (*end || !isfinite(v))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int compare_main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "min-samples", required_argument, NULL, 'm' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "ignore", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static const char *const formats[] = { "terminal", "text", "markdown", "csv", "json" };
+	struct compare_opts o;
+	struct compare_result r;
+	const char *outp = NULL;
+	int format = -1, c, ret, colour;
+	char err[1024], *ignores = NULL;
+	FILE *out = stdout;
+
+	compare_opts_default(&o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			for (format = 0; format < (int)ARRAY_SIZE(formats); format++)
+				if (!strcmp(optarg, formats[format]))
+					break;
+			if (format == (int)ARRAY_SIZE(formats)) {
+				fprintf(stderr, "gupbench compare: --format: \"%s\" is not one of "
+					"terminal, text, markdown, csv, json\n", optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			if (parse_fraction(optarg, &o.threshold) || o.threshold < 0 || o.threshold >= 100) {
+				fprintf(stderr, "gupbench compare: --threshold: \"%s\" is not a fraction "
+					"(0.05) or a percentage (5%%)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'a':
+			if (parse_fraction(optarg, &o.alpha) || !(o.alpha > 0 && o.alpha < 1)) {
+				fprintf(stderr, "gupbench compare: --alpha: \"%s\" is not in (0, 1)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'm': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || v < 1) {
+				fprintf(stderr, "gupbench compare: --min-samples: \"%s\" is not a "
+					"count >= 1\n", optarg);
+				return 2;
+			}
+			o.min_samples = (size_t)v;
+			break;
+		}
+		case 'O':
+			o.only = optarg;
+			break;
+		case 'i': {
+			size_t have = ignores ? strlen(ignores) : 0;
+
+			ignores = realloc(ignores, have + strlen(optarg) + 2);
+			fmt(ignores + have, strlen(optarg) + 2, "%s%s", have ? "," : "", optarg);
+			break;
+		}
+		case 'o':
+			outp = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			free(ignores);
+			return 0;
+		default:
+			usage(stderr);
+			free(ignores);
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		free(ignores);
+		return 2;
+	}
+	if (ignores) {
+		char *save = NULL;
+
+		for (char *k = strtok_r(ignores, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+			if (o.nignore == COMPARE_MAX_IGNORE) {
+				fprintf(stderr, "gupbench compare: --ignore: at most %d keys\n",
+					COMPARE_MAX_IGNORE);
+				free(ignores);
+				return 2;
+			}
+			o.ignore[o.nignore++] = k;
+		}
+	}
+	ret = compare_runs(argv[optind], argv[optind + 1], &o, &r, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "gupbench compare: %s\n", err);
+		free(ignores);
+		return 2;
+	}
+	if (outp) {
+		out = fopen(outp, "we");
+		if (!out) {
+			fprintf(stderr, "gupbench compare: %s: %s\n", outp, strerror(errno));
+			compare_result_free(&r);
+			free(ignores);
+			return 2;
+		}
+	}
+	if (format < 0)
+		format = !outp && isatty(STDOUT_FILENO) ? CMP_FMT_TERMINAL : CMP_FMT_TEXT;
+	/* colour only for a terminal that wants it (https://no-color.org) */
+	colour = format == CMP_FMT_TERMINAL && isatty(fileno(out)) &&
+		 !(getenv("NO_COLOR") && *getenv("NO_COLOR")) &&
+		 !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+	ret = compare_print(out, stderr, &r, &o, format, colour);
+	if (out != stdout && fclose(out))
+		ret = -errno;
+	if (ret) {
+		fprintf(stderr, "gupbench compare: writing the output: %s\n", strerror(-ret));
+		compare_result_free(&r);
+		free(ignores);
+		return 2;
+	}
+	ret = compare_exit_status(&r);
+	compare_result_free(&r);
+	free(ignores);
+	return ret;
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `gupbench compare BASE NEW`: the same scenario points of two runs side
+ * by side, with a verdict per point and op (regression, improvement,
+ * unchanged, inconclusive) that CI and `git bisect run` can act on.
+ *
+ * compare_runs() does the work and fills a struct compare_result;
+ * compare_print() writes it in one of the formats; compare_exit_status()
+ * turns it into 0 / 1 / 125. Later commands (report, bisect-check) call
+ * these three and never parse the printed output.
+ */
+#ifndef GUPBENCH_COMPARE_H
+#define GUPBENCH_COMPARE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * Defaults. Threshold: see README "Comparing runs" for the A/A runs of
+ * configs/quick.ini on this VM it is based on (steady points vary up to
+ * ~5% from run to run; a threshold at twice that keeps them quiet).
+ * Alpha is the false-discovery rate over all points of a comparison.
+ */
+#define COMPARE_THRESHOLD	0.10
+#define COMPARE_ALPHA		0.05
+#define COMPARE_MIN_SAMPLES	5
+#define COMPARE_CONF		0.95	/* the ratio's confidence interval */
+#define COMPARE_MAX_IGNORE	8
+
+enum compare_verdict {
+	CMP_REGRESSION,
+	CMP_IMPROVEMENT,
+	CMP_UNCHANGED,
+	CMP_INCONCLUSIVE,
+	CMP_NOT_COMPARED,	/* no ok samples on at least one side */
+	CMP_NVERDICT
+};
+
+enum compare_format {
+	CMP_FMT_TERMINAL,	/* the text table, coloured when the output is a tty */
+	CMP_FMT_TEXT,		/* plain, every line at most 80 columns: for a mail */
+	CMP_FMT_MARKDOWN,
+	CMP_FMT_CSV,
+	CMP_FMT_JSON,
+};
+
+/* Row status counts, in results.csv's status order. */
+enum { CMP_ST_OK, CMP_ST_WARMUP, CMP_ST_SKIP, CMP_ST_ERROR, CMP_ST_INTERRUPTED, CMP_NST };
+
+struct compare_opts {
+	double threshold;	/* a change counts beyond ratio 1 + t or below 1 / (1 + t) */
+	double alpha;		/* Benjamini-Hochberg false-discovery rate */
+	size_t min_samples;	/* fewer ok samples on a side: inconclusive */
+	const char *only;	/* POSIX ERE on a point's "name=value ... op=OP" text; NULL: all */
+	const char *ignore[COMPARE_MAX_IGNORE];	/* key columns left out of the join */
+	size_t nignore;
+};
+
+struct compare_side {
+	double *v;		/* the metric per ok sample (ns per 4 KiB page), sorted */
+	size_t n;
+	double median;
+	size_t rows[CMP_NST];	/* rows of this point by status */
+	size_t scenarios;	/* distinct scenarios pooled into this point */
+	char reason[160];	/* the first skip/error/interrupted row's reason */
+	char *ignored[COMPARE_MAX_IGNORE];	/* this side's value of each ignored column */
+};
+
+struct compare_point {
+	char **key;		/* values of compare_result.keys[], display form */
+	char op[32];
+	char *label;		/* "iouring anon 4M order=0 zero=0" (+ what varies) */
+	char *match;		/* what --only sees: "method=iouring ... op=pin" */
+	struct compare_side base, new;
+	double ratio;		/* median(new) / median(base) */
+	double lo, hi, conf;	/* CI of the ratio and its real confidence */
+	double u, p, q;		/* Mann-Whitney U of new vs base, p, BH q (NAN: not tested) */
+	int exact;		/* p from the exact U distribution */
+	enum compare_verdict verdict;
+	const char *why;	/* for inconclusive and not compared */
+};
+
+struct compare_warning {
+	char what[96];		/* "[kernel] cmdline" */
+	char *base, *new;	/* both values, or what differs (cmdline tokens) */
+	int expected;		/* 1: differs by design in a kernel comparison (release) */
+};
+
+struct compare_run {
+	char path[4096];	/* as given */
+	char csv[4200];		/* the results.csv read */
+	int has_meta;
+	char release[128], revision[64];
+	size_t rows[CMP_NST];
+};
+
+struct compare_result {
+	struct compare_run base, new;
+	const char *keys[24];	/* join key columns in use (display names), op apart */
+	size_t nkeys;
+	const char *ignored[COMPARE_MAX_IGNORE];
+	size_t nignored;
+	struct compare_point *pt;
+	size_t n;
+	size_t count[CMP_NVERDICT];
+	size_t tests;		/* the Benjamini-Hochberg family: points tested */
+	double geomean;		/* of the ratios of the tested points */
+	struct compare_warning *warn;
+	size_t nwarn;
+};
+
+void compare_opts_default(struct compare_opts *o);
+/*
+ * Join and test BASE against NEW (run directories or results.csv files).
+ * 0, or -errno / -EINVAL with the reason in err: unreadable input, not a
+ * results.csv, an --ignore that would pool different points, a bad --only.
+ */
+int compare_runs(const char *base, const char *new, const struct compare_opts *o,
+		 struct compare_result *r, char *err, size_t len);
+void compare_result_free(struct compare_result *r);
+
+/*
+ * The verdict of one point (pure; unit-tested):
+ *  - inconclusive when a side has fewer than min_samples samples;
+ *  - regression when q < alpha and ratio > 1 + t; improvement when
+ *    q < alpha and ratio < 1 / (1 + t) (symmetric in log scale, so
+ *    swapping BASE and NEW swaps the two);
+ *  - unchanged when the CI of the ratio lies within [1 / (1 + t), 1 + t]:
+ *    whatever changed is smaller than the threshold;
+ *  - inconclusive otherwise: the CI reaches past the threshold without a
+ *    significant change beyond it (too noisy to tell).
+ */
+enum compare_verdict compare_verdict(size_t n_base, size_t n_new, double ratio, double lo,
+				     double hi, double q, const struct compare_opts *o,
+				     const char **why);
+const char *compare_verdict_name(enum compare_verdict v);
+
+/* 1 if any regression; else 125 if no point got a decisive verdict; else 0. */
+int compare_exit_status(const struct compare_result *r);
+
+/* Warnings go into the document (text, markdown, json) or to warn_to. */
+int compare_print(FILE *out, FILE *warn_to, const struct compare_result *r,
+		  const struct compare_opts *o, enum compare_format f, int colour);
+
+int compare_main(int argc, char **argv);
+
+#endif
