@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "compare.h"
+#include "meta.h"
 #include "csv.h"
 #include "csvread.h"
 #include "stats.h"
@@ -133,24 +134,6 @@ int compare_exit_status(const struct compare_result *r)
 
 /* ---- DIR/meta: what must match for the numbers to be comparable ---- */
 
-struct kv {
-	char sec[32], key[96];
-	char *val;
-};
-
-struct meta {
-	struct kv *kv;
-	size_t n;
-};
-
-static void meta_free(struct meta *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		free(m->kv[i].val);
-	free(m->kv);
-	memset(m, 0, sizeof(*m));
-}
-
 /* Sections and keys that make two runs' numbers incomparable when they differ. */
 static int meta_key_matters(const char *sec, const char *key, int *expected)
 {
@@ -173,46 +156,6 @@ static int meta_key_matters(const char *sec, const char *key, int *expected)
 	return 0;
 }
 
-/* INI-like "key = value" under "[section]"; "| " lines are verbatim text. */
-static int meta_load(const char *path, struct meta *m)
-{
-	FILE *f = fopen(path, "re");
-	char *line = NULL, sec[32] = "";
-	size_t cap = 0;
-
-	memset(m, 0, sizeof(*m));
-	if (!f)
-		return -errno;
-	while (getline(&line, &cap, f) > 0) {
-		char *eq;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '[') {
-			fmt(sec, sizeof(sec), "%.*s", (int)strcspn(line + 1, "]"), line + 1);
-			continue;
-		}
-		eq = strstr(line, " = ");
-		if (line[0] == '#' || line[0] == '|' || !eq)
-			continue;
-		*eq = '\0';
-		m->kv = realloc(m->kv, (m->n + 1) * sizeof(*m->kv));
-		fmt(m->kv[m->n].sec, sizeof(m->kv[m->n].sec), "%s", sec);
-		fmt(m->kv[m->n].key, sizeof(m->kv[m->n].key), "%s", line);
-		m->kv[m->n].val = strdup(eq + 3);
-		m->n++;
-	}
-	free(line);
-	fclose(f);
-	return 0;
-}
-
-static const char *meta_get(const struct meta *m, const char *sec, const char *key)
-{
-	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->kv[i].sec, sec) && !strcmp(m->kv[i].key, key))
-			return m->kv[i].val;
-	return NULL;
-}
 
 /* "always [madvise] never" -> "madvise": the choice is what matters. */
 static char *knob_choice(const char *v)
@@ -281,24 +224,24 @@ static void warn_add(struct compare_result *r, const char *sec, const char *key,
 	}
 }
 
-static void meta_diff(struct compare_result *r, const struct meta *b, const struct meta *n)
+static void meta_diff(struct compare_result *r, const struct meta_file *b, const struct meta_file *n)
 {
 	int expected;
 
 	for (size_t i = 0; i < b->n; i++) {
-		const struct kv *k = &b->kv[i];
+		const struct meta_kv *k = &b->kv[i];
 		const char *nv;
 
 		if (!meta_key_matters(k->sec, k->key, &expected))
 			continue;
-		nv = meta_get(n, k->sec, k->key);
+		nv = meta_file_get(n, k->sec, k->key);
 		if (!nv || strcmp(nv, k->val))
 			warn_add(r, k->sec, k->key, k->val, nv, expected);
 	}
 	for (size_t i = 0; i < n->n; i++) {
-		const struct kv *k = &n->kv[i];
+		const struct meta_kv *k = &n->kv[i];
 
-		if (meta_key_matters(k->sec, k->key, &expected) && !meta_get(b, k->sec, k->key))
+		if (meta_key_matters(k->sec, k->key, &expected) && !meta_file_get(b, k->sec, k->key))
 			warn_add(r, k->sec, k->key, NULL, k->val, expected);
 	}
 }
@@ -323,13 +266,13 @@ static void run_paths(struct compare_run *run, const char *arg, char *meta, size
 	}
 }
 
-static void run_info(struct compare_run *run, const struct meta *m)
+static void run_info(struct compare_run *run, const struct meta_file *m)
 {
 	const char *v;
 
-	v = meta_get(m, "kernel", "release");
+	v = meta_file_get(m, "kernel", "release");
 	fmt(run->release, sizeof(run->release), "%s", v ? v : "?");
-	v = meta_get(m, "gupbench", "revision");
+	v = meta_file_get(m, "gupbench", "revision");
 	fmt(run->revision, sizeof(run->revision), "%s", v ? v : "?");
 }
 
@@ -784,7 +727,7 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 	struct side_cols cb, cn;
 	struct loader l = { .r = r, .o = o };
 	char mb_path[4200], mn_path[4200];
-	struct meta mb = { 0 }, mn = { 0 };
+	struct meta_file mb = { 0 }, mn = { 0 };
 	regex_t re;
 	int ret;
 
@@ -821,8 +764,8 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 	if (ret)
 		goto out;
 
-	r->base.has_meta = !meta_load(mb_path, &mb);
-	r->new.has_meta = !meta_load(mn_path, &mn);
+	r->base.has_meta = !meta_file_load(mb_path, &mb);
+	r->new.has_meta = !meta_file_load(mn_path, &mn);
 	run_info(&r->base, &mb);
 	run_info(&r->new, &mn);
 	if (!r->base.has_meta || !r->new.has_meta) {
@@ -883,8 +826,8 @@ out:
 	index_free(&l.ix);
 	if (o->only)
 		regfree(&re);
-	meta_free(&mb);
-	meta_free(&mn);
+	meta_file_free(&mb);
+	meta_file_free(&mn);
 	csv_table_free(&tb);
 	csv_table_free(&tn);
 	if (ret)

@@ -275,3 +275,83 @@ int meta_write_end(const char *path, const struct meta_end *e)
 		return -errno;
 	return 0;
 }
+
+int meta_file_load(const char *path, struct meta_file *m)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL, sec[32] = "";
+	size_t cap = 0;
+	ssize_t got;
+
+	memset(m, 0, sizeof(*m));
+	if (!f)
+		return -errno;
+	while ((got = getline(&line, &cap, f)) > 0) {
+		char *eq;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '[') {
+			fmt(sec, sizeof(sec), "%.*s", (int)strcspn(line + 1, "]"), line + 1);
+			continue;
+		}
+		if (line[0] == '|' && !strcmp(sec, "config") && m->nconfig) {
+			/* verbatim config text: "| " then the line */
+			char **t = &m->config_text[m->nconfig - 1];
+			const char *txt = line[1] == ' ' ? line + 2 : line + 1;
+			size_t old = *t ? strlen(*t) : 0, add = strlen(txt);
+			char *nt = realloc(*t, old + add + 2);
+
+			if (nt) {
+				memcpy(nt + old, txt, add);
+				nt[old + add] = '\n';
+				nt[old + add + 1] = '\0';
+				*t = nt;
+			}
+			continue;
+		}
+		eq = strstr(line, " = ");
+		if (!eq && !strcmp(sec, "config") && !strcmp(line, "text ="))
+			continue;
+		if (line[0] == '#' || line[0] == '|' || !eq)
+			continue;
+		*eq = '\0';
+		if (!strcmp(sec, "config") && !strcmp(line, "path")) {
+			m->config_path = realloc(m->config_path, (m->nconfig + 1) * sizeof(char *));
+			m->config_text = realloc(m->config_text, (m->nconfig + 1) * sizeof(char *));
+			m->config_path[m->nconfig] = strdup(eq + 3);
+			m->config_text[m->nconfig] = NULL;
+			m->nconfig++;
+			continue;
+		}
+		m->kv = realloc(m->kv, (m->n + 1) * sizeof(*m->kv));
+		fmt(m->kv[m->n].sec, sizeof(m->kv[m->n].sec), "%s", sec);
+		fmt(m->kv[m->n].key, sizeof(m->kv[m->n].key), "%s", line);
+		m->kv[m->n].val = strdup(eq + 3);
+		m->n++;
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+const char *meta_file_get(const struct meta_file *m, const char *sec, const char *key)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->kv[i].sec, sec) && !strcmp(m->kv[i].key, key))
+			return m->kv[i].val;
+	return NULL;
+}
+
+void meta_file_free(struct meta_file *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->kv[i].val);
+	for (size_t i = 0; i < m->nconfig; i++) {
+		free(m->config_path[i]);
+		free(m->config_text[i]);
+	}
+	free(m->kv);
+	free(m->config_path);
+	free(m->config_text);
+	memset(m, 0, sizeof(*m));
+}

@@ -20,6 +20,26 @@ struct meta_end {
 	const char *knobs;	/* how the knob restore went */
 };
 
+/* A run's meta, read back: "key = value" under "[section]". */
+struct meta_kv {
+	char sec[32], key[96];
+	char *val;
+};
+
+struct meta_file {
+	struct meta_kv *kv;
+	size_t n;
+	char **config_path;	/* the [config] sections: path and verbatim text */
+	char **config_text;
+	size_t nconfig;
+};
+
+/* 0 or -errno. */
+int meta_file_load(const char *path, struct meta_file *m);
+/* The value of [sec] key, NULL if absent (the first one for repeated sections). */
+const char *meta_file_get(const struct meta_file *m, const char *sec, const char *key);
+void meta_file_free(struct meta_file *m);
+
 /* gupbench's git revision, as built. */
 const char *gupbench_rev(void);
 /* Write DIR/meta before the first scenario (refuses to overwrite). */

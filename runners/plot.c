@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "meta.h"
 #include "plot.h"
 #include "util.h"
 
@@ -44,25 +45,20 @@ static void scripts_dir(char *dst, size_t len)
 	fmt(dst, len, "%s/../plots", dirname(exe));
 }
 
-static void meta_value(const char *dir, const char *key, char *dst, size_t len)
+/* "kernel R, host, CPU" for titles, from DIR/meta. */
+static void machine_line(const char *dir, char *dst, size_t len)
 {
-	char path[4200], line[1024];
-	size_t kl = strlen(key);
-	FILE *f;
+	struct meta_file m;
+	char path[4200];
+	const char *rel, *host, *cpu;
 
-	fmt(dst, len, "?");
 	fmt(path, sizeof(path), "%s/meta", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, kl) && !strncmp(line + kl, " = ", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			fmt(dst, len, "%s", line + kl + 3);
-			break;
-		}
-	}
-	fclose(f);
+	meta_file_load(path, &m);
+	rel = meta_file_get(&m, "kernel", "release");
+	host = meta_file_get(&m, "machine", "hostname");
+	cpu = meta_file_get(&m, "machine", "cpu_model");
+	fmt(dst, len, "kernel %s, %s, %s", rel ? rel : "?", host ? host : "?", cpu ? cpu : "?");
+	meta_file_free(&m);
 }
 
 static int gnuplot(const char *script, const char *data, int blocks, const char *out,
@@ -336,7 +332,7 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 int plot_run(const char *dir, int quiet, char *err, size_t len)
 {
 	struct agg a;
-	char path[4200], pdir[4200], sdir[PATH_MAX], machine[512], rel[128], host[128], cpu[160];
+	char path[4200], pdir[4200], sdir[PATH_MAX], machine[512];
 	int ret;
 
 	fmt(path, sizeof(path), "%s/results.csv", dir);
@@ -355,10 +351,7 @@ int plot_run(const char *dir, int quiet, char *err, size_t len)
 		return -errno;
 	}
 	scripts_dir(sdir, sizeof(sdir));
-	meta_value(dir, "release", rel, sizeof(rel));
-	meta_value(dir, "hostname", host, sizeof(host));
-	meta_value(dir, "cpu_model", cpu, sizeof(cpu));
-	fmt(machine, sizeof(machine), "kernel %s, %s, %s", rel, host, cpu);
+	machine_line(dir, machine, sizeof(machine));
 	for (size_t k = 0; k < ARRAY_SIZE(kinds) && !ret; k++)
 		ret = draw_kind(&kinds[k], &a, dir, pdir, sdir, machine, quiet, err, len);
 	agg_free(&a);
