@@ -1523,112 +1523,117 @@ static int parse_fraction(const char *s, double *out)
 	return 0;
 }
 
+int compare_format_parse(const char *name)
+{
+	static const char *const formats[] = { "terminal", "text", "markdown", "csv", "json" };
+
+	for (int f = 0; f < (int)ARRAY_SIZE(formats); f++)
+		if (!strcmp(name, formats[f]))
+			return f;
+	return -1;
+}
+
+int compare_opt(int c, const char *arg, const char *cmd, struct compare_opts *o)
+{
+	switch (c) {
+	case 't':
+		if (parse_fraction(arg, &o->threshold) || o->threshold < 0 || o->threshold >= 100) {
+			fprintf(stderr, "gupbench %s: --threshold: \"%s\" is not a fraction "
+				"(0.05) or a percentage (5%%)\n", cmd, arg);
+			return -1;
+		}
+		return 1;
+	case 'a':
+		if (parse_fraction(arg, &o->alpha) || !(o->alpha > 0 && o->alpha < 1)) {
+			fprintf(stderr, "gupbench %s: --alpha: \"%s\" is not in (0, 1)\n", cmd, arg);
+			return -1;
+		}
+		return 1;
+	case 'm': {
+		char *end;
+		long v = strtol(arg, &end, 10);
+
+		if (*end || end == arg || v < 1) {
+			fprintf(stderr, "gupbench %s: --min-samples: \"%s\" is not a count >= 1\n",
+				cmd, arg);
+			return -1;
+		}
+		o->min_samples = (size_t)v;
+		return 1;
+	}
+	case 'O':
+		o->only = arg;
+		return 1;
+	case 'i': {
+		/* the keys live as long as the process: options are parsed once */
+		char *copy = strdup(arg), *save = NULL;
+
+		for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+			if (o->nignore == COMPARE_MAX_IGNORE) {
+				fprintf(stderr, "gupbench %s: --ignore: at most %d keys\n", cmd,
+					COMPARE_MAX_IGNORE);
+				return -1;
+			}
+			o->ignore[o->nignore++] = k;
+		}
+		return 1;
+	}
+	}
+	return 0;
+}
+
 int compare_main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "format", required_argument, NULL, 'f' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "alpha", required_argument, NULL, 'a' },
-		{ "min-samples", required_argument, NULL, 'm' },
-		{ "only", required_argument, NULL, 'O' },
-		{ "ignore", required_argument, NULL, 'i' },
+		COMPARE_LONG_OPTS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	static const char *const formats[] = { "terminal", "text", "markdown", "csv", "json" };
 	struct compare_opts o;
 	struct compare_result r;
 	const char *outp = NULL;
 	int format = -1, c, ret, colour;
-	char err[1024], *ignores = NULL;
+	char err[1024];
 	FILE *out = stdout;
 
 	compare_opts_default(&o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", lopts, NULL)) != -1) {
+		int taken = compare_opt(c, optarg, "compare", &o);
+
+		if (taken < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (c) {
 		case 'f':
-			for (format = 0; format < (int)ARRAY_SIZE(formats); format++)
-				if (!strcmp(optarg, formats[format]))
-					break;
-			if (format == (int)ARRAY_SIZE(formats)) {
+			format = compare_format_parse(optarg);
+			if (format < 0) {
 				fprintf(stderr, "gupbench compare: --format: \"%s\" is not one of "
 					"terminal, text, markdown, csv, json\n", optarg);
 				return 2;
 			}
 			break;
-		case 't':
-			if (parse_fraction(optarg, &o.threshold) || o.threshold < 0 || o.threshold >= 100) {
-				fprintf(stderr, "gupbench compare: --threshold: \"%s\" is not a fraction "
-					"(0.05) or a percentage (5%%)\n", optarg);
-				return 2;
-			}
-			break;
-		case 'a':
-			if (parse_fraction(optarg, &o.alpha) || !(o.alpha > 0 && o.alpha < 1)) {
-				fprintf(stderr, "gupbench compare: --alpha: \"%s\" is not in (0, 1)\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'm': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*end || end == optarg || v < 1) {
-				fprintf(stderr, "gupbench compare: --min-samples: \"%s\" is not a "
-					"count >= 1\n", optarg);
-				return 2;
-			}
-			o.min_samples = (size_t)v;
-			break;
-		}
-		case 'O':
-			o.only = optarg;
-			break;
-		case 'i': {
-			size_t have = ignores ? strlen(ignores) : 0;
-
-			ignores = realloc(ignores, have + strlen(optarg) + 2);
-			fmt(ignores + have, strlen(optarg) + 2, "%s%s", have ? "," : "", optarg);
-			break;
-		}
 		case 'o':
 			outp = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			free(ignores);
 			return 0;
 		default:
 			usage(stderr);
-			free(ignores);
 			return 2;
 		}
 	}
 	if (argc - optind != 2) {
 		usage(stderr);
-		free(ignores);
 		return 2;
-	}
-	if (ignores) {
-		char *save = NULL;
-
-		for (char *k = strtok_r(ignores, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
-			if (o.nignore == COMPARE_MAX_IGNORE) {
-				fprintf(stderr, "gupbench compare: --ignore: at most %d keys\n",
-					COMPARE_MAX_IGNORE);
-				free(ignores);
-				return 2;
-			}
-			o.ignore[o.nignore++] = k;
-		}
 	}
 	ret = compare_runs(argv[optind], argv[optind + 1], &o, &r, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "gupbench compare: %s\n", err);
-		free(ignores);
 		return 2;
 	}
 	if (outp) {
@@ -1636,8 +1641,7 @@ int compare_main(int argc, char **argv)
 		if (!out) {
 			fprintf(stderr, "gupbench compare: %s: %s\n", outp, strerror(errno));
 			compare_result_free(&r);
-			free(ignores);
-			return 2;
+				return 2;
 		}
 	}
 	if (format < 0)
@@ -1652,11 +1656,9 @@ int compare_main(int argc, char **argv)
 	if (ret) {
 		fprintf(stderr, "gupbench compare: writing the output: %s\n", strerror(-ret));
 		compare_result_free(&r);
-		free(ignores);
 		return 2;
 	}
 	ret = compare_exit_status(&r);
 	compare_result_free(&r);
-	free(ignores);
 	return ret;
 }

@@ -142,6 +142,22 @@ int compare_exit_status(const struct compare_result *r);
 int compare_print(FILE *out, FILE *warn_to, const struct compare_result *r,
 		  const struct compare_opts *o, enum compare_format f, int colour);
 
+/*
+ * The options compare, report and bisect-check share: put
+ * COMPARE_LONG_OPTS in the getopt_long table and offer each option to
+ * compare_opt(): 1 taken, 0 not one of them, -1 bad value (said on stderr,
+ * naming cmd).
+ */
+#define COMPARE_LONG_OPTS							\
+	{ "threshold", required_argument, NULL, 't' },				\
+	{ "alpha", required_argument, NULL, 'a' },				\
+	{ "min-samples", required_argument, NULL, 'm' },			\
+	{ "only", required_argument, NULL, 'O' },				\
+	{ "ignore", required_argument, NULL, 'i' }
+int compare_opt(int c, const char *arg, const char *cmd, struct compare_opts *o);
+/* enum compare_format by name, -1 if none. */
+int compare_format_parse(const char *name);
+
 int compare_main(int argc, char **argv);
 
 #endif
