@@ -1468,10 +1468,10 @@ int compare_print(FILE *out, FILE *warn_to, const struct compare_result *r,
 	case CMP_FMT_CSV:
 		print_csv(out, r);
 		/* a CSV has no room for prose: the warnings and the summary go apart */
-		print_warnings_text(warn_to, r, 0);
-		{
+		if (warn_to) {
 			char buf[512];
 
+			print_warnings_text(warn_to, r, 0);
 			summary_text(buf, sizeof(buf), r);
 			wrap(warn_to, "", 0, buf, TEXT_WIDTH);
 		}

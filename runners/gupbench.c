@@ -10,6 +10,7 @@
 #include "list.h"
 #include "meta.h"
 #include "plot.h"
+#include "report.h"
 #include "run.h"
 #include "summary.h"
 #include "worker.h"
@@ -24,7 +25,8 @@ static void usage(FILE *f)
 		"  schema                   results.csv columns\n"
 		"  summary DIR              median ns per page per scenario and op\n"
 		"  compare BASE NEW         per point: ratio, CI, p, verdict; exit 0/1/125\n"
-		"  plot DIR                 draw DIR's plots (DIR/plots/)\n"
+		"  plot DIR [BASE]          draw DIR's plots (DIR/plots/); with BASE the ratio chart\n"
+		"  report BASE NEW          Markdown + text report of a comparison (NEW/report/)\n"
 		"  restore DIR              write back knobs a killed run left changed\n"
 		"  version\n");
 }
@@ -51,6 +53,8 @@ int main(int argc, char **argv)
 		return summary_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "compare"))
 		return compare_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return report_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plot"))
 		return plot_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "restore"))

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <math.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "compare.h"
 #include "meta.h"
 #include "plot.h"
 #include "util.h"
@@ -358,17 +360,93 @@ int plot_run(const char *dir, int quiet, char *err, size_t len)
 	return ret;
 }
 
+int plot_ratio(const struct compare_result *r, const struct compare_opts *o, const char *outbase,
+	       char *err, size_t len)
+{
+	char data[4300], sdir[PATH_MAX], script[PATH_MAX + 32], vars[6144], title[1024];
+	int n = 0, status;
+	pid_t pid;
+	FILE *f;
+
+	fmt(data, sizeof(data), "%s.dat", outbase);
+	f = fopen(data, "we");
+	if (!f) {
+		fmt(err, len, "%s: %s", data, strerror(errno));
+		return -errno;
+	}
+	fprintf(f, "# gupbench: ratio new/base per point, %s vs %s\n", r->new.path, r->base.path);
+	fprintf(f, "# index ratio ci_lo ci_hi verdict label\n");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+
+		if (isnan(p->q))	/* not tested: no ratio to show */
+			continue;
+		fprintf(f, "%d %.6g %.6g %.6g %s \"%s %s\"\n", n++, p->ratio, p->lo, p->hi,
+			compare_verdict_name(p->verdict), p->label, p->op);
+	}
+	fclose(f);
+	if (!n) {
+		fmt(err, len, "no point was tested: no ratio chart");
+		return -ENODATA;
+	}
+	scripts_dir(sdir, sizeof(sdir));
+	fmt(script, sizeof(script), "%s/ratio.gp", sdir);
+	fmt(title, sizeof(title), "%s vs %s: new/base, 95%% CI; band: threshold %g%%",
+	    r->new.release[0] ? r->new.release : r->new.path,
+	    r->base.release[0] ? r->base.release : r->base.path, o->threshold * 100);
+	fmt(vars, sizeof(vars), "datafile='%s'; npoints=%d; outbase='%s'; plottitle='%s'; "
+	    "lo_t=%g; hi_t=%g", data, n, outbase, title, 1 / (1 + o->threshold), 1 + o->threshold);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0)
+			dup2(fd, STDERR_FILENO);
+		execlp("gnuplot", "gnuplot", "-e", vars, script, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fmt(err, len, "gnuplot %s failed (status %d)", script, status);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* gupbench plot DIR [BASE]: DIR's plots, and with BASE the ratio chart. */
 int plot_main(int argc, char **argv)
 {
-	char err[512];
+	struct compare_opts o;
+	struct compare_result r;
+	char err[1024], base[4200];
+	int ret;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: gupbench plot RUN_DIR\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: gupbench plot RUN_DIR [BASE_DIR]\n"
+				"  RUN_DIR/plots/*.png, *.svg; with BASE_DIR also ratio-vs-base\n");
 		return 2;
 	}
 	if (plot_run(argv[1], 0, err, sizeof(err))) {
 		fprintf(stderr, "gupbench: %s\n", err);
 		return 1;
 	}
+	if (argc == 2)
+		return 0;
+	compare_opts_default(&o);
+	if (compare_runs(argv[2], argv[1], &o, &r, err, sizeof(err))) {
+		fprintf(stderr, "gupbench: %s\n", err);
+		return 1;
+	}
+	fmt(base, sizeof(base), "%s/plots/ratio-vs-base", argv[1]);
+	ret = plot_ratio(&r, &o, base, err, sizeof(err));
+	compare_result_free(&r);
+	if (ret) {
+		fprintf(stderr, "gupbench: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "gupbench: plot %s.png, .svg\n", base);
 	return 0;
 }
