@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "bisect.h"
 #include "list.h"
 #include "meta.h"
 #include "plot.h"
@@ -27,6 +28,8 @@ static void usage(FILE *f)
 		"  compare BASE NEW         per point: ratio, CI, p, verdict; exit 0/1/125\n"
 		"  plot DIR [BASE]          draw DIR's plots (DIR/plots/); with BASE the ratio chart\n"
 		"  report BASE NEW          Markdown + text report of a comparison (NEW/report/)\n"
+		"  bisect-check --baseline DIR CONFIG...\n"
+		"                           run, compare with DIR, exit 0/1/125 for git bisect run\n"
 		"  restore DIR              write back knobs a killed run left changed\n"
 		"  version\n");
 }
@@ -53,6 +56,8 @@ int main(int argc, char **argv)
 		return summary_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "compare"))
 		return compare_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "bisect-check"))
+		return bisect_check_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return report_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plot"))
