@@ -69,6 +69,7 @@ static const struct keycol keycols[] = {
 	{ "pinned", "pinned", 0 },
 	{ "pin_method", "pin_method", 0 },
 	{ "write", "write", 0 },
+	{ "batch", "batch", 0 },
 };
 #define NKEYCOLS ARRAY_SIZE(keycols)
 /* the entries the code reads by position */

@@ -66,6 +66,8 @@ const char *sample_status_name(int status)
 	CELL(pinned, "fork: buffer pinned (yes), not (no), or pinned + MADV_DONTFORK", "%s",	\
 	     SC->pinned)										\
 	CELL(pin_method, "fork: the method holding the pin", "%s", SC->pin_method)		\
+	CELL(batch, "gup_test nr_pages_per_call (0: the whole buffer in one call)", "%u",	\
+	     SC->batch)										\
 	CELL(threads, "pinning threads (lanes) in the round", "%d", S->threads ? S->threads : SC->threads) \
 	CELL(share, "threads > 1: private buffer per thread or one shared buffer", "%s",		\
 	     SC->share)										\
