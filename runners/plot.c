@@ -63,17 +63,12 @@ static void machine_line(const char *dir, char *dst, size_t len)
 	meta_file_free(&m);
 }
 
-static int gnuplot(const char *script, const char *data, int blocks, const char *out,
-		   const char *title, const char *xlabel, const char *ylabel, const char *style,
-		   char *err, size_t len)
+/* Run one gnuplot script with its variables (-e); 0 or -errno with err. */
+static int gnuplot_run(const char *script, const char *vars, char *err, size_t len)
 {
-	char vars[3072];
 	int status;
 	pid_t pid;
 
-	fmt(vars, sizeof(vars),
-	    "datafile='%s'; nblocks=%d; outbase='%s'; plottitle='%s'; xlab='%s'; ylab='%s'; %s",
-	    data, blocks, out, title, xlabel, ylabel, style);
 	pid = fork();
 	if (pid < 0)
 		return -errno;
@@ -94,6 +89,18 @@ static int gnuplot(const char *script, const char *data, int blocks, const char 
 		return -EIO;
 	}
 	return 0;
+}
+
+static int gnuplot(const char *script, const char *data, int blocks, const char *out,
+		   const char *title, const char *xlabel, const char *ylabel, const char *style,
+		   char *err, size_t len)
+{
+	char vars[3072];
+
+	fmt(vars, sizeof(vars),
+	    "datafile='%s'; nblocks=%d; outbase='%s'; plottitle='%s'; xlab='%s'; ylab='%s'; %s",
+	    data, blocks, out, title, xlabel, ylabel, style);
+	return gnuplot_run(script, vars, err, len);
 }
 
 /* ---- the kinds of plot ---- */
@@ -364,8 +371,7 @@ int plot_ratio(const struct compare_result *r, const struct compare_opts *o, con
 	       char *err, size_t len)
 {
 	char data[4300], sdir[PATH_MAX], script[PATH_MAX + 32], vars[6144], title[1024];
-	int n = 0, status;
-	pid_t pid;
+	int n = 0;
 	FILE *f;
 
 	fmt(data, sizeof(data), "%s.dat", outbase);
@@ -396,24 +402,7 @@ int plot_ratio(const struct compare_result *r, const struct compare_opts *o, con
 	    r->base.release[0] ? r->base.release : r->base.path, o->threshold * 100);
 	fmt(vars, sizeof(vars), "datafile='%s'; npoints=%d; outbase='%s'; plottitle='%s'; "
 	    "lo_t=%g; hi_t=%g", data, n, outbase, title, 1 / (1 + o->threshold), 1 + o->threshold);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		if (fd >= 0)
-			dup2(fd, STDERR_FILENO);
-		execlp("gnuplot", "gnuplot", "-e", vars, script, (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fmt(err, len, "gnuplot %s failed (status %d)", script, status);
-		return -EIO;
-	}
-	return 0;
+	return gnuplot_run(script, vars, err, len);
 }
 
 /* gupbench plot DIR [BASE]: DIR's plots, and with BASE the ratio chart. */
