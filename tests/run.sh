@@ -56,7 +56,7 @@ run_one() {
 	fi
 	printf '%-34s %3d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
 	if ((f)); then
-		sed 's/^/    | /' "$out" | tail -40
+		sed 's/^/    | /' "$out" | tail -80
 	fi
 	grep -h '# SKIP' "$out" | sed 's/^/    /' | head -20
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
