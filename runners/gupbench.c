@@ -14,6 +14,8 @@
 #include "report.h"
 #include "run.h"
 #include "summary.h"
+#include "vm.h"
+#include "vmguest.h"
 #include "worker.h"
 
 static void usage(FILE *f)
@@ -30,6 +32,8 @@ static void usage(FILE *f)
 		"  report BASE NEW          Markdown + text report of a comparison (NEW/report/)\n"
 		"  bisect-check --baseline DIR CONFIG...\n"
 		"                           run, compare with DIR, exit 0/1/125 for git bisect run\n"
+		"  vm --kernel SPEC CONFIG... [-o DIR]\n"
+		"                           run the configs on SPEC booted under QEMU\n"
 		"  restore DIR              write back knobs a killed run left changed\n"
 		"  version\n");
 }
@@ -44,6 +48,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "__worker"))
 		return worker_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "__vmguest"))
+		return vmguest_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "vm"))
+		return vm_main(argc - 1, argv + 1, argc, argv);
 	if (!strcmp(cmd, "run"))
 		return run_main(argc - 1, argv + 1, argc, argv);
 	if (!strcmp(cmd, "list"))

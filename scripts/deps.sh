@@ -20,6 +20,10 @@ pkgs=(
 	libinih-dev libjansson-dev libcmocka-dev
 	gnuplot-nox python3 python3-scipy
 	linux-source-6.1
+	# gupbench vm: QEMU, a static busybox for the guest's initramfs
+	qemu-system-x86 busybox-static
+	# scripts/kbuild.sh: what a kernel build needs besides the compiler
+	flex bison bc libelf-dev libssl-dev git
 )
 
 missing=()
