@@ -15,4 +15,15 @@
 
 int bisect_check_main(int argc, char **argv);
 
+/*
+ * `gupbench bisect`: the first bad kernel among revisions of a git tree
+ * (through git bisect run) or an ordered list of images, each booted
+ * under QEMU and compared with the good end's run (bisect_drive.c).
+ * Exits 0 found, 125 undecided (skips), 2 usage or nothing to bisect,
+ * 128 abort, 128 + N stopped by signal N.
+ */
+int bisect_main(int argc, char **argv);
+/* `gupbench __bisect-step`: one revision under git bisect run, 0/1/125/128. */
+int bisect_step_main(int argc, char **argv);
+
 #endif

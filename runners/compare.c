@@ -154,6 +154,10 @@ static int meta_key_matters(const char *sec, const char *key, int *expected)
 		return !strcmp(key, "cpu_model") || !strcmp(key, "cpus_online");
 	if (!strcmp(sec, "knobs"))
 		return !strncmp(key, "thp.", 4);
+	/* a guest's timings are only comparable under the same accelerator and shape */
+	if (!strcmp(sec, "vm"))
+		return !strcmp(key, "accelerator") || !strcmp(key, "cpus") || !strcmp(key, "mem") ||
+		       !strcmp(key, "numa_nodes");
 	return 0;
 }
 
@@ -273,6 +277,13 @@ static void run_info(struct compare_run *run, const struct meta_file *m)
 
 	v = meta_file_get(m, "kernel", "release");
 	fmt(run->release, sizeof(run->release), "%s", v ? v : "?");
+	v = meta_file_get(m, "vm", "accelerator");
+	if (!v)
+		fmt(run->where, sizeof(run->where), "host");
+	else if (!strcmp(v, "tcg"))
+		fmt(run->where, sizeof(run->where), "QEMU/TCG (timings emulated)");
+	else
+		fmt(run->where, sizeof(run->where), "QEMU/%s", v);
 	v = meta_file_get(m, "gupbench", "revision");
 	fmt(run->revision, sizeof(run->revision), "%s", v ? v : "?");
 }
@@ -1093,7 +1104,9 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 
 		fprintf(f, "  %s %s\n", s ? "new: " : "base:", tail(run->path, 70, t1, sizeof(t1)));
 		if (run->has_meta)
-			fmt(buf, sizeof(buf), "kernel %s, gupbench %s;", run->release, run->revision);
+			fmt(buf, sizeof(buf), "kernel %s%s%s, gupbench %s;", run->release,
+			    strcmp(run->where, "host") ? " under " : "",
+			    strcmp(run->where, "host") ? run->where : "", run->revision);
 		else
 			fmt(buf, sizeof(buf), "no meta beside %s;", run->csv);
 		rows_text(buf + strlen(buf), sizeof(buf) - strlen(buf), run);
@@ -1203,7 +1216,9 @@ static void print_markdown(FILE *f, const struct compare_result *r, const struct
 		fprintf(f, "| %s | `", s ? "new" : "base");
 		md_cell(f, run->path);
 		rows_text(buf, sizeof(buf), run);
-		fprintf(f, "` | %s | %s | %s |\n", run->release, run->revision, buf + 7);
+		fprintf(f, "` | %s%s%s | %s | %s |\n", run->release,
+			strcmp(run->where, "host") ? " under " : "",
+			strcmp(run->where, "host") ? run->where : "", run->revision, buf + 7);
 	}
 	method_text(buf, sizeof(buf), r, o);
 	fprintf(f, "\n%s\n", buf);
@@ -1359,6 +1374,7 @@ static json_t *json_run(const struct compare_run *run)
 	json_object_set_new(o, "csv", json_string(run->csv));
 	json_object_set_new(o, "meta", json_boolean(run->has_meta));
 	json_object_set_new(o, "kernel", json_string(run->release));
+	json_object_set_new(o, "where", json_string(run->where));
 	json_object_set_new(o, "revision", json_string(run->revision));
 	for (int i = 0; i < CMP_NST; i++)
 		json_object_set_new(rows, status_names[i], json_integer((json_int_t)run->rows[i]));

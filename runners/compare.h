@@ -91,6 +91,7 @@ struct compare_run {
 	char csv[4200];		/* the results.csv read */
 	int has_meta;
 	char release[128], revision[64];
+	char where[64];		/* "host", or "QEMU/TCG" etc. from [vm] */
 	size_t rows[CMP_NST];
 };
 

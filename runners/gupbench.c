@@ -32,6 +32,7 @@ static void usage(FILE *f)
 		"  report BASE NEW          Markdown + text report of a comparison (NEW/report/)\n"
 		"  bisect-check --baseline DIR CONFIG...\n"
 		"                           run, compare with DIR, exit 0/1/125 for git bisect run\n"
+		"  bisect (--tree DIR --good R --bad R | --images K1..Kn) CONFIG...  first bad kernel\n"
 		"  vm --kernel SPEC CONFIG... [-o DIR]\n"
 		"                           run the configs on SPEC booted under QEMU\n"
 		"  restore DIR              write back knobs a killed run left changed\n"
@@ -66,6 +67,10 @@ int main(int argc, char **argv)
 		return compare_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "bisect-check"))
 		return bisect_check_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "bisect"))
+		return bisect_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "__bisect-step"))
+		return bisect_step_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return report_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plot"))

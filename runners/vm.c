@@ -45,6 +45,7 @@
 #include "vmstream.h"
 
 #define VM_EXIT_USAGE	2
+#define VM_EXIT_UNFIT	3	/* the image lacks what the guest needs to boot */
 #define VM_EXIT_GUEST	4	/* the guest did not complete its run */
 
 /* Seconds a KVM guest gets to say hello before KVM is judged not to work. */
@@ -116,8 +117,9 @@ static void usage(FILE *f)
 		"                 answers (default 120)\n"
 		"  --force        boot even if the image's config lacks what the guest needs\n"
 		"  exit status: that of the guest's `gupbench run` (0 all ran, 1 some scenarios\n"
-		"  failed, 2 config refused), 4 the guest did not complete (no boot, panic,\n"
-		"  timeout: DIR keeps the rows that arrived and DIR/vm/console.log)\n");
+		"  failed, 2 config refused), 2 bad options or no such kernel, 3 the image's\n"
+		"  config lacks what the guest needs to boot, 4 the guest did not complete\n"
+		"  (no boot, panic, timeout: DIR keeps the rows that arrived, DIR/vm/console.log)\n");
 }
 
 /* ---- helpers ---- */
@@ -514,6 +516,7 @@ static int write_initrd(struct vm *vm)
 	     "mount -t sysfs sys /sys\n"
 	     "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n"
 	     "mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null\n"
+	     "mkdir -p /var/tmp /root\n"
 	     "[ -f /boot/config-gupbench-vm ] && ln -s config-gupbench-vm /boot/config-$(uname -r)\n"
 	     "echo \"gupbench-vm: $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s, "
 	     "$(nproc) cpus, $(ls -d /sys/devices/system/node/node* 2>/dev/null | wc -l) nodes\"\n");
@@ -1154,8 +1157,10 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 	}
 	vm.command = join_args(full_argc, full_argv);
 
-	if (resolve_kernel(&vm) || check_config(&vm))
+	if (resolve_kernel(&vm))
 		return VM_EXIT_USAGE;
+	if (check_config(&vm))
+		return VM_EXIT_UNFIT;
 	if (!vm.quiet)
 		fprintf(stderr, "gupbench vm: kernel %s%s%s%s\n", vm.image,
 			vm.package[0] ? " (" : "", vm.package, vm.package[0] ? ")" : "");
