@@ -172,6 +172,27 @@ if [ -e "$src/.config" ] || [ -d "$src/include/config" ] ||
 	die "$src has been configured or built in place (e.g. $src/.config exists), and make O= refuses such a tree: run 'make -C $src mrproper' or use a clean checkout"
 fi
 
+# A bisection builds many revisions of one tree. A revision's new build
+# directory starts as a copy of the latest finished build of the same tree
+# and fragment, so make recompiles only what the checkout changed (git gives
+# every file it rewrites a new mtime, newer than any earlier object): a
+# step then costs the changed files and a relink, not a whole build.
+if [ -n "${sha:-}" ] && [ ! -e "$b/.config" ]; then
+	seed=""
+	for d in $(ls -td "$cache"/kbuild/*-"$cfghash" 2>/dev/null); do
+		if [ "$d" != "$b" ] && [ -f "$d/kbuild.stamp" ] &&
+			[ "$(cat "$d/kbuild.src" 2>/dev/null)" = "$src" ]; then
+			seed=$d
+			break
+		fi
+	done
+	if [ -n "$seed" ]; then
+		log "starting from the build of $(basename "$seed") (make redoes what changed)"
+		cp -a "$seed/." "$b/"
+	fi
+fi
+echo "$src" >"$b/kbuild.src"
+
 # From here the directory's contents are in flux: no stamp until done.
 rm -f "$stamp" "$b/bzImage" "$b/config"
 buildlog="$b/build.log"

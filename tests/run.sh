@@ -26,8 +26,12 @@ run_one() {
 	local out="$log_dir/$(basename "$name").log" before rc
 	local p=0 f=0 s=0 planned=0 seen=0
 
+	# a test file may ask for more time with a "# tap-timeout: SECONDS" line
+	local limit=$per_test_timeout asked
+	asked=$(sed -n 's/^# tap-timeout: \([0-9][0-9]*\)$/\1/p' "${!#}" 2>/dev/null | head -1)
+	[ -n "$asked" ] && ((asked > limit)) && limit=$asked
 	before=$(kmsg_lines)
-	timeout --kill-after=10 "$per_test_timeout" "$@" >"$out" 2>&1
+	timeout --kill-after=10 "$limit" "$@" >"$out" 2>&1
 	rc=$?
 	while IFS= read -r line; do
 		case "$line" in
@@ -45,7 +49,7 @@ run_one() {
 		esac
 	done <"$out"
 	if ((rc == 124 || rc == 137)); then
-		f=$((f + 1)); failed_names+=("$name: timed out after ${per_test_timeout}s")
+		f=$((f + 1)); failed_names+=("$name: timed out after ${limit}s")
 	elif ((rc != 0 && f == 0)); then
 		f=$((f + 1)); failed_names+=("$name: exited $rc with no failing test line")
 	elif ((planned != seen)); then
