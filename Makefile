@@ -37,6 +37,13 @@ $(B)/benches/gbshim.o: benches/gbshim.cc
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
+# meta.c records gupbench's revision: rebuild it whenever `git describe`
+# changes (a commit, a dirty tree), not only when meta.c does.
+$(B)/revision: FORCE
+	@mkdir -p $(@D)
+	@echo '$(REV)' | cmp -s - $@ || echo '$(REV)' >$@
+$(B)/runners/meta.o: $(B)/revision
+
 $(B)/libgupbench.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
@@ -60,5 +67,5 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps run test clean
+.PHONY: all deps run test clean FORCE
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
