@@ -189,6 +189,7 @@ if [ -n "${sha:-}" ] && [ ! -e "$b/.config" ]; then
 	if [ -n "$seed" ]; then
 		log "starting from the build of $(basename "$seed") (make redoes what changed)"
 		cp -a "$seed/." "$b/"
+		seeded=1
 	fi
 fi
 echo "$src" >"$b/kbuild.src"
@@ -208,13 +209,21 @@ fail() {
 	exit 1
 }
 
-log "configuring $id (tinyconfig + ${fragment#"$top"/})"
-kmake tinyconfig >>"$buildlog" 2>&1 || fail "make tinyconfig"
-# merge_config.sh makes its temporary files in the current directory, so
-# run it inside the build directory, never in the (maybe read-only) source.
-(cd "$b" && sh "$src/scripts/kconfig/merge_config.sh" -m -O "$b" "$b/.config" "$fragment") \
-	>>"$buildlog" 2>&1 || fail "merge_config.sh"
-kmake olddefconfig >>"$buildlog" 2>&1 || fail "make olddefconfig"
+if [ -n "${seeded:-}" ]; then
+	# The seed's .config came from the same fragment. Configuring again
+	# would rewrite include/generated/autoconf.h, on which every object
+	# depends: a full rebuild. make's own syncconfig still redoes the config
+	# if this revision changed a Kconfig file.
+	log "keeping the seed's config (same fragment)"
+else
+	log "configuring $id (tinyconfig + ${fragment#"$top"/})"
+	kmake tinyconfig >>"$buildlog" 2>&1 || fail "make tinyconfig"
+	# merge_config.sh makes its temporary files in the current directory, so
+	# run it inside the build directory, never in the (maybe read-only) source.
+	(cd "$b" && sh "$src/scripts/kconfig/merge_config.sh" -m -O "$b" "$b/.config" "$fragment") \
+		>>"$buildlog" 2>&1 || fail "merge_config.sh"
+	kmake olddefconfig >>"$buildlog" 2>&1 || fail "make olddefconfig"
+fi
 
 # olddefconfig silently drops an option whose dependencies are unmet (or
 # that this kernel version does not have). A guest missing one would fail
