@@ -9,9 +9,12 @@
 # The config is tinyconfig plus configs/kernel/gupbench.config: everything
 # built in, no modules, so the image boots with just an initramfs.
 #
-# The build goes out of tree into $CACHE/kbuild/ID, ID naming the source
-# revision and the fragment, and is reused while neither changes. The
-# image and its config end up side by side as bzImage and config there.
+# The image and its config end up side by side as bzImage and config in
+# $CACHE/kbuild/ID, ID naming the source revision and the fragment, reused
+# while neither changes. The objects are built out of tree: in that same
+# directory, or for a git tree in one directory per tree and fragment
+# ($CACHE/kbuild/tree-*), so that the next revision only rebuilds what
+# changed (a bisect step: the changed files and a relink).
 # The last (only) line of stdout is the bzImage path; progress goes to
 # stderr, the build's output to build.log in the build directory.
 # CACHE is --cache, else $GUPBENCH_CACHE, else ~/.cache/gupbench.
@@ -172,27 +175,23 @@ if [ -e "$src/.config" ] || [ -d "$src/include/config" ] ||
 	die "$src has been configured or built in place (e.g. $src/.config exists), and make O= refuses such a tree: run 'make -C $src mrproper' or use a clean checkout"
 fi
 
-# A bisection builds many revisions of one tree. A revision's new build
-# directory starts as a copy of the latest finished build of the same tree
-# and fragment, so make recompiles only what the checkout changed (git gives
-# every file it rewrites a new mtime, newer than any earlier object): a
-# step then costs the changed files and a relink, not a whole build.
-if [ -n "${sha:-}" ] && [ ! -e "$b/.config" ]; then
-	seed=""
-	for d in $(ls -td "$cache"/kbuild/*-"$cfghash" 2>/dev/null); do
-		if [ "$d" != "$b" ] && [ -f "$d/kbuild.stamp" ] &&
-			[ "$(cat "$d/kbuild.src" 2>/dev/null)" = "$src" ]; then
-			seed=$d
-			break
-		fi
-	done
-	if [ -n "$seed" ]; then
-		log "starting from the build of $(basename "$seed") (make redoes what changed)"
-		cp -a "$seed/." "$b/"
-		seeded=1
+# Objects. A git tree's revisions share one object directory, so a bisect
+# step recompiles what the checkout changed (git gives each file it rewrites
+# a new mtime) and relinks, kbuild's own tracking deciding what is stale.
+# (Copying a finished build to a new path does not work: kbuild records
+# absolute paths, objtool's among them, in every command line, and rebuilds
+# everything.) Each revision's image and config are kept apart in $b.
+o=$b
+if [ -n "${sha:-}" ]; then
+	o="$cache/kbuild/tree-$(printf '%s' "$src" | sha256sum | cut -c1-12)-$cfghash"
+	mkdir -p "$o"
+	exec 8>"$o.lock"
+	if ! flock -n 8; then
+		log "waiting for another build in $o"
+		flock 8
 	fi
+	echo "$src" >"$o/kbuild.src"
 fi
-echo "$src" >"$b/kbuild.src"
 
 # From here the directory's contents are in flux: no stamp until done.
 rm -f "$stamp" "$b/bzImage" "$b/config"
@@ -201,7 +200,7 @@ buildlog="$b/build.log"
 
 # ARCH=x86_64 pins a 64-bit kernel whatever the host's uname says; the
 # same ARCH for every step, or Kconfig recomputes the config differently.
-kmake() { make -C "$src" O="$b" ARCH=x86_64 "$@"; }
+kmake() { make -C "$src" O="$o" ARCH=x86_64 "$@"; }
 
 fail() {
 	log "$1 failed; last 30 lines of $buildlog:"
@@ -209,20 +208,21 @@ fail() {
 	exit 1
 }
 
-if [ -n "${seeded:-}" ]; then
-	# The seed's .config came from the same fragment. Configuring again
-	# would rewrite include/generated/autoconf.h, on which every object
-	# depends: a full rebuild. make's own syncconfig still redoes the config
-	# if this revision changed a Kconfig file.
-	log "keeping the seed's config (same fragment)"
+if [ -f "$o/.config" ] && [ -f "$o/kbuild.configured" ]; then
+	# Configured before, from the same fragment (its hash names $o).
+	# Configuring again would rewrite include/generated/autoconf.h, on which
+	# every object depends: a full rebuild. make's own syncconfig still
+	# updates the config if this revision changed a Kconfig file.
+	log "building in $o (configured earlier; make redoes what changed)"
 else
 	log "configuring $id (tinyconfig + ${fragment#"$top"/})"
 	kmake tinyconfig >>"$buildlog" 2>&1 || fail "make tinyconfig"
 	# merge_config.sh makes its temporary files in the current directory, so
 	# run it inside the build directory, never in the (maybe read-only) source.
-	(cd "$b" && sh "$src/scripts/kconfig/merge_config.sh" -m -O "$b" "$b/.config" "$fragment") \
+	(cd "$o" && sh "$src/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" "$fragment") \
 		>>"$buildlog" 2>&1 || fail "merge_config.sh"
 	kmake olddefconfig >>"$buildlog" 2>&1 || fail "make olddefconfig"
+	rm -f "$o/kbuild.configured"
 fi
 
 # olddefconfig silently drops an option whose dependencies are unmet (or
@@ -233,15 +233,15 @@ while IFS= read -r line; do
 	case $line in
 	CONFIG_*=*)
 		name=${line%%=*}
-		if ! grep -qxF -- "$line" "$b/.config"; then
-			got=$(grep -E "^($name=|# $name is not set)" "$b/.config" || true)
+		if ! grep -qxF -- "$line" "$o/.config"; then
+			got=$(grep -E "^($name=|# $name is not set)" "$o/.config" || true)
 			bad+=("$line (.config has: ${got:-nothing: unknown option or unmet dependency})")
 		fi
 		;;
 	"# CONFIG_"*" is not set")
 		name=${line#"# "}
 		name=${name%" is not set"}
-		if got=$(grep -E "^$name=[ym]$" "$b/.config"); then
+		if got=$(grep -E "^$name=[ym]$" "$o/.config"); then
 			bad+=("$line (.config has: $got)")
 		fi
 		;;
@@ -253,14 +253,15 @@ if ((${#bad[@]})); then
 	exit 1
 fi
 
+touch "$o/kbuild.configured"
 log "building bzImage with -j $jobs (log: $buildlog)"
 kmake -j "$jobs" bzImage >>"$buildlog" 2>&1 || fail "make bzImage"
 
 # Copy, then rename: a reader never sees half an image. The stamp comes
 # last, so an interrupted run is rebuilt rather than reused.
-cp "$b/arch/x86/boot/bzImage" "$b/bzImage.tmp"
+cp "$o/arch/x86/boot/bzImage" "$b/bzImage.tmp"
 mv -f "$b/bzImage.tmp" "$b/bzImage"
-cp "$b/.config" "$b/config.tmp"
+cp "$o/.config" "$b/config.tmp"
 mv -f "$b/config.tmp" "$b/config"
 echo "$id" >"$stamp"
 
