@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/capability.h>
@@ -218,5 +219,23 @@ int timed_rw(int fd, void *mem, uint64_t len, uint64_t foff, int write, uint64_t
 		off += (uint64_t)got;
 	}
 	*ns = sum;
+	return 0;
+}
+
+int mkdir_p(const char *path, int exist_ok)
+{
+	char tmp[4096];
+
+	fmt(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) && (errno != EEXIST || !exist_ok))
+		return -errno;
 	return 0;
 }

@@ -400,23 +400,6 @@ static void __attribute__((format(printf, 2, 3))) blog(struct bisect *b, const c
 	}
 }
 
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	fmt(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 /* ---- One kernel: build, boot, judge ---- */
 
@@ -1464,10 +1447,10 @@ int bisect_main(int argc, char **argv)
 		goto out;
 	}
 	fmt(path, sizeof(path), "%s/runs", b.out);
-	ret = mkdir_p(path);
+	ret = mkdir_p(path, 1);
 	if (!ret) {
 		fmt(path, sizeof(path), "%s/logs", b.out);
-		ret = mkdir_p(path);
+		ret = mkdir_p(path, 1);
 	}
 	if (ret) {
 		fprintf(stderr, "gupbench bisect: mkdir %s: %s\n", path, strerror(-ret));

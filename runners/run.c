@@ -98,23 +98,6 @@ static void default_dir(char *dst, size_t len)
 	fmt(dst, len, "results/%s-%s-%s", when, host, u.release);
 }
 
-static int mkdir_p(const char *path)
-{
-	char tmp[4096];
-
-	fmt(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	}
-	if (mkdir(tmp, 0755))
-		return -errno;
-	return 0;
-}
 
 static void elapsed(uint64_t ns, char *dst, size_t len)
 {
@@ -528,7 +511,7 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 		fmt(r.dir, sizeof(r.dir), "%s", out);
 	else
 		default_dir(r.dir, sizeof(r.dir));
-	ret = mkdir_p(r.dir);
+	ret = mkdir_p(r.dir, 0);
 	if (ret) {
 		fprintf(stderr, "gupbench: %s: %s%s\n", r.dir, strerror(-ret),
 			ret == -EEXIST ? " (a run directory is never overwritten)" : "");

@@ -124,21 +124,6 @@ static void usage(FILE *f)
 
 /* ---- helpers ---- */
 
-static int mkdir_p(const char *path)
-{
-	char p[PATH_MAX];
-
-	fmt(p, sizeof(p), "%s", path);
-	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(p, 0755))
-		return -errno;
-	return 0;
-}
 
 /* Run argv, stderr passed through; the last non-empty line of its stdout. */
 static int run_last_line(char *const argv[], char *dst, size_t len)
@@ -603,7 +588,7 @@ static void accel_remember(struct vm *vm, enum vm_accel a)
 	FILE *f;
 
 	accel_cache_path(vm, path, sizeof(path));
-	mkdir_p(vm->cache);
+	mkdir_p(vm->cache, 1);
 	f = fopen(path, "we");
 	if (f) {
 		fputs(a == ACCEL_KVM ? "kvm\n" : "tcg\n", f);
@@ -1170,7 +1155,7 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 	{
 		char abs[PATH_MAX], sub[PATH_MAX + 8];
 
-		ret = mkdir_p(vm.out);
+		ret = mkdir_p(vm.out, 0);
 		if (ret) {
 			fprintf(stderr, "gupbench vm: %s: %s%s\n", vm.out, strerror(-ret),
 				ret == -EEXIST ? " (a run directory is never overwritten)" : "");
