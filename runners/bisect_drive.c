@@ -1044,11 +1044,39 @@ static void commit_subject(struct bisect *b, const char *sha, char *dst, size_t 
 		dst[0] = '\0';
 }
 
+/*
+ * Measure one end of the range: the good end becomes the baseline, the bad
+ * end must be bad against it. 0, the exit status that ends the bisection,
+ * or -1 when a signal stopped it (the caller's way out reports that).
+ */
+static int end_measure(struct bisect *b, int good, const char *name, const char *image,
+		       const char *role, const char *id, const char *subject, const char *what,
+		       const char *against)
+{
+	struct outcome o;
+
+	kernel_try(b, name, image, good, &o);
+	log_outcome(b, role, id, subject, good, &o);
+	if (bisect_signal)
+		return -1;
+	if (o.verdict == (good ? BISECT_GOOD : BISECT_BAD)) {
+		if (good)
+			fmt(b->baseline, sizeof(b->baseline), "%s", o.run);
+		return 0;
+	}
+	if (good)
+		fprintf(stderr, "gupbench bisect: %s cannot be measured (%s): nothing to compare "
+			"with\n", what, o.why);
+	else
+		fprintf(stderr, "gupbench bisect: %s is not bad against %s (%s: %s): nothing to "
+			"bisect\n", what, against, verdict_word(o.verdict), o.why);
+	return o.verdict == BISECT_ABORT ? BISECT_ABORT : 2;
+}
+
 static int bisect_git(struct bisect *b, const struct git_ends *e)
 {
-	char msg[8192], subj[512];
+	char msg[8192], subj[512], what[256], against[256];
 	struct run_scan *scan = NULL;
-	struct outcome o;
 	int ret = 2, st;
 
 	st = git(b->tree, PROC_FORWARD, msg, sizeof(msg), "bisect", "start", NULL);
@@ -1064,32 +1092,23 @@ static int bisect_git(struct bisect *b, const struct git_ends *e)
 		fprintf(stderr, "gupbench bisect: git checkout %s: %s\n", e->gshort, msg);
 		goto reset;
 	}
-	kernel_try(b, e->gshort, NULL, 1, &o);
-	log_outcome(b, "--good", e->gshort, e->gsubj, 1, &o);
-	if (bisect_signal)
-		goto reset;
-	if (o.verdict != BISECT_GOOD) {
-		fprintf(stderr, "gupbench bisect: the --good revision %s cannot be measured (%s): "
-			"nothing to compare with\n", e->gshort, o.why);
-		ret = o.verdict == BISECT_ABORT ? BISECT_ABORT : 2;
+	snprintf(what, sizeof(what), "the --good revision %s", e->gshort);
+	st = end_measure(b, 1, e->gshort, NULL, "--good", e->gshort, e->gsubj, what, NULL);
+	if (st) {
+		ret = st < 0 ? ret : st;
 		goto reset;
 	}
-	fmt(b->baseline, sizeof(b->baseline), "%s", o.run);
 
 	if (git(b->tree, PROC_FORWARD, msg, sizeof(msg), "checkout", "-q", "--detach", e->bad,
 		NULL)) {
 		fprintf(stderr, "gupbench bisect: git checkout %s: %s\n", e->bshort, msg);
 		goto reset;
 	}
-	kernel_try(b, e->bshort, NULL, 0, &o);
-	log_outcome(b, "--bad", e->bshort, e->bsubj, 0, &o);
-	if (bisect_signal)
-		goto reset;
-	if (o.verdict != BISECT_BAD) {
-		fprintf(stderr, "gupbench bisect: the --bad revision %s is not bad against --good "
-			"%s (%s: %s): nothing to bisect\n", e->bshort, e->gshort,
-			verdict_word(o.verdict), o.why);
-		ret = o.verdict == BISECT_ABORT ? BISECT_ABORT : 2;
+	snprintf(what, sizeof(what), "the --bad revision %s", e->bshort);
+	snprintf(against, sizeof(against), "--good %s", e->gshort);
+	st = end_measure(b, 0, e->bshort, NULL, "--bad", e->bshort, e->bsubj, what, against);
+	if (st) {
+		ret = st < 0 ? ret : st;
 		goto reset;
 	}
 
@@ -1157,37 +1176,27 @@ static void image_name(char *dst, size_t len, int i, const char *spec)
 static int bisect_images(struct bisect *b, char **spec, char **given, int n)
 {
 	enum { UNTESTED, TESTED_GOOD, TESTED_BAD, TESTED_SKIP } *st;
-	char name[128], id[16], role[32];
-	int lo = 0, hi = n - 1, step = 0, ret = 2;
+	char name[128], id[16], role[32], what[PATH_MAX + 32];
+	int lo = 0, hi = n - 1, step = 0, ret = 2, e;
 	struct outcome o;
 
 	st = calloc((size_t)n, sizeof(*st));
 	if (!st)
 		return BISECT_ABORT;
 	image_name(name, sizeof(name), 0, given[0]);
-	kernel_try(b, name, spec[0], 1, &o);
-	log_outcome(b, "first", "K1", given[0], 1, &o);
-	if (bisect_signal)
-		goto out;
-	if (o.verdict != BISECT_GOOD) {
-		fprintf(stderr, "gupbench bisect: the first image %s cannot be measured (%s): "
-			"nothing to compare with\n", given[0], o.why);
-		ret = o.verdict == BISECT_ABORT ? BISECT_ABORT : 2;
+	snprintf(what, sizeof(what), "the first image %s", given[0]);
+	e = end_measure(b, 1, name, spec[0], "first", "K1", given[0], what, NULL);
+	if (e) {
+		ret = e < 0 ? ret : e;
 		goto out;
 	}
-	fmt(b->baseline, sizeof(b->baseline), "%s", o.run);
 
 	image_name(name, sizeof(name), n - 1, given[n - 1]);
 	fmt(id, sizeof(id), "K%d", n);
-	kernel_try(b, name, spec[n - 1], 0, &o);
-	log_outcome(b, "last", id, given[n - 1], 0, &o);
-	if (bisect_signal)
-		goto out;
-	if (o.verdict != BISECT_BAD) {
-		fprintf(stderr, "gupbench bisect: the last image %s is not bad against the first "
-			"(%s: %s): nothing to bisect\n", given[n - 1], verdict_word(o.verdict),
-			o.why);
-		ret = o.verdict == BISECT_ABORT ? BISECT_ABORT : 2;
+	snprintf(what, sizeof(what), "the last image %s", given[n - 1]);
+	e = end_measure(b, 0, name, spec[n - 1], "last", id, given[n - 1], what, "the first");
+	if (e) {
+		ret = e < 0 ? ret : e;
 		goto out;
 	}
 
