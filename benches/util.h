@@ -99,6 +99,9 @@ void size_format(uint64_t v, char *dst, size_t len);
 
 /* Whole small file into dst (trailing newline stripped). 0 or -errno. */
 int file_read_str(const char *path, char *dst, size_t len);
+/* s as one sh word, whatever it holds ('...', each ' as '\''); the caller
+ * frees it; NULL if out of memory. */
+char *sh_quote(const char *s);
 /* mkdir -p: 0 or -errno; the last directory existing already is -EEXIST
  * unless exist_ok (a run directory is never reused). */
 int mkdir_p(const char *path, int exist_ok);

@@ -85,13 +85,17 @@ static void sbuf_add(struct sbuf *b, const char *s)
 	sbuf_addn(b, s, strlen(s));
 }
 
-/* s as one sh word, whatever it holds: '...', each ' written as '\'' */
+/* s as one sh word (sh_quote) */
 static void sbuf_quote(struct sbuf *b, const char *s)
 {
-	sbuf_add(b, "'");
-	for (; *s; s++)
-		sbuf_add(b, *s == '\'' ? "'\\''" : (char[2]){ *s, 0 });
-	sbuf_add(b, "'");
+	char *q = sh_quote(s);
+
+	if (!q) {
+		b->failed = 1;
+		return;
+	}
+	sbuf_add(b, q);
+	free(q);
 }
 
 /* The string (the caller frees it), or NULL if an allocation failed. */
@@ -107,10 +111,7 @@ static char *sbuf_take(struct sbuf *b)
 
 static char *quoted(const char *s)
 {
-	struct sbuf b = { 0 };
-
-	sbuf_quote(&b, s);
-	return sbuf_take(&b);
+	return sh_quote(s);
 }
 
 struct tpl_var {

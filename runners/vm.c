@@ -407,13 +407,15 @@ static int cpio_text(struct cpio *c, const char *dst, const char *text, unsigned
 /* A program and every shared library ldd says it loads, at the same paths. */
 static int cpio_program(struct cpio *c, const char *path)
 {
-	char cmd[PATH_MAX + 32], line[PATH_MAX + 64];
+	char cmd[2 * PATH_MAX + 32], line[PATH_MAX + 64], *q;
 	FILE *p;
 	int ret = cpio_file(c, path, path, 0755);
 
 	if (ret)
 		return ret;
-	fmt(cmd, sizeof(cmd), "ldd '%s' 2>/dev/null", path);
+	q = sh_quote(path);
+	fmt(cmd, sizeof(cmd), "ldd %s 2>/dev/null", q ? q : "''");
+	free(q);
 	p = popen(cmd, "re");
 	if (!p)
 		return -errno;
@@ -432,29 +434,10 @@ static int cpio_program(struct cpio *c, const char *path)
 	return ret;
 }
 
-static void shell_quote(char *dst, size_t len, const char *s)
-{
-	size_t o = 0;
-
-	if (o < len - 1)
-		dst[o++] = '\'';
-	for (; *s && o < len - 6; s++) {
-		if (*s == '\'') {
-			memcpy(dst + o, "'\\''", 4);
-			o += 4;
-		} else {
-			dst[o++] = *s;
-		}
-	}
-	if (o < len - 1)
-		dst[o++] = '\'';
-	dst[o] = '\0';
-}
-
 static int write_initrd(struct vm *vm)
 {
 	static const char *const dirs[] = { "/dev", "/proc", "/sys", "/tmp", "/run", "/boot" };
-	char init[16384], q[PATH_MAX + 16], cwd[PATH_MAX];
+	char init[16384], cwd[PATH_MAX], *q;
 	struct cpio c = { 0 };
 	size_t o = 0;
 	int fd, ret = 0;
@@ -505,16 +488,16 @@ static int write_initrd(struct vm *vm)
 	     "[ -f /boot/config-gupbench-vm ] && ln -s config-gupbench-vm /boot/config-$(uname -r)\n"
 	     "echo \"gupbench-vm: $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s, "
 	     "$(nproc) cpus, $(ls -d /sys/devices/system/node/node* 2>/dev/null | wc -l) nodes\"\n");
-	shell_quote(q, sizeof(q), cwd);
-	INIT("mkdir -p %s && cd %s\n", q, q);
-	shell_quote(q, sizeof(q), vm->exe);
-	INIT("%s __vmguest /dev/ttyS1 ", q);
-	shell_quote(q, sizeof(q), vm->out);
-	INIT("%s -- run --no-plot -o %s", q, q);
-	for (int i = 0; i < vm->nconfigs; i++) {
-		shell_quote(q, sizeof(q), vm->configs[i]);
-		INIT(" %s", q);
-	}
+/* "%s" of fmt, given s as one sh word */
+#define INITQ(f, s) do { q = sh_quote(s); INIT(f, q ? q : "''"); free(q); } while (0)
+	INITQ("mkdir -p %s", cwd);
+	INITQ(" && cd %s\n", cwd);
+	INITQ("%s __vmguest /dev/ttyS1 ", vm->exe);
+	INITQ("%s -- run --no-plot", vm->out);
+	INITQ(" -o %s", vm->out);
+	for (int i = 0; i < vm->nconfigs; i++)
+		INITQ(" %s", vm->configs[i]);
+#undef INITQ
 	INIT("\necho \"gupbench-vm: run exited $?\"\n"
 	     "sync\n"
 	     "reboot -f\n");
@@ -758,10 +741,10 @@ static enum boot_end boot_once(struct vm *vm, enum vm_accel a, unsigned int hell
 		FILE *f = fopen(path, "ae");
 
 		for (int i = 0; f && argv[i]; i++) {
-			char q[PATH_MAX + 16];
+			char *q = sh_quote(argv[i]);
 
-			shell_quote(q, sizeof(q), argv[i]);
-			fprintf(f, "%s%s", i ? " " : "", q);
+			fprintf(f, "%s%s", i ? " " : "", q ? q : "''");
+			free(q);
 		}
 		if (f) {
 			fputc('\n', f);
@@ -885,12 +868,14 @@ static void csv_trim(const char *dir, const char *name)
 
 static void console_tail(struct vm *vm, int lines)
 {
-	char cmd[PATH_MAX + 64];
+	char cmd[2 * PATH_MAX + 64], path[PATH_MAX + 32], *q;
 
 	fprintf(stderr, "gupbench vm: the last lines of %s/vm/console.log:\n", vm->out);
 	fflush(stderr);
-	fmt(cmd, sizeof(cmd), "tail -n %d '%s/vm/console.log' | sed 's/^/  | /' >&2", lines,
-	    vm->out);
+	fmt(path, sizeof(path), "%s/vm/console.log", vm->out);
+	q = sh_quote(path);
+	fmt(cmd, sizeof(cmd), "tail -n %d %s | sed 's/^/  | /' >&2", lines, q ? q : "''");
+	free(q);
 	if (system(cmd))
 		fprintf(stderr, "  (could not read it)\n");
 }
