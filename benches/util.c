@@ -263,3 +263,24 @@ char *sh_quote(const char *s)
 	*o = '\0';
 	return q;
 }
+
+char *sh_join(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) * 4 + 3;
+	s = calloc(1, len);
+	for (int i = 0; s && i < argc; i++) {
+		char *q = NULL;
+
+		if (i)
+			strcat(s, " ");
+		if (!*argv[i] || strpbrk(argv[i], " \t\n'\"$\\`;&|<>()*?[]{}~#"))
+			q = sh_quote(argv[i]);
+		strcat(s, q ? q : argv[i]);
+		free(q);
+	}
+	return s;
+}

@@ -412,27 +412,6 @@ static void dry_run(const struct runner *r)
 	}
 }
 
-static char *join_args(int argc, char **argv)
-{
-	size_t len = 1;
-	char *s;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) * 2 + 3;
-	s = calloc(1, len);
-	for (int i = 0; i < argc; i++) {
-		if (i)
-			strcat(s, " ");
-		if (strpbrk(argv[i], " \t'\"$\\")) {
-			strcat(s, "'");
-			strcat(s, argv[i]);
-			strcat(s, "'");
-		} else {
-			strcat(s, argv[i]);
-		}
-	}
-	return s;
-}
 
 int run_main(int argc, char **argv, int full_argc, char **full_argv)
 {
@@ -522,7 +501,7 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 	fmt(r.path, sizeof(r.path), "%s/knobs.saved", r.dir);
 	knob_journal(r.path);
 
-	command = join_args(full_argc, full_argv);
+	command = sh_join(full_argc, full_argv);
 	if (!getcwd(cwd, sizeof(cwd)))
 		cwd[0] = '\0';
 	fmt(r.path, sizeof(r.path), "%s/meta", r.dir);

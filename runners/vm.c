@@ -90,13 +90,6 @@ static void vm_on_signal(int sig)
 	vm_stop_sig = sig;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void usage(FILE *f)
 {
@@ -731,7 +724,7 @@ static enum boot_end boot_once(struct vm *vm, enum vm_accel a, unsigned int hell
 	struct echo echo = { .len = 0 };
 	enum boot_end end;
 	int sfd, cfd, st;
-	double t0 = now_s(), t_end = 0;
+	double t0 = now_ns() / 1e9, t_end = 0;
 	pid_t pid;
 
 	if (qemu_argv(vm, a, argv, ARRAY_SIZE(argv), store, sizeof(store)))
@@ -767,7 +760,7 @@ static enum boot_end boot_once(struct vm *vm, enum vm_accel a, unsigned int hell
 	for (;;) {
 		ssize_t n;
 		int exited = waitpid(pid, &st, WNOHANG) == pid;
-		double t = now_s() - t0;
+		double t = now_ns() / 1e9 - t0;
 
 		/* read after the exit check, so nothing written before the exit is missed */
 		while ((n = drain(cfd, buf, sizeof(buf))) > 0)
@@ -951,21 +944,6 @@ static void default_out(struct vm *vm)
 	fmt(vm->out, sizeof(vm->out), "results/vm-%s-%s", when, tag);
 }
 
-static char *join_args(int argc, char **argv)
-{
-	size_t len = 1;
-	char *s;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	s = calloc(1, len);
-	for (int i = 0; s && i < argc; i++) {
-		strcat(s, argv[i]);
-		if (i + 1 < argc)
-			strcat(s, " ");
-	}
-	return s;
-}
 
 int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 {
@@ -1125,7 +1103,7 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 			fmt(vm.cache, sizeof(vm.cache), "%s/.cache/gupbench",
 			    getenv("HOME") ? getenv("HOME") : "/root");
 	}
-	vm.command = join_args(full_argc, full_argv);
+	vm.command = sh_join(full_argc, full_argv);
 
 	if (resolve_kernel(&vm))
 		return VM_EXIT_USAGE;

@@ -182,28 +182,18 @@ static int rx_fail(struct vmstream_rx *rx, const char *why, const char *line, si
 	return -EPROTO;
 }
 
-static int mkdirs_for(const char *path)
-{
-	char p[4096];
-
-	fmt(p, sizeof(p), "%s", path);
-	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	return 0;
-}
-
 static int rx_open(struct vmstream_rx *rx, const char *rel, int flags)
 {
 	char full[4096];
 	int fd;
 
+	/* its directory first (gbench/ of a run) */
 	fmt(full, sizeof(full), "%s/%s", rx->dir, rel);
-	if (mkdirs_for(full))
-		return -errno;
+	*strrchr(full, '/') = '\0';
+	fd = mkdir_p(full, 1);
+	if (fd)
+		return fd;
+	fmt(full, sizeof(full), "%s/%s", rx->dir, rel);
 	fd = open(full, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
 	return fd < 0 ? -errno : fd;
 }
