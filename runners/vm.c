@@ -188,6 +188,7 @@ static int resolve_kernel(struct vm *vm)
 	} else {
 		fmt(vm->image, sizeof(vm->image), "%s", spec);
 	}
+	errno = 0;
 	if (stat(vm->image, &st) || !S_ISREG(st.st_mode)) {
 		fprintf(stderr, "gupbench vm: --kernel: %s: %s\n", vm->image,
 			errno ? strerror(errno) : "not a file");

@@ -40,6 +40,21 @@ def write_config(directory, text, name="t.ini"):
     return path
 
 
+def meta(path):
+    """{(section, key): value} of a run's meta; the first value of a key
+    repeated in a section, as `gupbench` reads it; the verbatim config
+    lines ("| ...") are not keys."""
+    out, sec = {}, ""
+    for line in open(path):
+        line = line.rstrip("\n")
+        if line.startswith("[") and line.endswith("]"):
+            sec = line[1:-1]
+        elif " = " in line and not line.startswith("|"):
+            k, v = line.split(" = ", 1)
+            out.setdefault((sec, k), v)
+    return out
+
+
 def run(args, env=None, **kw):
     e = dict(os.environ)
     e.update(env or {})

@@ -12,7 +12,7 @@ finishes leaves behind.
 import csv
 import os
 
-from tap import Skip, main, need_root, rows, run, test, tmpdir, write_config
+from tap import main, meta, need_root, rows, run, test, tmpdir, write_config
 
 KERNEL = os.environ.get("GUPBENCH_TEST_KERNEL", "debian:6.1")
 
@@ -27,18 +27,6 @@ repeat = 3
 def vm(*args, timeout=600):
     return run(["vm", "--kernel", KERNEL, "--no-plot", "-q"] + list(args), timeout=timeout)
 
-
-def meta(path):
-    """[section] key = value of DIR/meta, last value wins."""
-    out, sec = {}, ""
-    for line in open(path):
-        line = line.rstrip("\n")
-        if line.startswith("[") and line.endswith("]"):
-            sec = line[1:-1]
-        elif " = " in line and not line.startswith("|"):
-            k, v = line.split(" = ", 1)
-            out[(sec, k)] = v
-    return out
 
 
 def ok_rows(d):

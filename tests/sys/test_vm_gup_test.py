@@ -13,7 +13,7 @@ reused while the source and the fragment stay the same.
 import os
 import subprocess
 
-from tap import main, need_root, rows, run, test, tmpdir, write_config
+from tap import main, meta, need_root, rows, run, test, tmpdir, write_config
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 KBUILD = os.path.join(TOP, "scripts", "kbuild.sh")
@@ -26,17 +26,6 @@ order = 0, pmd
 repeat = 3
 """
 
-
-def meta(path):
-    out, sec = {}, ""
-    for line in open(path):
-        line = line.rstrip("\n")
-        if line.startswith("[") and line.endswith("]"):
-            sec = line[1:-1]
-        elif " = " in line:
-            k, v = line.split(" = ", 1)
-            out.setdefault((sec, k), v)
-    return out
 
 
 @test
