@@ -61,6 +61,18 @@ run_one() {
 	printf '%-34s %3d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
 	if ((f)); then
 		sed 's/^/    | /' "$out" | tail -80
+		# the end of each failing test's diagnostics (the assertion and
+		# its message), again in the summary at the very end of the output
+		awk -v name="$name" '
+			/^not ok / { flush(); t = $0; n = 0; next }
+			/^(ok |1\.\.)/ { flush(); t = ""; next }
+			t != "" && /^#/ { d[n++ % 12] = length($0) > 400 ? substr($0, 1, 400) " ..." : $0 }
+			function flush(  i) {
+				if (t == "") return
+				print name ": " t
+				for (i = (n > 12 ? n - 12 : 0); i < n; i++) print "    " d[i % 12]
+			}
+			END { flush() }' "$out" >>"$log_dir/why"
 	fi
 	grep -h '# SKIP' "$out" | sed 's/^/    /' | head -20
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
@@ -79,6 +91,11 @@ if ((${#failed_names[@]})); then
 	echo
 	echo "Failures:"
 	printf '  %s\n' "${failed_names[@]}"
+	if [ -s "$log_dir/why" ]; then
+		echo
+		echo "Why (the last lines of each failing test's diagnostics):"
+		sed 's/^/  /' "$log_dir/why" | tail -60
+	fi
 fi
 rm -rf "$log_dir"
 echo "$pass passed, $fail failed, $skip skipped"
