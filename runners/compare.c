@@ -152,8 +152,11 @@ static int meta_key_matters(const char *sec, const char *key, int *expected)
 	}
 	if (!strcmp(sec, "machine"))
 		return !strcmp(key, "cpu_model") || !strcmp(key, "cpus_online");
+	/* THP policy, and the policies and workers that move pages behind our back */
 	if (!strcmp(sec, "knobs"))
-		return !strncmp(key, "thp.", 4);
+		return !strncmp(key, "thp.", 4) || !strncmp(key, "sysctl.", 7) ||
+		       !strncmp(key, "damon", 5) || !strcmp(key, "ksm.run") ||
+		       !strcmp(key, "lru_gen.enabled");
 	/* a guest's timings are only comparable under the same accelerator and shape */
 	if (!strcmp(sec, "vm"))
 		return !strcmp(key, "accelerator") || !strcmp(key, "cpus") || !strcmp(key, "mem") ||

@@ -331,7 +331,135 @@ static void dump_dir(FILE *f, const char *dir, const char *prefix)
 		free(list);
 }
 
+/*
+ * Kernel policies and background workers that move pages while we measure:
+ * NUMA balancing (unmaps and migrates), KSM (merges), DAMON (pages out,
+ * migrates, collapses), MGLRU, reclaim and compaction sysctls. Recorded as
+ * found; gupbench changes none of them.
+ */
+static const char *const sysctls[] = {
+	"kernel/numa_balancing", "vm/compaction_proactiveness", "vm/zone_reclaim_mode",
+	"vm/swappiness", "vm/overcommit_memory", "vm/watermark_scale_factor",
+};
+
+static void dump_one(FILE *f, const char *key, const char *path)
+{
+	char val[256];
+
+	if (!file_read_str(path, val, sizeof(val)))
+		fprintf(f, "%s = %s\n", key, val);
+}
+
+/*
+ * A scheme's filters, appended as " (anon reject, unmapped allow)": which
+ * memory the action may touch. Kernels before 6.15 have one "filters"
+ * directory; later ones split it into core_filters and ops_filters.
+ */
+static void damon_filters(char *line, size_t size, const char *scheme)
+{
+	static const char *const dirs[] = { "filters", "core_filters", "ops_filters" };
+	char path[512], type[32], allow[8], matching[8];
+	int any = 0;
+
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		long n;
+
+		fmt(path, sizeof(path), "%s/%s/nr_filters", scheme, dirs[d]);
+		if (file_read_str(path, type, sizeof(type)))
+			continue;
+		n = strtol(type, NULL, 10);
+		for (long i = 0; i < n; i++) {
+			size_t len = strlen(line);
+
+			fmt(path, sizeof(path), "%s/%s/%ld/type", scheme, dirs[d], i);
+			if (file_read_str(path, type, sizeof(type)))
+				continue;
+			/* "allow" appeared in 6.14; before, every filter rejected */
+			fmt(path, sizeof(path), "%s/%s/%ld/allow", scheme, dirs[d], i);
+			if (file_read_str(path, allow, sizeof(allow)))
+				snprintf(allow, sizeof(allow), "N");
+			fmt(path, sizeof(path), "%s/%s/%ld/matching", scheme, dirs[d], i);
+			if (file_read_str(path, matching, sizeof(matching)))
+				snprintf(matching, sizeof(matching), "Y");
+			snprintf(line + len, size - len, "%s%s%s %s", any ? ", " : " (",
+				 matching[0] == 'N' ? "non-" : "", type,
+				 allow[0] == 'Y' ? "allow" : "reject");
+			any = 1;
+		}
+	}
+	if (any) {
+		size_t len = strlen(line);
+
+		snprintf(line + len, size - len, ")");
+	}
+}
+
+/* "on: paddr, schemes pageout (anon reject)" for each kdamond the admin sysfs has */
+static void dump_damon(FILE *f)
+{
+	const char *top = "/sys/kernel/mm/damon/admin/kdamonds";
+	char path[512], v[64], ops[64], line[512];
+	long n;
+
+	fmt(path, sizeof(path), "%s/nr_kdamonds", top);
+	if (file_read_str(path, v, sizeof(v)))
+		return;		/* no DAMON sysfs interface */
+	n = strtol(v, NULL, 10);
+	fprintf(f, "damon.kdamonds = %ld\n", n);
+	for (long k = 0; k < n; k++) {
+		long nctx, nsch;
+
+		fmt(path, sizeof(path), "%s/%ld/state", top, k);
+		if (file_read_str(path, v, sizeof(v)))
+			continue;
+		fmt(line, sizeof(line), "%s", v);
+		fmt(path, sizeof(path), "%s/%ld/contexts/nr_contexts", top, k);
+		nctx = file_read_str(path, v, sizeof(v)) ? 0 : strtol(v, NULL, 10);
+		for (long c = 0; c < nctx; c++) {
+			size_t len = strlen(line);
+
+			fmt(path, sizeof(path), "%s/%ld/contexts/%ld/operations", top, k, c);
+			if (file_read_str(path, ops, sizeof(ops)))
+				snprintf(ops, sizeof(ops), "?");
+			fmt(path, sizeof(path), "%s/%ld/contexts/%ld/schemes/nr_schemes", top, k, c);
+			nsch = file_read_str(path, v, sizeof(v)) ? 0 : strtol(v, NULL, 10);
+			snprintf(line + len, sizeof(line) - len, "%s%s, schemes", c ? "; " : ": ", ops);
+			for (long i = 0; i < nsch; i++) {
+				char sch[320];
+
+				fmt(sch, sizeof(sch), "%s/%ld/contexts/%ld/schemes/%ld", top, k, c, i);
+				fmt(path, sizeof(path), "%s/action", sch);
+				if (file_read_str(path, v, sizeof(v)))
+					snprintf(v, sizeof(v), "?");
+				len = strlen(line);
+				snprintf(line + len, sizeof(line) - len, "%s%s", i ? ", " : " ", v);
+				damon_filters(line, sizeof(line), sch);
+			}
+			if (!nsch) {
+				len = strlen(line);
+				snprintf(line + len, sizeof(line) - len, " none (monitoring only)");
+			}
+		}
+		fprintf(f, "damon.kdamond%ld = %s\n", k, line);
+	}
+}
+
 void knobs_dump(FILE *f)
 {
+	char key[128], path[256];
+
 	dump_dir(f, THP_DIR, "");
+	for (size_t i = 0; i < sizeof(sysctls) / sizeof(sysctls[0]); i++) {
+		fmt(key, sizeof(key), "sysctl.%s", sysctls[i]);
+		for (char *c = key; *c; c++)
+			if (*c == '/')
+				*c = '.';
+		fmt(path, sizeof(path), "/proc/sys/%s", sysctls[i]);
+		dump_one(f, key, path);
+	}
+	dump_one(f, "ksm.run", "/sys/kernel/mm/ksm/run");
+	dump_one(f, "lru_gen.enabled", "/sys/kernel/mm/lru_gen/enabled");
+	dump_damon(f);
+	dump_one(f, "damon_reclaim.enabled", "/sys/module/damon_reclaim/parameters/enabled");
+	dump_one(f, "damon_lru_sort.enabled", "/sys/module/damon_lru_sort/parameters/enabled");
 }

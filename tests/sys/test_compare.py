@@ -349,6 +349,10 @@ def test_meta_difference_warned():
                 line = "thp.enabled = [always] madvise never"
             elif line.startswith("revision = "):
                 line = "revision = 0000000"
+            elif line.startswith("sysctl.vm.swappiness = "):
+                line = "sysctl.vm.swappiness = 1"
+            elif line.startswith("ksm.run = "):
+                line = "ksm.run = 1"
             out.append(line)
         return "\n".join(out) + "\n"
 
@@ -358,6 +362,9 @@ def test_meta_difference_warned():
     assert what["[kernel] cmdline"]["new"] == "only in new: gupbench.test=1", what
     assert what["[knobs] thp.enabled"]["new"] == "always", what
     assert what["[gupbench] revision"]["new"] == "0000000", what
+    assert what["[knobs] sysctl.vm.swappiness"]["new"] == "1", what
+    if os.path.exists("/sys/kernel/mm/ksm/run"):
+        assert what["[knobs] ksm.run"]["new"] == "1", what
     assert not any(w["expected"] for w in doc["warnings"])
     p = compare("--format", "text", a, other)
     assert "WARNING: the runs differ" in p.stdout and "gupbench.test=1" in p.stdout, p.stdout

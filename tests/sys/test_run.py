@@ -12,8 +12,8 @@ import os
 import signal
 import subprocess
 
-from tap import (GUPBENCH, THP, Skip, main, need_root, rows, run, start_run, test,
-                 thp_knobs, tmpdir, write_config)
+from tap import (GUPBENCH, THP, Skip, main, meta as meta_of, need_root, rows, run, start_run,
+                 test, thp_knobs, tmpdir, write_config)
 
 PMD_ORDER = 9
 
@@ -170,6 +170,22 @@ def test_outputs_meta_json_and_plots():
                 "hugetlb.2048kB.nr_hugepages = ", "[config]", "| [a]", "status = complete"):
         assert key in meta, key
     assert cfg in meta
+    # the page-moving policies and workers, as the kernel has them now
+    m = meta_of(d + "/run/meta")
+    for name in ("vm/swappiness", "vm/overcommit_memory", "kernel/numa_balancing"):
+        path = "/proc/sys/" + name
+        if os.path.exists(path):
+            want = open(path).read().strip()
+            assert m[("knobs", "sysctl." + name.replace("/", "."))] == want, name
+    if os.path.exists("/sys/kernel/mm/ksm/run"):
+        assert m[("knobs", "ksm.run")] == open("/sys/kernel/mm/ksm/run").read().strip()
+    damon = "/sys/kernel/mm/damon/admin/kdamonds"
+    if os.path.exists(damon + "/nr_kdamonds"):
+        n = int(open(damon + "/nr_kdamonds").read())
+        assert m[("knobs", "damon.kdamonds")] == str(n)
+        for k in range(n):
+            state = open("%s/%d/state" % (damon, k)).read().strip()
+            assert m[("knobs", "damon.kdamond%d" % k)].startswith(state), m
     header = open(d + "/run/results.csv").readline().strip().split(",")
     assert header[0] == "schema"
     for r in rows(d + "/run/results.csv"):
