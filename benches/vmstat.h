@@ -11,7 +11,11 @@
 
 #include <stdint.h>
 
-/* Counters gupbench records around every op and every scenario. */
+/*
+ * Counters gupbench records around every scenario: pins, THP outcomes,
+ * faults, and page movement behind our back (migration, NUMA balancing,
+ * compaction stalls, reclaim, swap-out).
+ */
 #define VMSTAT_COUNTERS(X)		\
 	X(nr_foll_pin_acquired)		\
 	X(nr_foll_pin_released)		\
@@ -22,7 +26,13 @@
 	X(thp_split_pmd)		\
 	X(thp_zero_page_alloc)		\
 	X(thp_collapse_alloc)		\
-	X(pgfault)
+	X(pgfault)			\
+	X(pgmigrate_success)		\
+	X(numa_pages_migrated)		\
+	X(compact_stall)		\
+	X(pgsteal_kswapd)		\
+	X(pgsteal_direct)		\
+	X(pswpout)
 
 enum vmstat_id {
 #define X(n) VM_##n,

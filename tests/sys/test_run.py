@@ -170,6 +170,17 @@ def test_outputs_meta_json_and_plots():
                 "hugetlb.2048kB.nr_hugepages = ", "[config]", "| [a]", "status = complete"):
         assert key in meta, key
     assert cfg in meta
+    # page movement during each scenario: event counters, so deltas >= 0,
+    # empty only where this kernel lacks the counter (or the scenario was
+    # skipped: gup-fast without the gup_test device)
+    have = set(l.split()[0] for l in open("/proc/vmstat"))
+    ran = [r for r in rows(d + "/run/scenarios.csv") if r["status"] == "ok"]
+    assert ran
+    for r in ran:
+        for c in ("pgmigrate_success", "numa_pages_migrated", "compact_stall",
+                  "pgsteal_kswapd", "pgsteal_direct", "pswpout"):
+            assert (r[c] == "") == (c not in have), (c, r[c])
+            assert r[c] == "" or int(r[c]) >= 0, (c, r[c])
     # the page-moving policies and workers, as the kernel has them now
     m = meta_of(d + "/run/meta")
     for name in ("vm/swappiness", "vm/overcommit_memory", "kernel/numa_balancing"):
