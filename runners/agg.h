@@ -27,6 +27,10 @@ struct agg_group {
 	double *rate;		/* per round: threads*pages per second (thread 0's row) */
 	size_t nrate;
 	double rate_median, rate_p25, rate_p75;
+	/* ok rows of a pinning op (ref=pin; pin, pin+unpin) with an exact
+	 * nr_foll_pin count, and those in which the kernel counted no pin for
+	 * pages that were not the shared zero page (FOLL_GET on this kernel) */
+	size_t pin_rows, pin_none;
 };
 
 struct agg {

@@ -56,6 +56,29 @@ static void scaling(const struct agg *a)
 	}
 }
 
+/* Points whose path should pin but whose kernel counted no pins. */
+static void pins_not_counted(const struct agg *a)
+{
+	int header = 0;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct agg_group *g = &a->g[i];
+		char sz[32];
+
+		if (!g->pin_none)
+			continue;
+		if (!header) {
+			printf("\nNo FOLL_PIN counted (nr_foll_pin_acquired) for pages other than the "
+			       "zero page:\nthis kernel took these references another way (FOLL_GET "
+			       "on older kernels).\n");
+			header = 1;
+		}
+		size_format(g->size, sz, sizeof(sz));
+		printf("  %-9s %-14s %-11s order %d zero %g %6s: %zu of %zu samples\n", g->op,
+		       g->method, g->backing, g->order, g->zero, sz, g->pin_none, g->pin_rows);
+	}
+}
+
 int summary_main(int argc, char **argv)
 {
 	char path[4200], err[512], sz[32];
@@ -87,6 +110,7 @@ int summary_main(int argc, char **argv)
 		       g->median, g->p25, g->p75);
 	}
 	scaling(&a);
+	pins_not_counted(&a);
 	printf("(median and quartiles of status=ok samples; not aggregated: %zu warmup, %zu skip, "
 	       "%zu error, %zu interrupted rows)\n", a.warmup, a.skipped, a.errors, a.interrupted);
 	agg_free(&a);

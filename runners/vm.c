@@ -59,6 +59,7 @@ struct vm {
 	const char *spec;
 	unsigned int cpus, numa;
 	uint64_t mem;
+	uint64_t disk;		/* size of the guest's scratch disk; 0: none */
 	enum vm_accel accel;
 	unsigned int timeout_s, boot_timeout_s;
 	const char *append;
@@ -77,6 +78,8 @@ struct vm {
 	char missing[1024];	/* feature options the image lacks */
 	char accel_why[256];
 	char initrd[PATH_MAX];
+	char disk_path[PATH_MAX];	/* set while the image exists */
+	char disk_why[256];	/* no disk: why */
 	char cmdline[1024];
 	/* how it went */
 	double boot_s, run_s;
@@ -94,7 +97,7 @@ static void vm_on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: gupbench vm --kernel SPEC [-o DIR] [--cpus N] [--mem SIZE] [--numa N]\n"
+		"usage: gupbench vm --kernel SPEC [-o DIR] [--cpus N] [--mem SIZE] [--numa N] [--disk SIZE]\n"
 		"         [--accel auto|kvm|tcg] [--timeout S] [--boot-timeout S] [--append ARGS]\n"
 		"         [--cache DIR] [--force] [--no-plot] [-q] [run] CONFIG...\n"
 		"  boots SPEC under QEMU, runs CONFIG... there and writes DIR (default\n"
@@ -105,6 +108,8 @@ static void usage(FILE *f)
 		"  --cpus N       guest CPUs (default: the host's online CPUs)\n"
 		"  --mem SIZE     guest memory (default 2G)\n"
 		"  --numa N       N guest NUMA nodes, memory split evenly, CPUs in blocks\n"
+		"  --disk SIZE    a scratch ext4 disk on emulated NVMe, mounted at /var/tmp for\n"
+		"                 the dio methods and file backings (default 4G, sparse; 0: none)\n"
 		"  --accel A      auto (default: KVM if a guest answers under it, else TCG)\n"
 		"  --timeout S    whole run (default 3600); --boot-timeout S: until the guest\n"
 		"                 answers (default 120)\n"
@@ -245,6 +250,8 @@ static const struct vm_kopt {
 	{ "IO_URING", 0, "method iouring" },
 	{ "XDP_SOCKETS", 0, "method xdp-umem" },
 	{ "CROSS_MEMORY_ATTACH", 0, "methods pvm-read, pvm-write" },
+	{ "BLK_DEV_NVME", 0, "methods dio-read, dio-write (the guest's disk is emulated NVMe)" },
+	{ "EXT4_FS", 0, "methods dio-read, dio-write (the guest's disk is ext4)" },
 	{ "TRANSPARENT_HUGEPAGE", 0, "THP folio orders" },
 	{ "HUGETLBFS", 0, "hugetlb backings" },
 	{ "PROC_PAGE_MONITOR", 0, "pagemap/kpageflags readback of what a buffer got" },
@@ -482,6 +489,14 @@ static int write_initrd(struct vm *vm)
 	     "[ -f /boot/config-gupbench-vm ] && ln -s config-gupbench-vm /boot/config-$(uname -r)\n"
 	     "echo \"gupbench-vm: $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s, "
 	     "$(nproc) cpus, $(ls -d /sys/devices/system/node/node* 2>/dev/null | wc -l) nodes\"\n");
+	if (vm->disk_path[0])
+		/* NVMe namespaces are scanned asynchronously: wait for the node */
+		INIT("i=0; while [ ! -b /dev/nvme0n1 ] && [ $i -lt 300 ]; do usleep 100000; i=$((i+1)); done\n"
+		     "if mount -t ext4 /dev/nvme0n1 /var/tmp; then\n"
+		     "  echo \"gupbench-vm: /var/tmp is ext4 on /dev/nvme0n1\"\n"
+		     "else\n"
+		     "  echo \"gupbench-vm: no disk at /var/tmp: dio methods and file backings there will skip\"\n"
+		     "fi\n");
 /* "%s" of fmt, given s as one sh word */
 #define INITQ(f, s) do { q = sh_quote(s); INIT(f, q ? q : "''"); free(q); } while (0)
 	INITQ("mkdir -p %s", cwd);
@@ -509,6 +524,115 @@ static int write_initrd(struct vm *vm)
 	if (fclose(c.f) && !ret)
 		ret = -errno;
 	return ret;
+}
+
+/* ---- the guest's scratch disk ---- */
+
+/*
+ * A sparse image with an ext4 made here, all of it initialised now
+ * (lazy_itable_init=0): no ext4lazyinit thread zeroing inode tables in the
+ * guest while it measures. QEMU shows it as an NVMe namespace, a driver
+ * Debian's cloud kernels have built in. The image is scratch: removed when
+ * the run ends; DIR/vm/qemu.cmd has the commands that make it again.
+ */
+static const char *const mkfs_argv[] = {
+	"mkfs.ext4", "-q", "-F", "-L", "gupbench", "-O", "^orphan_file",
+	"-E", "lazy_itable_init=0,lazy_journal_init=0",
+};
+
+static int mkfs_run(const char *img, int with_orphan_off)
+{
+	const char *argv[ARRAY_SIZE(mkfs_argv) + 2];
+	size_t n = 0;
+	int st;
+	pid_t pid;
+
+	for (size_t i = 0; i < ARRAY_SIZE(mkfs_argv); i++) {
+		/* mke2fs before 1.47 does not know orphan_file (nor needs it off) */
+		if (!with_orphan_off && (!strcmp(mkfs_argv[i], "-O") ||
+					 !strcmp(mkfs_argv[i], "^orphan_file")))
+			continue;
+		argv[n++] = mkfs_argv[i];
+	}
+	argv[n++] = img;
+	argv[n] = NULL;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int nul = open("/dev/null", O_WRONLY);
+
+		dup2(nul, 1);
+		dup2(nul, 2);
+		execvp(argv[0], (char *const *)argv);
+		execv("/sbin/mkfs.ext4", (char *const *)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -errno;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+		return -ENOENT;
+	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -EIO;
+}
+
+/* The recreating commands, for qemu.cmd. */
+static void disk_commands(const struct vm *vm, FILE *f)
+{
+	char *q = sh_quote(vm->disk_path);
+
+	fprintf(f, "# the scratch disk (removed after the run): make it again first\n");
+	fprintf(f, "truncate -s %" PRIu64 " %s &&", vm->disk, q ? q : "''");
+	for (size_t i = 0; i < ARRAY_SIZE(mkfs_argv); i++)
+		fprintf(f, " %s", mkfs_argv[i]);
+	fprintf(f, " %s\n", q ? q : "''");
+	free(q);
+}
+
+static void make_disk(struct vm *vm)
+{
+	char path[PATH_MAX];
+	int fd, ret;
+
+	if (!vm->disk) {
+		fmt(vm->disk_why, sizeof(vm->disk_why), "none (--disk 0)");
+		return;
+	}
+	if (strstr(vm->missing, "BLK_DEV_NVME") || strstr(vm->missing, "EXT4_FS")) {
+		fmt(vm->disk_why, sizeof(vm->disk_why),
+		    "none: the image lacks CONFIG_BLK_DEV_NVME=y or CONFIG_EXT4_FS=y");
+		return;
+	}
+	fmt(path, sizeof(path), "%s/vm/disk.img", vm->out);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || ftruncate(fd, (off_t)vm->disk)) {
+		ret = -errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		fmt(vm->disk_why, sizeof(vm->disk_why), "none: %s: %s", path, strerror(-ret));
+		fprintf(stderr, "gupbench vm: no disk for the guest: %s: %s\n", path, strerror(-ret));
+		return;
+	}
+	close(fd);
+	ret = mkfs_run(path, 1);
+	if (ret == -EIO)
+		ret = mkfs_run(path, 0);
+	if (ret) {
+		unlink(path);
+		fmt(vm->disk_why, sizeof(vm->disk_why), "none: mkfs.ext4 %s",
+		    ret == -ENOENT ? "is not installed (Debian package e2fsprogs)" : "failed");
+		fprintf(stderr, "gupbench vm: no disk for the guest (%s): dio methods and file "
+				"backings will skip there\n", vm->disk_why + 6);
+		return;
+	}
+	fmt(vm->disk_path, sizeof(vm->disk_path), "%s", path);
+}
+
+static void remove_disk(struct vm *vm)
+{
+	if (vm->disk_path[0] && unlink(vm->disk_path) && errno != ENOENT)
+		fprintf(stderr, "gupbench vm: %s: %s\n", vm->disk_path, strerror(errno));
 }
 
 /* ---- QEMU ---- */
@@ -621,6 +745,12 @@ static int qemu_argv(struct vm *vm, enum vm_accel a, char **argv, size_t max, ch
 	ARG("file:%s/vm/console.log", vm->out);
 	ARG("-serial");
 	ARG("file:%s/vm/stream", vm->out);
+	if (vm->disk_path[0]) {
+		ARG("-drive");
+		ARG("file=%s,if=none,id=scratch,format=raw", vm->disk_path);
+		ARG("-device");
+		ARG("nvme,serial=gupbench,drive=scratch");
+	}
 	ARG("-kernel");
 	ARG("%s", vm->image);
 	ARG("-initrd");
@@ -734,6 +864,8 @@ static enum boot_end boot_once(struct vm *vm, enum vm_accel a, unsigned int hell
 	{
 		FILE *f = fopen(path, "ae");
 
+		if (f && vm->disk_path[0])
+			disk_commands(vm, f);
 		for (int i = 0; f && argv[i]; i++) {
 			char *q = sh_quote(argv[i]);
 
@@ -918,6 +1050,15 @@ static void meta_vm(struct vm *vm, enum vm_accel a, int completed, int status)
 	fprintf(f, "cpus = %u\n", vm->cpus);
 	fprintf(f, "mem = %s\n", size);
 	fprintf(f, "numa_nodes = %u\n", vm->numa ? vm->numa : 1);
+	if (vm->disk_path[0]) {
+		char dsize[32];
+
+		size_format(vm->disk, dsize, sizeof(dsize));
+		fprintf(f, "disk = %s ext4 on emulated NVMe at /var/tmp (scratch image, removed "
+			   "after the run)\n", dsize);
+	} else {
+		fprintf(f, "disk = %s\n", vm->disk_why);
+	}
 	fprintf(f, "append = %s\n", vm->cmdline);
 	fprintf(f, "host_kernel = %s\n", u.release);
 	fprintf(f, "boot_s = %.1f\n", vm->boot_s);
@@ -953,6 +1094,7 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "numa", required_argument, NULL, 'N' },
+		{ "disk", required_argument, NULL, 'D' },
 		{ "accel", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "boot-timeout", required_argument, NULL, 'B' },
@@ -966,7 +1108,7 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 		{ 0 },
 	};
 	struct vm vm = {
-		.mem = 2ULL << 30, .timeout_s = 3600, .boot_timeout_s = 120,
+		.mem = 2ULL << 30, .disk = 4ULL << 30, .timeout_s = 3600, .boot_timeout_s = 120,
 		.cpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN),
 	};
 	struct vmstream_rx rx = { 0 };
@@ -1011,6 +1153,13 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 			if (size_parse(optarg, &vm.mem) || vm.mem < (256ULL << 20)) {
 				fprintf(stderr, "gupbench vm: --mem: \"%s\" is not a size of 256M or more\n",
 					optarg);
+				return VM_EXIT_USAGE;
+			}
+			break;
+		case 'D':
+			if (size_parse(optarg, &vm.disk) || (vm.disk && vm.disk < (64ULL << 20))) {
+				fprintf(stderr, "gupbench vm: --disk: \"%s\" is not 0 or a size of "
+						"64M or more\n", optarg);
 				return VM_EXIT_USAGE;
 			}
 			break;
@@ -1133,9 +1282,12 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 	fmt(vm.cmdline, sizeof(vm.cmdline), "console=ttyS0 panic=-1 quiet rdinit=/init%s%s",
 	    vm.append ? " " : "", vm.append ? vm.append : "");
 
+	make_disk(&vm);
 	ret = write_initrd(&vm);
-	if (ret)
+	if (ret) {
+		remove_disk(&vm);
 		return 1;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -1207,11 +1359,16 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 	} else if (!vm.quiet) {
 		fprintf(stderr, "gupbench vm: the guest's run exited %d after %.1f s: %s\n",
 			rx.status, vm.run_s, vm.out);
+	} else if (rx.status) {
+		/* -q did not echo the guest: say why its run failed */
+		fprintf(stderr, "gupbench vm: the guest's run exited %d\n", rx.status);
+		console_tail(&vm, 12);
 	}
 	if (!vm.no_plot && end == BOOT_DONE && (status == 0 || status == 1) &&
 	    plot_run(vm.out, vm.quiet, err, sizeof(err)))
 		fprintf(stderr, "gupbench vm: plots: %s\n", err);
 	vmstream_rx_free(&rx);
+	remove_disk(&vm);
 	if (vm_stop_sig)
 		return 128 + vm_stop_sig;
 	return status;
