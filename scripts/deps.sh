@@ -20,8 +20,9 @@ pkgs=(
 	libinih-dev libjansson-dev libcmocka-dev
 	gnuplot-nox python3 python3-scipy
 	linux-source-6.1
-	# gupbench vm: QEMU, a static busybox for the guest's initramfs
-	qemu-system-x86 busybox-static
+	# gupbench vm: QEMU, a static busybox for the guest's initramfs,
+	# mkfs.ext4 for the guest's scratch disk
+	qemu-system-x86 busybox-static e2fsprogs
 	# scripts/kbuild.sh: what a kernel build needs besides the compiler
 	flex bison bc libelf-dev libssl-dev git
 )
