@@ -198,6 +198,7 @@ static int fork_check(const struct scenario *sc, char *why, size_t len)
 	const struct method *pm;
 	struct scenario psc;
 	struct rlimit rl;
+	char reason[160];
 	char tmp[200];
 	int b = buf_backing_parse(sc->backing);
 
@@ -244,10 +245,8 @@ static int fork_check(const struct scenario *sc, char *why, size_t len)
 		    sc->pinned, sc->zero, pm->name);
 		return -EINVAL;
 	}
-	if (b == BACK_FILE && (pm->flags & M_LONGTERM) && (pm->flags & M_WRITE) &&
-	    kernel_version() >= 0x060500) {
-		fmt(why, len, "pin_method %s cannot pin file memory: this kernel refuses long-term "
-		    "write pins of page-cache files (FOLL_LONGTERM|FOLL_WRITE, 6.5+)", pm->name);
+	if (b == BACK_FILE && method_refuses_file(pm, reason, sizeof(reason))) {
+		fmt(why, len, "pin_method %s cannot pin file memory: %s", pm->name, reason);
 		return -EINVAL;
 	}
 	if ((pm->flags & M_MEMLOCK) && !have_cap(CAP_IPC_LOCK) && !getrlimit(RLIMIT_MEMLOCK, &rl) &&

@@ -29,6 +29,7 @@
 #define M_COMBINED	(1u << 5)	/* one call pins, uses and unpins: op "pin+unpin" */
 #define M_PAIRED	(1u << 6)	/* one cycle, two times (pin, unpin): gup_test, vmsplice */
 #define M_PIN_ONLY	(1u << 7)	/* only a pin is measured (no reference kept: populate) */
+#define M_NO_FILE_OLD	(1u << 8)	/* refuses page-cache file memory itself before 6.5 */
 
 /* How the kernel path is classified in the CSV (path, ref columns). */
 enum gup_path { PATH_FAST, PATH_SLOW, PATH_REMOTE, PATH_NONE };
@@ -98,6 +99,11 @@ struct method {
 
 /* The table of all methods (methods.c, from methods.h). */
 const struct method *method_find(const char *name);
+/*
+ * 1 if this kernel refuses m's pins of page-cache file memory (a `file`
+ * backing), with the reason in why; else 0.
+ */
+int method_refuses_file(const struct method *m, char *why, size_t len);
 const struct method *method_at(size_t i);
 size_t method_count(void);
 const char *method_path_name(enum gup_path p);

@@ -23,6 +23,23 @@ const struct method *method_find(const char *name)
 	return NULL;
 }
 
+int method_refuses_file(const struct method *m, char *why, size_t len)
+{
+	/* writeback and long-term pins do not mix: GUP refuses them since 6.5 */
+	if ((m->flags & M_LONGTERM) && (m->flags & M_WRITE) && kernel_version() >= 0x060500) {
+		fmt(why, len, "this kernel refuses long-term write pins of page-cache files "
+		    "(FOLL_LONGTERM|FOLL_WRITE, 6.5+)");
+		return 1;
+	}
+	/* before that, io_uring had its own check: shmem and hugetlb only */
+	if ((m->flags & M_NO_FILE_OLD) && kernel_version() < 0x060500) {
+		fmt(why, len, "before 6.5 %s refuses page-cache file buffers itself (shmem and "
+		    "hugetlb only: EOPNOTSUPP)", m->name);
+		return 1;
+	}
+	return 0;
+}
+
 const struct method *method_at(size_t i)
 {
 	return i < ARRAY_SIZE(methods) ? methods[i] : NULL;

@@ -633,16 +633,12 @@ static int backing_check(struct scenario *sc, const struct cfg_job *j, char *err
 	}
 	if (b == BACK_FILE) {
 		const struct method *m = method_find(sc->method);
+		char why[160];
 
-		/*
-		 * Since 6.5 GUP refuses FOLL_LONGTERM|FOLL_WRITE on file-backed
-		 * mappings other than shmem (writeback and pins do not mix):
-		 * the pin would fail with EFAULT every time.
-		 */
-		if ((m->flags & M_LONGTERM) && (m->flags & M_WRITE) && kernel_version() >= 0x060500) {
-			fmt(err, len, "%s:%d: backing: %s cannot pin file memory: this kernel refuses "
-			    "long-term write pins of page-cache files (FOLL_LONGTERM|FOLL_WRITE, 6.5+)",
-			    j->file, bl, sc->method);
+		/* the pin would fail every time */
+		if (method_refuses_file(m, why, sizeof(why))) {
+			fmt(err, len, "%s:%d: backing: %s cannot pin file memory: %s", j->file, bl,
+			    sc->method, why);
 			return -EINVAL;
 		}
 		offered = 1;	/* page-cache folio sizes are the filesystem's choice */

@@ -129,6 +129,25 @@ def test_dio_on_the_guest_disk():
     assert meta(d + "/nodisk/meta")[("vm", "disk")] == "none (--disk 0)"
 
 
+@test
+def test_iouring_file_refused_by_the_guest_kernel():
+    """io_uring on a page-cache file: refused at config time on every
+    kernel, for the reason that kernel has (io_uring's own check before
+    6.5, GUP's FOLL_LONGTERM|FOLL_WRITE check since); in the guest, the
+    guest's kernel decides."""
+    need_root()
+    d = tmpdir()
+    cfg = write_config(d, "[f]\nmethod = iouring\nbacking = file\nsize = 1M\nrepeat = 3\n")
+    p = vm("-o", d + "/run", cfg)
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    # a refused config writes no [kernel] section: the guest's /init names it
+    console = open(d + "/run/vm/console.log").read()
+    release = console.split("gupbench-vm: ", 1)[1].split()[0]
+    want = "refuses page-cache file buffers itself" if release.startswith("6.1.") else \
+        "refuses long-term write pins of page-cache files"
+    assert "iouring cannot pin file memory" in p.stderr and want in p.stderr, p.stderr
+
+
 def m_release(d):
     return meta(d + "/run/meta")[("kernel", "release")]
 
