@@ -160,7 +160,7 @@ static int meta_key_matters(const char *sec, const char *key, int *expected)
 	/* a guest's timings are only comparable under the same accelerator and shape */
 	if (!strcmp(sec, "vm"))
 		return !strcmp(key, "accelerator") || !strcmp(key, "cpus") || !strcmp(key, "mem") ||
-		       !strcmp(key, "numa_nodes");
+		       !strcmp(key, "numa_nodes") || !strcmp(key, "cpu_model");
 	return 0;
 }
 

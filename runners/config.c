@@ -697,6 +697,11 @@ static int scenario_check(struct scenario *sc, const struct cfg_job *j, char *er
 		    "(use a larger size or a smaller order)", j->file, zl, sc->zero, a, b);
 		return -EINVAL;
 	}
+	/* pages already free in a hugetlb pool are not in MemAvailable, and are
+	 * what a hugetlb buffer uses first */
+	if (avail && (buf_backing_parse(sc->backing) == BACK_HUGETLB_2M ||
+		      buf_backing_parse(sc->backing) == BACK_HUGETLB_1G))
+		avail += hugetlb_free_bytes(4UL << sc->order);
 	/* leave a tenth of what is available to the rest of the system */
 	lanes = sc->threads ? sc->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	if (strcmp(sc->share, "private"))

@@ -272,6 +272,16 @@ int hugetlb_size_exists(unsigned long kb)
 	return access(path, F_OK) == 0;
 }
 
+uint64_t hugetlb_free_bytes(unsigned long kb)
+{
+	char path[256], v[32];
+
+	fmt(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/free_hugepages", kb);
+	if (file_read_str(path, v, sizeof(v)))
+		return 0;
+	return strtoull(v, NULL, 10) * kb * 1024;
+}
+
 int hugetlb_reserve(unsigned long kb, unsigned long pages, char *why, size_t len)
 {
 	char nr_path[256], free_path[256], v[32];

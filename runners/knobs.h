@@ -10,6 +10,7 @@
 #define GUPBENCH_KNOBS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
@@ -48,6 +49,8 @@ int knobs_for_shmem_order(int order, char *why, size_t len);
  * the reason when the kernel cannot provide them.
  */
 int hugetlb_reserve(unsigned long kb, unsigned long pages, char *why, size_t len);
+/* Bytes of free pages in the hugetlb pool of page size kb (0: none, or no pool). */
+uint64_t hugetlb_free_bytes(unsigned long kb);
 /* Does the kernel have a hugetlb pool of this page size? */
 int hugetlb_size_exists(unsigned long kb);
 

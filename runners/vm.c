@@ -63,6 +63,7 @@ struct vm {
 	enum vm_accel accel;
 	unsigned int timeout_s, boot_timeout_s;
 	const char *append;
+	const char *cpu_model;	/* QEMU -cpu; NULL: host under KVM, QEMU's default under TCG */
 	int quiet, no_plot, force;
 	char out[PATH_MAX];
 	char cache[PATH_MAX];
@@ -98,7 +99,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: gupbench vm --kernel SPEC [-o DIR] [--cpus N] [--mem SIZE] [--numa N] [--disk SIZE]\n"
-		"         [--accel auto|kvm|tcg] [--timeout S] [--boot-timeout S] [--append ARGS]\n"
+		"         [--cpu MODEL] [--accel auto|kvm|tcg] [--timeout S] [--boot-timeout S] [--append ARGS]\n"
 		"         [--cache DIR] [--force] [--no-plot] [-q] [run] CONFIG...\n"
 		"  boots SPEC under QEMU, runs CONFIG... there and writes DIR (default\n"
 		"  results/vm-<date>-<kernel>) on the host, as `gupbench run` would.\n"
@@ -108,6 +109,8 @@ static void usage(FILE *f)
 		"  --cpus N       guest CPUs (default: the host's online CPUs)\n"
 		"  --mem SIZE     guest memory (default 2G)\n"
 		"  --numa N       N guest NUMA nodes, memory split evenly, CPUs in blocks\n"
+		"  --cpu MODEL    QEMU's -cpu (default: host under KVM, QEMU's own under TCG;\n"
+		"                 max gives TCG guests 1 GiB pages, pdpe1gb)\n"
 		"  --disk SIZE    a scratch ext4 disk on emulated NVMe, mounted at /var/tmp for\n"
 		"                 the dio methods and file backings (default 4G, sparse; 0: none)\n"
 		"  --accel A      auto (default: KVM if a guest answers under it, else TCG)\n"
@@ -722,7 +725,10 @@ static int qemu_argv(struct vm *vm, enum vm_accel a, char **argv, size_t max, ch
 		ARG("kvm");
 	else
 		ARG("tcg,thread=%s", vm->cpus > 1 ? "multi" : "single");
-	if (a == ACCEL_KVM) {
+	if (vm->cpu_model) {
+		ARG("-cpu");
+		ARG("%s", vm->cpu_model);
+	} else if (a == ACCEL_KVM) {
 		ARG("-cpu");
 		ARG("host");
 	}
@@ -1048,6 +1054,8 @@ static void meta_vm(struct vm *vm, enum vm_accel a, int completed, int status)
 			       : "hardware-assisted (KVM): compare only with runs under KVM");
 	fprintf(f, "qemu = %s\n", qv);
 	fprintf(f, "cpus = %u\n", vm->cpus);
+	fprintf(f, "cpu_model = %s\n", vm->cpu_model ? vm->cpu_model :
+		a == ACCEL_KVM ? "host" : "(QEMU's default)");
 	fprintf(f, "mem = %s\n", size);
 	fprintf(f, "numa_nodes = %u\n", vm->numa ? vm->numa : 1);
 	if (vm->disk_path[0]) {
@@ -1095,6 +1103,7 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "numa", required_argument, NULL, 'N' },
 		{ "disk", required_argument, NULL, 'D' },
+		{ "cpu", required_argument, NULL, 'U' },
 		{ "accel", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "boot-timeout", required_argument, NULL, 'B' },
@@ -1178,6 +1187,16 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 			break;
 		case 'A':
 			vm.append = optarg;
+			break;
+		case 'U':
+			if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyz"
+						"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,+=") !=
+						strlen(optarg)) {
+				fprintf(stderr, "gupbench vm: --cpu: \"%s\" is not a QEMU CPU model\n",
+					optarg);
+				return VM_EXIT_USAGE;
+			}
+			vm.cpu_model = optarg;
 			break;
 		case 'C':
 			fmt(vm.cache, sizeof(vm.cache), "%s", optarg);

@@ -148,6 +148,35 @@ def test_iouring_file_refused_by_the_guest_kernel():
     assert "iouring cannot pin file memory" in p.stderr and want in p.stderr, p.stderr
 
 
+@test
+def test_1g_hugetlb_in_a_guest():
+    """--cpu max gives a TCG guest pdpe1gb, so a 1 GiB hugetlb pool; one
+    page reserved at boot (hugepagesz=1G hugepages=1) backs a 1 GiB buffer
+    that iouring pins as one order-18 folio. Without it QEMU's default CPU
+    has no 1 GiB pages, and the rows say so."""
+    need_root()
+    d = tmpdir()
+    cfg = write_config(d, "[h]\nmethod = iouring\nbacking = hugetlb-1G\nsize = 1G\nrepeat = 2\n")
+    p = vm("--cpu", "max", "--mem", "3G", "--append", "hugepagesz=1G hugepages=1",
+           "-o", d + "/run", cfg)
+    assert p.returncode == 0, p.stderr
+    ok = ok_rows(d + "/run")
+    assert {r["op"] for r in ok} == {"pin", "unpin"}, rows(d + "/run/results.csv")
+    for r in ok:
+        assert r["order_got"] == "18" and int(r["pages"]) == 262144, r
+        if r["op"] == "pin" and r["pins_exact"] == "1":
+            assert int(r["pins_acquired"]) == 262144, r
+    m = meta(d + "/run/meta")
+    assert m[("vm", "cpu_model")] == "max"
+    assert m[("knobs", "hugetlb.1048576kB.nr_hugepages")] == "1"
+    if m[("vm", "accelerator")] == "tcg":
+        p = vm("--mem", "3G", "-o", d + "/default", cfg)
+        assert p.returncode == 0, p.stderr
+        got = rows(d + "/default/results.csv")
+        assert got and all(r["status"] == "skip" and "no hugetlb pool of 1048576 kB" in r["reason"]
+                           for r in got), got
+
+
 def m_release(d):
     return meta(d + "/run/meta")[("kernel", "release")]
 
