@@ -37,62 +37,18 @@ enum {
 	C_THREADS, C_SHARE, C_THREAD, C_ROUND, C_PINNED, C_PIN_METHOD, C_NR
 };
 
-/*
- * What the kernel counted for the ops that should pin: a row whose path is
- * classed ref=pin but whose exact nr_foll_pin_acquired delta is 0 for
- * pages that are not the shared zero page took its references another way
- * (FOLL_GET: O_DIRECT before 6.3-6.5). Older results.csv lack the columns:
- * nothing is counted then.
- */
-static void agg_pins(struct agg *a, const struct csv_table *t)
-{
-	static const char *const names[] = {
-		"op", "method", "backing", "folio_order", "zero_ratio", "size_bytes", "threads",
-		"share", "pinned", "pin_method", "status", "ref", "pins_acquired", "pins_exact",
-		"pages", "zero_pages_got",
-	};
-	int c[ARRAY_SIZE(names)];
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if ((c[i] = csv_table_col(t, names[i])) < 0)
-			return;
-	for (size_t r = 0; r < t->nrows; r++) {
-		char **row = t->rows[r];
-		struct agg_group key = { 0 };
-		double nonzero = atof(row[c[14]]) - atof(row[c[15]]);
-
-		if (strcmp(row[c[10]], "ok") || strcmp(row[c[11]], "pin") ||
-		    strcmp(row[c[13]], "1") || (strcmp(row[c[0]], "pin") && strcmp(row[c[0]], "pin+unpin")))
-			continue;
-		fmt(key.op, sizeof(key.op), "%s", row[c[0]]);
-		fmt(key.method, sizeof(key.method), "%s", row[c[1]]);
-		fmt(key.backing, sizeof(key.backing), "%s", row[c[2]]);
-		key.order = atoi(row[c[3]]);
-		key.zero = atof(row[c[4]]);
-		key.size = strtoull(row[c[5]], NULL, 10);
-		key.threads = atoi(row[c[6]]);
-		if (!strcmp(key.method, "fork"))
-			fmt(key.variant, sizeof(key.variant), "pinned=%s/%s", row[c[8]], row[c[9]]);
-		fmt(key.share, sizeof(key.share), "%s", key.threads > 1 ? row[c[7]] : "-");
-		for (size_t i = 0; i < a->n; i++) {
-			if (group_cmp(&a->g[i], &key))
-				continue;
-			a->g[i].pin_rows++;
-			if (nonzero > 0 && atoll(row[c[12]]) == 0)
-				a->g[i].pin_none++;
-			break;
-		}
-	}
-}
-
 int agg_load(struct agg *a, const char *path, char *err, size_t len)
 {
 	static const char *const need[C_NR] = {
 		"op", "method", "backing", "folio_order", "zero_ratio", "size_bytes", "ns", "pages", "status",
 		"threads", "share", "thread", "round_ns", "pinned", "pin_method",
 	};
+	enum { P_REF, P_ACQUIRED, P_EXACT, P_ZERO_GOT, P_NR };
+	static const char *const pneed[P_NR] = {
+		"ref", "pins_acquired", "pins_exact", "zero_pages_got",
+	};
 	struct csv_table t;
-	int col[C_NR], ret;
+	int col[C_NR], pcol[P_NR], have_pins, ret;
 
 	memset(a, 0, sizeof(*a));
 	ret = csv_table_load(&t, path, err, len);
@@ -106,6 +62,17 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 			return -EINVAL;
 		}
 	}
+	/*
+	 * What the kernel counted for the ops that should pin: an ok row whose
+	 * path is classed ref=pin but whose exact nr_foll_pin_acquired delta
+	 * is 0 for pages that are not the shared zero page took its references
+	 * another way (FOLL_GET: O_DIRECT before 6.3-6.5). Older results.csv
+	 * lack these columns: nothing is counted then.
+	 */
+	for (int i = 0; i < P_NR; i++)
+		pcol[i] = csv_table_col(&t, pneed[i]);
+	have_pins = pcol[P_REF] >= 0 && pcol[P_ACQUIRED] >= 0 && pcol[P_EXACT] >= 0 &&
+		    pcol[P_ZERO_GOT] >= 0;
 	for (size_t r = 0; r < t.nrows; r++) {
 		char **row = t.rows[r];
 		const char *st = row[col[C_STATUS]];
@@ -145,13 +112,18 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		}
 		g->v = realloc(g->v, (g->n + 1) * sizeof(double));
 		g->v[g->n++] = atof(row[col[C_NS]]) / pages;
+		if (have_pins && !strcmp(row[pcol[P_REF]], "pin") && !strcmp(row[pcol[P_EXACT]], "1") &&
+		    (!strcmp(key.op, "pin") || !strcmp(key.op, "pin+unpin"))) {
+			g->pin_rows++;
+			if (pages > atof(row[pcol[P_ZERO_GOT]]) && atoll(row[pcol[P_ACQUIRED]]) == 0)
+				g->pin_none++;
+		}
 		/* the round's aggregate rate, once per round (thread 0's row) */
 		if (atoi(row[col[C_THREAD]]) == 0 && atof(row[col[C_ROUND]]) > 0) {
 			g->rate = realloc(g->rate, (g->nrate + 1) * sizeof(double));
 			g->rate[g->nrate++] = key.threads * pages * 1e9 / atof(row[col[C_ROUND]]);
 		}
 	}
-	agg_pins(a, &t);
 	csv_table_free(&t);
 	if (a->n)
 		qsort(a->g, a->n, sizeof(*a->g), group_cmp);
