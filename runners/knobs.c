@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,20 @@ static void dump_one(FILE *f, const char *key, const char *path)
 		fprintf(f, "%s = %s\n", key, val);
 }
 
+/* Append printf-style to the string in dst (size bytes), truncating. */
+static void __attribute__((format(printf, 3, 4)))
+strcatf(char *dst, size_t size, const char *f, ...)
+{
+	size_t len = strlen(dst);
+	va_list ap;
+
+	if (len + 1 >= size)
+		return;
+	va_start(ap, f);
+	vsnprintf(dst + len, size - len, f, ap);
+	va_end(ap);
+}
+
 /*
  * A scheme's filters, appended as " (anon reject, unmapped allow)": which
  * memory the action may touch. Kernels before 6.15 have one "filters"
@@ -379,8 +394,6 @@ static void damon_filters(char *line, size_t size, const char *scheme)
 			continue;
 		n = strtol(type, NULL, 10);
 		for (long i = 0; i < n; i++) {
-			size_t len = strlen(line);
-
 			fmt(path, sizeof(path), "%s/%s/%ld/type", scheme, dirs[d], i);
 			if (file_read_str(path, type, sizeof(type)))
 				continue;
@@ -391,17 +404,14 @@ static void damon_filters(char *line, size_t size, const char *scheme)
 			fmt(path, sizeof(path), "%s/%s/%ld/matching", scheme, dirs[d], i);
 			if (file_read_str(path, matching, sizeof(matching)))
 				snprintf(matching, sizeof(matching), "Y");
-			snprintf(line + len, size - len, "%s%s%s %s", any ? ", " : " (",
+			strcatf(line, size, "%s%s%s %s", any ? ", " : " (",
 				 matching[0] == 'N' ? "non-" : "", type,
 				 allow[0] == 'Y' ? "allow" : "reject");
 			any = 1;
 		}
 	}
-	if (any) {
-		size_t len = strlen(line);
-
-		snprintf(line + len, size - len, ")");
-	}
+	if (any)
+		strcatf(line, size, ")");
 }
 
 /* "on: paddr, schemes pageout (anon reject)" for each kdamond the admin sysfs has */
@@ -426,14 +436,12 @@ static void dump_damon(FILE *f)
 		fmt(path, sizeof(path), "%s/%ld/contexts/nr_contexts", top, k);
 		nctx = file_read_str(path, v, sizeof(v)) ? 0 : strtol(v, NULL, 10);
 		for (long c = 0; c < nctx; c++) {
-			size_t len = strlen(line);
-
 			fmt(path, sizeof(path), "%s/%ld/contexts/%ld/operations", top, k, c);
 			if (file_read_str(path, ops, sizeof(ops)))
 				snprintf(ops, sizeof(ops), "?");
 			fmt(path, sizeof(path), "%s/%ld/contexts/%ld/schemes/nr_schemes", top, k, c);
 			nsch = file_read_str(path, v, sizeof(v)) ? 0 : strtol(v, NULL, 10);
-			snprintf(line + len, sizeof(line) - len, "%s%s, schemes", c ? "; " : ": ", ops);
+			strcatf(line, sizeof(line), "%s%s, schemes", c ? "; " : ": ", ops);
 			for (long i = 0; i < nsch; i++) {
 				char sch[320];
 
@@ -441,14 +449,11 @@ static void dump_damon(FILE *f)
 				fmt(path, sizeof(path), "%s/action", sch);
 				if (file_read_str(path, v, sizeof(v)))
 					snprintf(v, sizeof(v), "?");
-				len = strlen(line);
-				snprintf(line + len, sizeof(line) - len, "%s%s", i ? ", " : " ", v);
+				strcatf(line, sizeof(line), "%s%s", i ? ", " : " ", v);
 				damon_filters(line, sizeof(line), sch);
 			}
-			if (!nsch) {
-				len = strlen(line);
-				snprintf(line + len, sizeof(line) - len, " none (monitoring only)");
-			}
+			if (!nsch)
+				strcatf(line, sizeof(line), " none (monitoring only)");
 		}
 		fprintf(f, "damon.kdamond%ld = %s\n", k, line);
 	}
