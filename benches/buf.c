@@ -301,6 +301,9 @@ int buf_build(struct buf *b, const struct buf_spec *spec)
 		buf_free(b);
 		return ret;
 	}
+	b->got.zero_asked = s.backing == BACK_ANON ? b->zero_chunks << s.order : 0;
+	b->got.order_asked = s.order;
+	b->got.node_asked = s.mem_policy == BUF_MEM_BIND ? s.mem_node : -1;
 	return 0;
 fail:
 	if (b->fd >= 0)
@@ -328,6 +331,24 @@ void buf_free(struct buf *b)
 		close(b->fd);
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;
+}
+
+int buf_got_mismatch(const struct buf_got *got, char *dst, size_t len)
+{
+	size_t n = 0;
+
+	dst[0] = '\0';
+	/* without PFNs (not root) zero pages and orders are not known */
+	if (got->exact && got->zero_pages < got->zero_asked)
+		n += snprintf(dst + n, n < len ? len - n : 0, "zero pages %" PRIu64 " of %" PRIu64
+			      " asked", got->zero_pages, got->zero_asked);
+	if (got->exact && got->order >= 0 && got->order != got->order_asked)
+		n += snprintf(dst + n, n < len ? len - n : 0, "%sorder %d for order %d asked",
+			      n ? "; " : "", got->order, got->order_asked);
+	if (got->node_asked >= 0 && got->node >= 0 && got->node != got->node_asked)
+		n += snprintf(dst + n, n < len ? len - n : 0, "%snode %d for node %d asked",
+			      n ? "; " : "", got->node, got->node_asked);
+	return n > 0;
 }
 
 /* ---- read-back ---- */
@@ -373,26 +394,6 @@ struct rb {
 	uint64_t pages_by_order[ORDER_MAX + 1];
 	uint64_t small_folios;
 };
-
-static int pread_full(int fd, void *dst, size_t len, off_t off, size_t *got)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = pread(fd, (char *)dst + done, len - done, off + done);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (!n)
-			break;
-		done += n;
-	}
-	*got = done;
-	return 0;
-}
 
 /* Read flags of [start, start + n); returns how many came (short past the
  * last PFN) or -errno. */

@@ -57,6 +57,10 @@ struct buf_got {
 	int exact;		/* 0 if PFNs were hidden (not root): counts are 0 */
 	int node;		/* NUMA node holding most present pages, -1 if none */
 	char node_hist[64];	/* "n0=2048;n1=12": present pages per node */
+	/* what was asked, set by buf_build, for buf_got_mismatch() */
+	uint64_t zero_asked;	/* pages that should be the (huge) zero page */
+	int order_asked;
+	int node_asked;		/* -1: no single node asked (default, interleave) */
 };
 
 struct buf {
@@ -87,5 +91,14 @@ int buf_rebuild(struct buf *b);
 int buf_readback(pid_t pid, const void *addr, uint64_t len, struct buf_got *got);
 
 void buf_free(struct buf *b);
+
+/*
+ * What the buffer got that differs from what was asked, as text such as
+ * "zero pages 0 of 512 asked; order 0 for order 9 asked" (empty: as asked,
+ * or not knowable without PFNs). Returns 1 if anything differs.
+ * Only private anonymous memory asks for zero pages: a zero chunk of
+ * shmem or a file is a hole read into zero-filled page cache.
+ */
+int buf_got_mismatch(const struct buf_got *got, char *dst, size_t len);
 
 #endif

@@ -284,3 +284,24 @@ char *sh_join(int argc, char **argv)
 	}
 	return s;
 }
+
+/* pread until len bytes or EOF; *got says how many came. 0 or -errno. */
+int pread_full(int fd, void *dst, size_t len, off_t off, size_t *got)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, (char *)dst + done, len - done, off + done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (!n)
+			break;
+		done += n;
+	}
+	*got = done;
+	return 0;
+}

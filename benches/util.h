@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -84,6 +85,9 @@ static inline uint64_t opwin_end(struct opwin *w)
  */
 int timed_rw(int fd, void *mem, uint64_t len, uint64_t foff, int write, uint64_t piece,
 	     uint64_t *ns, char *why, size_t wlen);
+
+/* pread until len bytes or EOF; *got says how many came. 0 or -errno. */
+int pread_full(int fd, void *dst, size_t len, off_t off, size_t *got);
 
 /* snprintf that never overflows and always terminates. */
 void fmt(char *dst, size_t len, const char *f, ...)

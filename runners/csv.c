@@ -63,6 +63,8 @@ const char *sample_status_name(int status)
 	     S->got.pages ? i64(S->got.node, tmp, sizeof(tmp)) : "")				\
 	CELL(node_hist, "present pages per NUMA node, n<node>=<pages>;...", "%s",		\
 	     S->got.node_hist)									\
+	CELL(mismatch, "what the buffer got that differs from what was asked (zero pages, "	\
+	     "order, node); empty: as asked", "%s", got_mismatch(r, tmp, sizeof(tmp)))		\
 	CELL(pinned, "fork: buffer pinned (yes), not (no), or pinned + MADV_DONTFORK", "%s",	\
 	     SC->pinned)										\
 	CELL(pin_method, "fork: the method holding the pin", "%s", SC->pin_method)		\
@@ -131,6 +133,14 @@ static int measured(const struct csv_row *r)
 	return r->s->status == SAMPLE_OK || r->s->status == SAMPLE_WARMUP;
 }
 
+static const char *got_mismatch(const struct csv_row *r, char *tmp, size_t len)
+{
+	if (!measured(r) || !r->s->got.pages)
+		return "";
+	buf_got_mismatch(&r->s->got, tmp, len);
+	return tmp;
+}
+
 static const char *u64(uint64_t v, char *tmp, size_t len)
 {
 	fmt(tmp, len, "%" PRIu64, v);
@@ -184,7 +194,7 @@ const char *csv_col_help(size_t i)
 
 void csv_cell(size_t col, const struct csv_row *r, char *dst, size_t len)
 {
-	char tmp[64];
+	char tmp[160];
 	size_t i = 0;
 
 #define CASE(n, h, ...)				\

@@ -8,6 +8,7 @@
 
 #include "compare.h"
 #include "bisect.h"
+#include "kfeat.h"
 #include "list.h"
 #include "meta.h"
 #include "plot.h"
@@ -24,6 +25,7 @@ static void usage(FILE *f)
 		"usage: gupbench COMMAND [ARGS]\n"
 		"  run CONFIG... [-o DIR]   measure the configs' matrix on this kernel\n"
 		"  list [-v]                methods and buffer kinds, and whether they run here\n"
+		"  probe                    what this kernel offers (zero page, THP, hugetlb, ...), as found\n"
 		"  keys                     config keys\n"
 		"  schema                   results.csv columns\n"
 		"  summary DIR              median ns per page per scenario and op\n"
@@ -57,6 +59,10 @@ int main(int argc, char **argv)
 		return run_main(argc - 1, argv + 1, argc, argv);
 	if (!strcmp(cmd, "list"))
 		return list_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "probe")) {
+		kfeat_dump(stdout);
+		return 0;
+	}
 	if (!strcmp(cmd, "keys"))
 		return keys_main();
 	if (!strcmp(cmd, "schema"))

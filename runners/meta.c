@@ -21,6 +21,7 @@
 #include "csv.h"
 #include "gbshim.h"
 #include "knobs.h"
+#include "kfeat.h"
 #include "meta.h"
 #include "util.h"
 #include "vmstat.h"
@@ -219,6 +220,10 @@ int meta_write_start(const char *path, const struct meta_run *r)
 	kv_file(f, "clocksource", "/sys/devices/system/clocksource/clocksource0/current_clocksource");
 	kconfig(f);
 
+	/* what the kernel really does, found by trying (runners/kfeat.c) */
+	fprintf(f, "\n[probe]\n");
+	kfeat_dump(f);
+
 	fprintf(f, "\n[machine]\n");
 	fprintf(f, "hostname = %s\n", host);
 	cpu_model(f);
@@ -270,6 +275,8 @@ int meta_write_end(const char *path, const struct meta_end *e)
 	fprintf(f, "scenarios_run = %zu\n", e->done);
 	fprintf(f, "scenarios_skipped = %zu\n", e->skipped);
 	fprintf(f, "scenarios_failed = %zu\n", e->failed);
+	fprintf(f, "scenarios_not_as_asked = %zu (ok scenarios whose buffer differs from what was "
+		"asked: results.csv mismatch)\n", e->not_as_asked);
 	fprintf(f, "knobs_restored = %s\n", e->knobs);
 	if (fclose(f))
 		return -errno;

@@ -17,6 +17,7 @@ struct meta_end {
 	const char *status;	/* complete, interrupted, failed */
 	unsigned long rows;
 	size_t done, skipped, failed;
+	size_t not_as_asked;	/* ok scenarios with a mismatch row */
 	const char *knobs;	/* how the knob restore went */
 };
 

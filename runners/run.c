@@ -27,6 +27,7 @@
 #include "config.h"
 #include "csv.h"
 #include "gbjson.h"
+#include "kfeat.h"
 #include "knobs.h"
 #include "meta.h"
 #include "method.h"
@@ -67,6 +68,7 @@ struct runner {
 	int tty;
 	uint64_t t0;
 	size_t done, skipped, failed;
+	size_t not_as_asked;		/* ok scenarios with rows whose buffer differs from the ask */
 	int interrupted;
 	/* probe results, per method index, cached: 0 unknown, 1 ok, -1 no */
 	int probed[64];
@@ -205,16 +207,22 @@ static void worker_args(const struct runner *r, const struct scenario *sc, size_
 static void scen_header(FILE *f)
 {
 	fprintf(f, "schema,scenario,job,method,size_bytes,folio_order,zero_ratio,populate,"
-		   "status,rows,wall_ms,worker_exit,vmstat_exact");
+		   "status,rows,wall_ms,worker_exit,mismatch_rows,mismatch,vmstat_exact");
 	for (int i = 0; i < VM_NR; i++)
 		fprintf(f, ",%s", vmstat_name(i));
 	fputc('\n', f);
 	fflush(f);
 }
 
+/* How a scenario's buffers differed from the ask: rows that did, and the first such text. */
+struct mismatch {
+	unsigned long rows;
+	char first[160];
+};
+
 static void scen_row(struct runner *r, size_t idx, const struct scenario *sc, const char *status,
 		     unsigned long rows, uint64_t wall_ns, const char *exit_desc,
-		     const struct vmstat *a, const struct vmstat *b)
+		     const struct mismatch *mm, const struct vmstat *a, const struct vmstat *b)
 {
 	FILE *f = r->scen;
 
@@ -223,6 +231,8 @@ static void scen_row(struct runner *r, size_t idx, const struct scenario *sc, co
 	fprintf(f, ",%s,%" PRIu64 ",%d,%g,%d,%s,%lu,%.3f,", sc->method, sc->size, sc->order,
 		sc->zero, sc->populate, status, rows, wall_ns / 1e6);
 	csv_quote(f, exit_desc);
+	fprintf(f, ",%lu,", mm ? mm->rows : 0);
+	csv_quote(f, mm ? mm->first : "");
 	fprintf(f, ",%d", vmstat_exact());
 	for (int i = 0; i < VM_NR; i++) {
 		if (a && b && (a->have & b->have & (1u << i)))
@@ -232,6 +242,47 @@ static void scen_row(struct runner *r, size_t idx, const struct scenario *sc, co
 	}
 	fputc('\n', f);
 	fflush(f);
+}
+
+static void mismatch_note(struct mismatch *mm, const struct sample *s)
+{
+	char t[160];
+
+	if (s->status != SAMPLE_OK || !s->got.pages || !buf_got_mismatch(&s->got, t, sizeof(t)))
+		return;
+	if (!mm->rows++)
+		fmt(mm->first, sizeof(mm->first), "%s", t);
+}
+
+/*
+ * Before the run: scenarios that ask for memory this kernel will not give
+ * (zero pages it does not map). They still run, and their rows say what
+ * they got in `mismatch`; this says it up front, once per cause.
+ */
+static void warn_unmet(const struct runner *r)
+{
+	const struct kfeat *zp = kfeat_get(KF_ZERO_PAGE), *hzp = kfeat_get(KF_HUGE_ZERO_PAGE);
+	int pmd = thp_pmd_order();
+	size_t small = 0, huge = 0;
+
+	for (size_t i = 0; i < r->plan.n; i++) {
+		const struct scenario *sc = &r->plan.items[i].sc;
+
+		if (strcmp(sc->backing, "anon") || !(sc->zero > 0))
+			continue;
+		if (pmd > 0 && sc->order == pmd)
+			huge++;
+		else
+			small++;
+	}
+	if (small && zp->have != KF_YES)
+		fprintf(stderr, "gupbench: warning: %zu scenarios ask for zero pages, and the zero page "
+			"is %s here (%s): their rows say what the buffer got in `mismatch`\n", small,
+			zp->have == KF_NO ? "not mapped" : "not known to be mapped", zp->why);
+	if (huge && hzp->have == KF_NO)
+		fprintf(stderr, "gupbench: warning: %zu PMD-order scenarios ask for zero pages, and the "
+			"huge zero page is not mapped here (%s): their rows say what the buffer got in "
+			"`mismatch`\n", huge, hzp->why);
 }
 
 /* The knobs (saved, restored at the end) that make a scenario's memory. */
@@ -269,6 +320,7 @@ static int run_one(struct runner *r, size_t idx)
 	struct vmstat v0, v1;
 	char store[CFG_MAX_OPTS + 1][160], *argv[CFG_MAX_OPTS + 8];
 	char why[256] = "", exit_desc[128] = "";
+	struct mismatch mm = { 0 };
 	unsigned long rows = 0;
 	uint64_t t0 = now_ns(), deadline;
 	int fds[2], wstatus = 0, failed = 0, ret;
@@ -282,7 +334,7 @@ static int run_one(struct runner *r, size_t idx)
 	}
 	if (r->probed[mi] < 0) {
 		rows_status(r, idx, sc, m, SAMPLE_SKIP, r->probe_why[mi]);
-		scen_row(r, idx, sc, "skip", 0, 0, "", NULL, NULL);
+		scen_row(r, idx, sc, "skip", 0, 0, "", NULL, NULL, NULL);
 		r->skipped++;
 		return 0;
 	}
@@ -290,13 +342,13 @@ static int run_one(struct runner *r, size_t idx)
 	if (ret == -ENOMEM || ret == -ENOENT) {
 		/* the kernel cannot provide this memory here: a skip, with why */
 		rows_status(r, idx, sc, m, SAMPLE_SKIP, why);
-		scen_row(r, idx, sc, "skip", 0, 0, "", NULL, NULL);
+		scen_row(r, idx, sc, "skip", 0, 0, "", NULL, NULL, NULL);
 		r->skipped++;
 		return 0;
 	}
 	if (ret) {
 		rows_status(r, idx, sc, m, SAMPLE_ERROR, why);
-		scen_row(r, idx, sc, "error", 0, 0, "", NULL, NULL);
+		scen_row(r, idx, sc, "error", 0, 0, "", NULL, NULL, NULL);
 		r->failed++;
 		return 1;
 	}
@@ -344,6 +396,7 @@ static int run_one(struct runner *r, size_t idx)
 		}
 		csv_row_write(&r->csv, &row);
 		rows++;
+		mismatch_note(&mm, &s);
 	}
 	if (stop_sig) {
 		stop_worker(pid);
@@ -356,6 +409,7 @@ static int run_one(struct runner *r, size_t idx)
 				break;
 			csv_row_write(&r->csv, &row);
 			rows++;
+			mismatch_note(&mm, &s);
 		}
 	}
 	close(fds[0]);
@@ -366,7 +420,7 @@ static int run_one(struct runner *r, size_t idx)
 	if (stop_sig) {
 		fmt(exit_desc, sizeof(exit_desc), "stopped by %s", strsignal(stop_sig));
 		rows_status(r, idx, sc, m, SAMPLE_INTERRUPTED, exit_desc);
-		scen_row(r, idx, sc, "interrupted", rows, now_ns() - t0, exit_desc, &v0, &v1);
+		scen_row(r, idx, sc, "interrupted", rows, now_ns() - t0, exit_desc, &mm, &v0, &v1);
 		r->interrupted = 1;
 		return 1;
 	}
@@ -387,11 +441,13 @@ static int run_one(struct runner *r, size_t idx)
 	/* a crash or timeout has no error row of its own: add one per op */
 	if (failed && WEXITSTATUS(wstatus) != WORKER_EXIT_FAILED)
 		rows_status(r, idx, sc, m, SAMPLE_ERROR, exit_desc);
-	scen_row(r, idx, sc, failed ? "error" : "ok", rows, now_ns() - t0, exit_desc, &v0, &v1);
+	scen_row(r, idx, sc, failed ? "error" : "ok", rows, now_ns() - t0, exit_desc, &mm, &v0, &v1);
 	if (failed)
 		r->failed++;
 	else
 		r->done++;
+	if (!failed && mm.rows)
+		r->not_as_asked++;
 	return failed;
 }
 
@@ -528,6 +584,7 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 	}
 	scen_header(r.scen);
 
+	warn_unmet(&r);
 	signals_install();
 	r.tty = isatty(STDERR_FILENO);
 	r.t0 = now_ns();
@@ -573,6 +630,7 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 			.done = r.done,
 			.skipped = r.skipped,
 			.failed = r.failed,
+			.not_as_asked = r.not_as_asked,
 			.knobs = knob_status,
 		};
 
@@ -582,10 +640,18 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 	if (!stop_sig && !no_plot && plot_run(r.dir, r.quiet, err, sizeof(err)))
 		fprintf(stderr, "gupbench: plots: %s\n", err);
 
-	fprintf(stderr, "gupbench: %zu ok, %zu skipped, %zu failed scenarios, %lu rows in %s/results.csv%s\n"
+	{
+		char naa[96] = "";
+
+		if (r.not_as_asked)
+			fmt(naa, sizeof(naa), " (%zu not as asked: see results.csv mismatch)",
+			    r.not_as_asked);
+		fprintf(stderr, "gupbench: %zu ok%s, %zu skipped, %zu failed scenarios, %lu rows in "
+			"%s/results.csv%s\n"
 			"gupbench: medians: gupbench summary %s\n",
-		r.done, r.skipped, r.failed, r.csv.rows, r.dir,
-		stop_sig ? " (interrupted)" : "", r.dir);
+			r.done, naa, r.skipped, r.failed, r.csv.rows, r.dir,
+			stop_sig ? " (interrupted)" : "", r.dir);
+	}
 	free(command);
 	plan_free(&r.plan);
 	cfg_free(&r.cfg);
