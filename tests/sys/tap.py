@@ -33,6 +33,29 @@ def need_root():
         raise Skip("needs root (sysfs knobs, pagemap PFNs, AF_XDP)")
 
 
+_probe = None
+
+
+def probe():
+    """{feature: (answer, why)} as `gupbench probe` found this kernel."""
+    global _probe
+    if _probe is None:
+        p = subprocess.run([GUPBENCH, "probe"], capture_output=True, text=True, check=True)
+        _probe = {}
+        for line in p.stdout.splitlines():
+            k, v = line.split(" = ", 1)
+            answer, _, why = v.partition(": ")
+            _probe[k] = (answer, why)
+    return _probe
+
+
+def need_kfeat(name):
+    """Skip unless the probe says this kernel offers `name`, with its reason."""
+    answer, why = probe()[name]
+    if answer != "yes":
+        raise Skip("this kernel's %s = %s: %s" % (name, answer, why))
+
+
 def write_config(directory, text, name="t.ini"):
     path = os.path.join(directory, name)
     with open(path, "w") as f:

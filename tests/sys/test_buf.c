@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "need.h"
 #include "util.h"
 
 #define MiB (1ULL << 20)
@@ -207,6 +208,7 @@ static void test_small_half_zero(void **state)
 	struct buf b;
 	char hist[32];
 
+	NEED_KFEAT(KF_ZERO_PAGE);
 	(void)state;
 	NEED_ROOT();
 	build(&b, 8 * MiB, 0, 0.5, 1);
@@ -223,6 +225,7 @@ static void test_all_zero(void **state)
 {
 	struct buf b;
 
+	NEED_KFEAT(KF_ZERO_PAGE);
 	(void)state;
 	NEED_ROOT();
 	build(&b, 8 * MiB, 0, 1.0, 0);
@@ -283,6 +286,7 @@ static void test_pmd_half_zero(void **state)
 	struct buf b;
 
 	thp_check(state);
+	NEED_KFEAT(KF_HUGE_ZERO_PAGE);
 	build(&b, 16 * MiB, 9, 0.5, 1);
 	assert_int_equal(b.zero_chunks, 4);
 	assert_int_equal(b.got.present, b.got.pages);
@@ -375,6 +379,7 @@ static void test_remote_pid(void **state)
 	pid_t pid;
 	char c;
 
+	NEED_KFEAT(KF_ZERO_PAGE);
 	(void)state;
 	NEED_ROOT();
 	build(&b, 8 * MiB, 0, 0.25, 1);

@@ -11,7 +11,7 @@ counts. No test asserts a timing.
 import json
 import os
 
-from tap import Skip, main, need_root, rows, run, test, tmpdir, write_config
+from tap import Skip, main, need_kfeat, need_root, rows, run, test, tmpdir, write_config
 
 HW = ("c_cycles", "c_instructions")
 ALL = ("c_page_faults", "c_ctx_switches", "c_cpu_migrations", "c_task_clock_ns",
@@ -104,6 +104,7 @@ def populate_write_allocates():
 def pvm_counts_come_from_the_peer():
     """pvm-write breaks COW on the worker's zero pages from the peer: the
     peer's counters see the allocations and one mmap_lock per round."""
+    need_kfeat("zero_page")
     t = [r for r in counters_run()["rows"] if r["method"] == "pvm-write"]
     ok = [r for r in t if r["status"] == "ok"]
     assert ok, t

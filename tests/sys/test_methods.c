@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "need.h"
 #include "method.h"
 #include "scenario.h"
 #include "util.h"
@@ -313,6 +314,7 @@ static void test_pvm_read_zero_page(void **state)
 	struct fix *f = *state;
 	int64_t expect = kernel_version() >= 0x060500 ? 0 : (int64_t)BUF_PAGES;
 
+	NEED_KFEAT(KF_ZERO_PAGE);
 	run_combined(state, &method_pvm_read, 1.0, expect);
 	if (f->buf.got.exact) {
 		struct buf_got got;
@@ -330,6 +332,7 @@ static void test_pvm_write_zero_page(void **state)
 {
 	struct fix *f = *state;
 
+	NEED_KFEAT(KF_ZERO_PAGE);
 	run_combined(state, &method_pvm_write, 1.0, BUF_PAGES);
 	if (f->buf.got.exact) {
 		struct buf_got got;
@@ -394,6 +397,7 @@ static void test_dio_write_zero_page(void **state)
 {
 	struct fix *f = *state;
 
+	NEED_KFEAT(KF_ZERO_PAGE);
 	run_combined(state, &method_dio_write, 0.5, dio_expect(BUF_PAGES / 2));
 	if (f->buf.got.exact) {
 		struct buf_got got;
@@ -481,6 +485,7 @@ static void run_populate(void **state, const struct method *m, uint64_t want_zer
 
 static void test_populate_read(void **state)
 {
+	NEED_KFEAT(KF_ZERO_PAGE);
 	run_populate(state, &method_populate_read, BUF_PAGES);
 }
 
