@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agg.h"
 #include "csvread.h"
+#include "point.h"
 #include "stats.h"
 #include "util.h"
 
@@ -18,7 +20,7 @@ static int group_cmp(const void *a, const void *b)
 	if (!c)
 		c = strcmp(x->backing, y->backing);
 	if (!c)
-		c = strcmp(x->variant, y->variant);
+		c = strcmp(x->vkey, y->vkey);
 	if (!c)
 		c = (x->order > y->order) - (x->order < y->order);
 	if (!c)
@@ -32,30 +34,115 @@ static int group_cmp(const void *a, const void *b)
 	return c;
 }
 
+/* The point keys agg_group has no field of its own for (point.h). */
+static int is_variant_key(size_t k)
+{
+	return k != PK_METHOD && k != PK_BACKING && k != PK_SIZE && k != PK_ORDER && k != PK_ZERO &&
+	       k != PK_THREADS && k != PK_SHARE;
+}
+
+/* "populate=1 mem_node=local ..." : every variant key, as the join sees it */
+static void variant_key(char **row, const int *kcol, const char *method, int threads, char *dst,
+			size_t len)
+{
+	size_t n = 0;
+
+	dst[0] = '\0';
+	for (size_t k = 0; k < POINT_NKEYS; k++) {
+		char v[64];
+
+		if (!is_variant_key(k))
+			continue;
+		point_key_value(k, kcol[k] >= 0 ? row[kcol[k]] : "", method, threads, v, sizeof(v));
+		n += snprintf(dst + n, n < len ? len - n : 0, "%s%s=%s", n ? " " : "",
+			      point_keys[k].name, v);
+	}
+}
+
+/*
+ * A group's label names only the variant keys that vary between groups of
+ * the same method (write, say, is a function of the method otherwise).
+ */
+static void variant_labels(struct agg *a)
+{
+	enum { MAX_METHODS = 64 };
+	struct { const char *method; const char *vkey; } seen[MAX_METHODS];
+	size_t nseen = 0;
+	int varies[POINT_NKEYS] = { 0 };
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct agg_group *g = &a->g[i];
+		size_t m = 0;
+
+		while (m < nseen && strcmp(seen[m].method, g->method))
+			m++;
+		if (m == nseen) {
+			if (nseen == MAX_METHODS)
+				continue;
+			seen[nseen].method = g->method;
+			seen[nseen++].vkey = g->vkey;
+			continue;
+		}
+		/* the same keys in the same order: compare word by word */
+		{
+			const char *x = seen[m].vkey, *y = g->vkey;
+
+			for (size_t k = 0; *x && *y; k++) {
+				size_t lx = strcspn(x, " "), ly = strcspn(y, " ");
+
+				if (lx != ly || strncmp(x, y, lx))
+					varies[k] = 1;
+				x += lx + !!x[lx];
+				y += ly + !!y[ly];
+			}
+		}
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		struct agg_group *g = &a->g[i];
+		const char *w = g->vkey;
+		size_t n = 0;
+
+		g->variant[0] = '\0';
+		for (size_t k = 0; *w; k++) {
+			size_t l = strcspn(w, " ");
+
+			if (varies[k])
+				n += snprintf(g->variant + n, n < sizeof(g->variant) ?
+					      sizeof(g->variant) - n : 0, "%s%.*s", n ? " " : "", (int)l, w);
+			w += l + !!w[l];
+		}
+	}
+}
+
 enum {
 	C_OP, C_METHOD, C_BACKING, C_ORDER, C_ZERO, C_SIZE, C_NS, C_PAGES, C_STATUS,
-	C_THREADS, C_SHARE, C_THREAD, C_ROUND, C_PINNED, C_PIN_METHOD, C_NR
+	C_THREADS, C_SHARE, C_THREAD, C_ROUND, C_MISMATCH, C_NR
 };
 
 int agg_load(struct agg *a, const char *path, char *err, size_t len)
 {
 	static const char *const need[C_NR] = {
 		"op", "method", "backing", "folio_order", "zero_ratio", "size_bytes", "ns", "pages", "status",
-		"threads", "share", "thread", "round_ns", "pinned", "pin_method",
+		"threads", "share", "thread", "round_ns", "mismatch",
 	};
 	enum { P_REF, P_ACQUIRED, P_EXACT, P_ZERO_GOT, P_NR };
 	static const char *const pneed[P_NR] = {
 		"ref", "pins_acquired", "pins_exact", "zero_pages_got",
 	};
 	struct csv_table t;
-	int col[C_NR], pcol[P_NR], have_pins, ret;
+	int col[C_NR], pcol[P_NR], kcol[POINT_NKEYS], have_pins, ret;
 
 	memset(a, 0, sizeof(*a));
 	ret = csv_table_load(&t, path, err, len);
 	if (ret)
 		return ret;
+	for (size_t k = 0; k < POINT_NKEYS; k++)
+		kcol[k] = csv_table_col(&t, point_keys[k].col);
 	for (int i = 0; i < C_NR; i++) {
 		col[i] = csv_table_col(&t, need[i]);
+		/* older results.csv have no mismatch column: nothing flagged */
+		if (col[i] < 0 && i == C_MISMATCH)
+			continue;
 		if (col[i] < 0) {
 			fmt(err, len, "%s: no column %s: not a gupbench results.csv", path, need[i]);
 			csv_table_free(&t);
@@ -96,10 +183,7 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		key.zero = atof(row[col[C_ZERO]]);
 		key.size = strtoull(row[col[C_SIZE]], NULL, 10);
 		key.threads = atoi(row[col[C_THREADS]]);
-		/* only fork reads pinned/pin_method: other methods' rows must not split */
-		if (!strcmp(key.method, "fork"))
-			fmt(key.variant, sizeof(key.variant), "pinned=%s/%s", row[col[C_PINNED]],
-			    row[col[C_PIN_METHOD]]);
+		variant_key(row, kcol, key.method, key.threads, key.vkey, sizeof(key.vkey));
 		/* one thread has nothing to share */
 		fmt(key.share, sizeof(key.share), "%s", key.threads > 1 ? row[col[C_SHARE]] : "-");
 		for (size_t i = 0; i < a->n && !g; i++)
@@ -112,6 +196,11 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		}
 		g->v = realloc(g->v, (g->n + 1) * sizeof(double));
 		g->v[g->n++] = atof(row[col[C_NS]]) / pages;
+		if (col[C_MISMATCH] >= 0 && row[col[C_MISMATCH]][0]) {
+			g->mismatch++;
+			if (strstr(row[col[C_MISMATCH]], "zero pages"))
+				g->mismatch_zero++;
+		}
 		if (have_pins && !strcmp(row[pcol[P_REF]], "pin") && !strcmp(row[pcol[P_EXACT]], "1") &&
 		    (!strcmp(key.op, "pin") || !strcmp(key.op, "pin+unpin"))) {
 			g->pin_rows++;
@@ -127,6 +216,7 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 	csv_table_free(&t);
 	if (a->n)
 		qsort(a->g, a->n, sizeof(*a->g), group_cmp);
+	variant_labels(a);
 	for (size_t i = 0; i < a->n; i++) {
 		struct agg_group *g = &a->g[i];
 

@@ -17,7 +17,8 @@ struct agg_group {
 	char backing[16];
 	int threads;		/* lanes */
 	char share[16];
-	char variant[48];	/* method-specific keys that change the point (fork: pinned) */
+	char vkey[256];		/* the other point keys (point.h), "k=v k=v": groups apart */
+	char variant[160];	/* those of them that vary within the run: the label */
 	int order;		/* asked */
 	double zero;		/* asked */
 	uint64_t size;
@@ -31,6 +32,9 @@ struct agg_group {
 	 * nr_foll_pin count, and those in which the kernel counted no pin for
 	 * pages that were not the shared zero page (FOLL_GET on this kernel) */
 	size_t pin_rows, pin_none;
+	/* ok rows whose buffer was not what was asked (results.csv mismatch),
+	 * and those of them short of zero pages */
+	size_t mismatch, mismatch_zero;
 };
 
 struct agg {

@@ -31,6 +31,7 @@
 
 #include "compare.h"
 #include "meta.h"
+#include "point.h"
 #include "csv.h"
 #include "csvread.h"
 #include "stats.h"
@@ -38,42 +39,8 @@
 
 #define TEXT_WIDTH 80
 
-/*
- * The join key: every results.csv column that says which point of the
- * matrix a row measured. Not in it:
- *  - job: a section renamed between two runs is still the same point; the
- *    same point reached from two jobs of one run is pooled (counted in
- *    compare_side.scenarios and flagged in the output);
- *  - path, ref, longterm, clock: functions of the method;
- *  - what a row measured (order_got, node_got, ...) and how (rep, fresh).
- * write is in: for gup_test methods it carries gup_flags.
- * main: always named in a point's label; the others only where they vary.
- */
-struct keycol {
-	const char *col;	/* results.csv column */
-	const char *name;	/* the config key: what --ignore, --only and labels use */
-	int main;
-};
+/* The join key is the point key (point.h): one list for compare, summary and plots. */
 
-static const struct keycol keycols[] = {
-	{ "method", "method", 1 },
-	{ "backing", "backing", 1 },
-	{ "size_bytes", "size", 1 },
-	{ "folio_order", "order", 1 },
-	{ "zero_ratio", "zero", 1 },
-	{ "populate", "populate", 0 },
-	{ "threads", "threads", 0 },
-	{ "share", "share", 0 },
-	{ "mem_node", "mem_node", 0 },
-	{ "cpu_node", "cpu_node", 0 },
-	{ "pinned", "pinned", 0 },
-	{ "pin_method", "pin_method", 0 },
-	{ "write", "write", 0 },
-	{ "batch", "batch", 0 },
-};
-#define NKEYCOLS ARRAY_SIZE(keycols)
-/* the entries the code reads by position */
-enum { K_METHOD = 0, K_ORDER = 3, K_THREADS = 6 };
 
 static const char *const status_names[CMP_NST] = {
 	"ok", "warmup", "skip", "error", "interrupted",
@@ -357,15 +324,16 @@ static void index_free(struct index *ix)
 	free(ix->val);
 }
 
-enum { C_OP, C_NS, C_PAGES, C_STATUS, C_REASON, C_SCENARIO, C_THREAD, C_ROUND, C_NCOLS };
+enum { C_OP, C_NS, C_PAGES, C_STATUS, C_REASON, C_SCENARIO, C_THREAD, C_ROUND, C_MISMATCH,
+       C_NCOLS };
 
 static const char *const colnames[C_NCOLS] = {
-	"op", "ns", "pages", "status", "reason", "scenario", "thread", "round_ns",
+	"op", "ns", "pages", "status", "reason", "scenario", "thread", "round_ns", "mismatch",
 };
 
 struct side_cols {
 	int c[C_NCOLS];
-	int key[NKEYCOLS];
+	int key[POINT_NKEYS];
 };
 
 /* Per point and side while loading: which scenarios fed it. */
@@ -378,41 +346,20 @@ struct loader {
 	struct compare_result *r;
 	const struct compare_opts *o;
 	struct index ix;
-	int use[NKEYCOLS];		/* in the join */
-	int ign[NKEYCOLS];		/* index in o->ignore[], -1: not ignored */
+	int use[POINT_NKEYS];		/* in the join */
+	int ign[POINT_NKEYS];		/* index in o->ignore[], -1: not ignored */
 	struct scen_set *scen[2];	/* per point, per side */
 	size_t cap;
 };
 
-static int keycol_find(const char *name)
-{
-	for (size_t k = 0; k < NKEYCOLS; k++)
-		if (!strcmp(keycols[k].name, name) || !strcmp(keycols[k].col, name))
-			return (int)k;
-	return -1;
-}
-
-/*
- * A key cell as the join sees it: fork's pinned/pin_method and share for
- * one thread mean nothing and must not split points (the CSV carries their
- * defaults on every row); sizes in the config's form.
- */
+/* A key cell as the join sees it (point_key_value). */
 static void key_value(char **row, const struct side_cols *sc, size_t k, char *dst, size_t len)
 {
 	const char *v = sc->key[k] >= 0 ? row[sc->key[k]] : "";
-	const char *method = sc->key[K_METHOD] >= 0 ? row[sc->key[K_METHOD]] : "";
-	int threads = sc->key[K_THREADS] >= 0 ? atoi(row[sc->key[K_THREADS]]) : 1;
+	const char *method = sc->key[PK_METHOD] >= 0 ? row[sc->key[PK_METHOD]] : "";
+	int threads = sc->key[PK_THREADS] >= 0 ? atoi(row[sc->key[PK_THREADS]]) : 1;
 
-	if ((!strcmp(keycols[k].col, "pinned") || !strcmp(keycols[k].col, "pin_method")) &&
-	    strcmp(method, "fork"))
-		v = "-";
-	else if (!strcmp(keycols[k].col, "share") && threads <= 1)
-		v = "-";
-	if (!strcmp(keycols[k].col, "size_bytes") && *v) {
-		size_format(strtoull(v, NULL, 10), dst, len);
-		return;
-	}
-	fmt(dst, len, "%s", v);
+	point_key_value(k, v, method, threads, dst, len);
 }
 
 static struct compare_point *point_get(struct loader *l, const char *key, int *created)
@@ -474,7 +421,7 @@ static int load_side(struct loader *l, const struct csv_table *t, const struct s
 		if (st < 0)
 			continue;
 		run->rows[st]++;
-		for (size_t k = 0; k < NKEYCOLS; k++) {
+		for (size_t k = 0; k < POINT_NKEYS; k++) {
 			if (!l->use[k])
 				continue;
 			key_value(row, sc, k, v, sizeof(v));
@@ -486,8 +433,8 @@ static int load_side(struct loader *l, const struct csv_table *t, const struct s
 		p = point_get(l, key, &created);
 		pi = (size_t)(p - l->r->pt);
 		if (created) {
-			p->key = calloc(NKEYCOLS, sizeof(*p->key));
-			for (size_t k = 0, j = 0; k < NKEYCOLS; k++) {
+			p->key = calloc(POINT_NKEYS, sizeof(*p->key));
+			for (size_t k = 0, j = 0; k < POINT_NKEYS; k++) {
 				if (!l->use[k])
 					continue;
 				key_value(row, sc, k, v, sizeof(v));
@@ -500,7 +447,7 @@ static int load_side(struct loader *l, const struct csv_table *t, const struct s
 		if (st >= CMP_ST_SKIP && !s->reason[0] && sc->c[C_REASON] >= 0)
 			fmt(s->reason, sizeof(s->reason), "%s", row[sc->c[C_REASON]]);
 		/* the ignored columns must hold one value per point and side */
-		for (size_t k = 0; k < NKEYCOLS; k++) {
+		for (size_t k = 0; k < POINT_NKEYS; k++) {
 			int i = l->ign[k];
 
 			if (i < 0 || sc->key[k] < 0)
@@ -512,7 +459,7 @@ static int load_side(struct loader *l, const struct csv_table *t, const struct s
 				fmt(err, len,
 				    "--ignore %s: %s has more than one %s (%s and %s) for one point "
 				    "(op %s): the join would pool different points",
-				    keycols[k].name, path, keycols[k].name, s->ignored[i], v, p->op);
+				    point_keys[k].name, path, point_keys[k].name, s->ignored[i], v, p->op);
 				return -EINVAL;
 			}
 		}
@@ -524,7 +471,9 @@ static int load_side(struct loader *l, const struct csv_table *t, const struct s
 		if (pages <= 0)
 			continue;
 		ns = atof(row[sc->c[C_NS]]);
-		if (sc->key[K_THREADS] >= 0 && atoi(row[sc->key[K_THREADS]]) > 1) {
+		if (sc->c[C_MISMATCH] >= 0 && row[sc->c[C_MISMATCH]][0] && !s->mismatch++)
+			fmt(s->mismatch_first, sizeof(s->mismatch_first), "%s", row[sc->c[C_MISMATCH]]);
+		if (sc->key[PK_THREADS] >= 0 && atoi(row[sc->key[PK_THREADS]]) > 1) {
 			/* one sample per round: thread 0's row carries the makespan */
 			if (sc->c[C_THREAD] >= 0 && atoi(row[sc->c[C_THREAD]]) != 0)
 				continue;
@@ -553,8 +502,8 @@ static int find_cols(const struct csv_table *t, const char *path, struct side_co
 	}
 	for (int i = 0; i < C_NCOLS; i++)
 		sc->c[i] = csv_table_col(t, colnames[i]);
-	for (size_t k = 0; k < NKEYCOLS; k++)
-		sc->key[k] = csv_table_col(t, keycols[k].col);
+	for (size_t k = 0; k < POINT_NKEYS; k++)
+		sc->key[k] = csv_table_col(t, point_keys[k].col);
 	return 0;
 }
 
@@ -568,7 +517,7 @@ static void side_free(struct compare_side *s)
 static void point_free(struct compare_point *p)
 {
 	if (p->key)
-		for (size_t k = 0; k < NKEYCOLS && p->key[k]; k++)
+		for (size_t k = 0; k < POINT_NKEYS && p->key[k]; k++)
 			free(p->key[k]);
 	free(p->key);
 	free(p->label);
@@ -593,14 +542,14 @@ static char *point_text(const struct compare_result *r, const struct compare_poi
 			off = sizeof(buf) - 1;                                       \
 	} while (0)
 	for (size_t j = 0; j < r->nkeys; j++) {
-		int k = keycol_find(r->keys[j]);
+		int k = point_key_find(r->keys[j]);
 		const char *sep = off ? " " : "";
 
-		if (for_match || (!keycols[k].main && show[k]))
+		if (for_match || (!point_keys[k].main && show[k]))
 			ADD("%s%s=%s", sep, r->keys[j], p->key[j]);
-		else if (keycols[k].main && k < K_ORDER)	/* method, backing, size say what they are */
+		else if (point_keys[k].main && k < PK_ORDER)	/* method, backing, size say what they are */
 			ADD("%s%s", sep, p->key[j]);
-		else if (keycols[k].main)
+		else if (point_keys[k].main)
 			ADD("%s%s=%s", sep, r->keys[j], p->key[j]);
 	}
 	for (size_t i = 0; i < r->nignored; i++)
@@ -633,12 +582,12 @@ static int varies_within_method(const struct compare_result *r, size_t j)
 
 static void make_labels(struct compare_result *r)
 {
-	int show[NKEYCOLS];
+	int show[POINT_NKEYS];
 
-	for (size_t k = 0; k < NKEYCOLS; k++)
-		show[k] = keycols[k].main;
+	for (size_t k = 0; k < POINT_NKEYS; k++)
+		show[k] = point_keys[k].main;
 	for (size_t j = 0; j < r->nkeys; j++) {
-		int k = keycol_find(r->keys[j]);
+		int k = point_key_find(r->keys[j]);
 
 		if (!show[k])
 			show[k] = varies_within_method(r, j);
@@ -752,10 +701,10 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	for (size_t k = 0; k < NKEYCOLS; k++)
+	for (size_t k = 0; k < POINT_NKEYS; k++)
 		l.ign[k] = -1;
 	for (size_t i = 0; i < o->nignore; i++) {
-		int k = keycol_find(o->ignore[i]);
+		int k = point_key_find(o->ignore[i]);
 
 		if (k < 0) {
 			fmt(err, len, "--ignore %s: not a scenario key (one of: method backing size "
@@ -765,7 +714,7 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 		}
 		if (l.ign[k] < 0) {
 			l.ign[k] = (int)r->nignored;
-			r->ignored[r->nignored++] = keycols[k].name;
+			r->ignored[r->nignored++] = point_keys[k].name;
 		}
 	}
 	if (o->only && regcomp(&re, o->only, REG_EXTENDED | REG_NOSUB)) {
@@ -796,17 +745,17 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 	}
 
 	/* the join key: every scenario column both files have, less --ignore */
-	for (size_t k = 0; k < NKEYCOLS; k++) {
+	for (size_t k = 0; k < POINT_NKEYS; k++) {
 		int inb = cb.key[k] >= 0, inn = cn.key[k] >= 0;
 
 		if (l.ign[k] >= 0)
 			continue;
 		if (inb && inn) {
 			l.use[k] = 1;
-			r->keys[r->nkeys++] = keycols[k].name;
+			r->keys[r->nkeys++] = point_keys[k].name;
 		} else if (inb || inn) {
 			/* an older schema: the column cannot join, say so */
-			warn_add(r, "results.csv", keycols[k].col, inb ? "column present" : "(absent)",
+			warn_add(r, "results.csv", point_keys[k].col, inb ? "column present" : "(absent)",
 				 inn ? "column present" : "(absent)", 0);
 		}
 	}
@@ -1098,6 +1047,28 @@ static void n_str(const struct compare_point *p, char *buf, size_t len)
 }
 
 /* terminal and text: a table that fits 80 columns, grouped by scenario */
+/* Points apart: some samples measured other memory than the label says. */
+static void print_mismatch_text(FILE *f, const struct compare_result *r)
+{
+	int header = 0;
+	char buf[1024];
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+
+		if (!p->base.mismatch && !p->new.mismatch)
+			continue;
+		if (!header++)
+			fprintf(f, "\nNot as asked (some samples' buffers differed from the config: "
+				   "results.csv mismatch):\n");
+		fmt(buf, sizeof(buf), "%s %s: base %zu of %zu samples%s%s; new %zu of %zu%s%s",
+		    p->label, p->op, p->base.mismatch, p->base.n, p->base.mismatch ? ", " : "",
+		    p->base.mismatch_first, p->new.mismatch, p->new.n, p->new.mismatch ? ", " : "",
+		    p->new.mismatch_first);
+		wrap(f, "  ", 4, buf, TEXT_WIDTH);
+	}
+}
+
 static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		       const struct compare_opts *o, int colour, int warnings_apart)
 {
@@ -1169,6 +1140,7 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		wrap(f, "", 2, "* pooled: the point ran in more than one scenario of a run "
 		     "(the same point in several jobs); their samples are taken together.",
 		     TEXT_WIDTH);
+	print_mismatch_text(f, r);
 	if (skip_both || other)
 		fprintf(f, "\nNot compared (no ok samples on a side):\n");
 	if (skip_both) {
@@ -1371,6 +1343,9 @@ static json_t *json_side(const struct compare_side *s)
 	json_object_set_new(o, "samples", v);
 	if (s->reason[0])
 		json_object_set_new(o, "reason", json_string(s->reason));
+	json_object_set_new(o, "mismatch", json_integer((json_int_t)s->mismatch));
+	if (s->mismatch)
+		json_object_set_new(o, "mismatch_first", json_string(s->mismatch_first));
 	return o;
 }
 

@@ -63,6 +63,8 @@ struct compare_side {
 	size_t rows[CMP_NST];	/* rows of this point by status */
 	size_t scenarios;	/* distinct scenarios pooled into this point */
 	char reason[160];	/* the first skip/error/interrupted row's reason */
+	size_t mismatch;	/* ok samples whose buffer was not what was asked */
+	char mismatch_first[160];	/* the first one's results.csv mismatch */
 	char *ignored[COMPARE_MAX_IGNORE];	/* this side's value of each ignored column */
 };
 

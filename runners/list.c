@@ -12,6 +12,7 @@
 #include "config.h"
 #include "csv.h"
 #include "knobs.h"
+#include "kfeat.h"
 #include "list.h"
 #include "method.h"
 #include "perf.h"
@@ -101,6 +102,13 @@ int list_main(int argc, char **argv)
 	sysfs_choice(THP_DIR "/enabled", top, sizeof(top));
 	sysfs_choice(THP_DIR "/use_zero_page", zp, sizeof(zp));
 	printf("  THP enabled=%s, use_zero_page=%s (huge zero page for PMD-order zero chunks)\n", top, zp);
+
+	printf("\nWhat this kernel gives, found by trying (gupbench probe):\n");
+	for (int i = 0; i < KF_NR; i++) {
+		const struct kfeat *k = kfeat_get(i);
+
+		printf("  %-15s %s: %s\n", kfeat_name(i), kfeat_answer_name(k->have), k->why);
+	}
 
 	list_counters();
 

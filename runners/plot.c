@@ -168,6 +168,12 @@ static void size_point(const struct agg *a, const struct agg_group *g, struct po
 	per_page(g, p);
 }
 
+/* No zero-ratio curve from points whose buffers lacked the zero pages asked. */
+static int want_zero_curve(const struct agg_group *g)
+{
+	return want_not_fork(g) && !g->mismatch_zero;
+}
+
 static void zero_point(const struct agg *a, const struct agg_group *g, struct point *p)
 {
 	series_base(g, p->series, sizeof(p->series), 1, 0, 1);
@@ -198,7 +204,7 @@ static void scaling_point(const struct agg *a, const struct agg_group *g, struct
 		const struct agg_group *o = &a->g[i];
 
 		if (o->threads == 1 && o->nrate && !strcmp(o->op, g->op) &&
-		    !strcmp(o->method, g->method) && !strcmp(o->variant, g->variant) &&
+		    !strcmp(o->method, g->method) && !strcmp(o->vkey, g->vkey) &&
 		    !strcmp(o->backing, g->backing) && o->order == g->order && o->zero == g->zero &&
 		    o->size == g->size) {
 			p->ref = g->threads * o->rate_median;
@@ -232,7 +238,7 @@ static const struct kind kinds[] = {
 	{ "ns-per-page", "ns per page against size", "buffer size (bytes, binary prefixes)",
 	  "ns per 4 KiB page (%s)", "xlog=1; xbin=1; ylog=1; ref=0; xint=0", 1, want_not_fork, size_point },
 	{ "zero-ratio", "cost against the zero-page ratio", "zero-page ratio (fraction of chunks only read-faulted)",
-	  "ns per 4 KiB page (%s)", "xlog=0; xbin=0; ylog=1; ref=0; xint=0", 2, want_not_fork, zero_point },
+	  "ns per 4 KiB page (%s)", "xlog=0; xbin=0; ylog=1; ref=0; xint=0", 2, want_zero_curve, zero_point },
 	{ "scaling", "aggregate rate against threads (dashed: linear)", "threads",
 	  "pages per second, all threads (%s)", "xlog=0; xbin=0; ylog=1; ref=1; xint=1", 2, want_rates,
 	  scaling_point },

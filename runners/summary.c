@@ -16,7 +16,7 @@
 static int same_point(const struct agg_group *a, const struct agg_group *b)
 {
 	return !strcmp(a->op, b->op) && !strcmp(a->method, b->method) &&
-	       !strcmp(a->variant, b->variant) &&
+	       !strcmp(a->vkey, b->vkey) &&
 	       !strcmp(a->backing, b->backing) && a->order == b->order && a->zero == b->zero &&
 	       a->size == b->size;
 }
@@ -82,6 +82,7 @@ static void pins_not_counted(const struct agg *a)
 int summary_main(int argc, char **argv)
 {
 	char path[4200], err[512], sz[32];
+	size_t mismatched = 0;
 	struct agg a;
 
 	if (argc != 2) {
@@ -105,10 +106,14 @@ int summary_main(int argc, char **argv)
 			fmt(mname, sizeof(mname), "%s/%s", g->method, g->variant);
 		else
 			fmt(mname, sizeof(mname), "%s", g->method);
-		printf("%-14s %-28s %-11s %5d %4g %6s %3d %-7s %4zu %10.2f %10.2f %10.2f\n", g->op,
+		printf("%-14s %-28s %-11s %5d %4g %6s %3d %-7s %4zu %10.2f %10.2f %10.2f%s\n", g->op,
 		       mname, g->backing, g->order, g->zero, sz, g->threads, g->share, g->n,
-		       g->median, g->p25, g->p75);
+		       g->median, g->p25, g->p75, g->mismatch ? " !" : "");
+		mismatched += !!g->mismatch;
 	}
+	if (mismatched)
+		printf("! %zu points measured other memory than asked in some samples (zero pages, "
+		       "order or node: see results.csv mismatch)\n", mismatched);
 	scaling(&a);
 	pins_not_counted(&a);
 	printf("(median and quartiles of status=ok samples; not aggregated: %zu warmup, %zu skip, "
