@@ -174,6 +174,46 @@ size_t knob_saved_count(void)
 	return nsaved;
 }
 
+/*
+ * Whether a journal line names a knob gupbench itself turns, with a value
+ * such a knob takes. knobs.saved lives in a run directory, which may be
+ * someone else's: restore writes nothing else.
+ */
+int knob_allowed(const char *path, const char *val, char *why, size_t len)
+{
+	static const char *const modes[] = {
+		"always", "madvise", "never", "inherit", "within_size", "advise", "deny", "force",
+	};
+	char again[512], name[32];
+	unsigned long kb;
+	int mode = 0, number = *val != '\0';
+
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		mode |= !strcmp(val, modes[i]);
+	for (const char *c = val; *c; c++)
+		number &= *c >= '0' && *c <= '9';
+	if (!strcmp(path, THP_DIR "/enabled") || !strcmp(path, THP_DIR "/shmem_enabled")) {
+		if (mode)
+			return 1;
+	} else if (sscanf(path, THP_DIR "/hugepages-%lukB/%31s", &kb, name) == 2 &&
+		   (!strcmp(name, "enabled") || !strcmp(name, "shmem_enabled"))) {
+		fmt(again, sizeof(again), THP_DIR "/hugepages-%lukB/%s", kb, name);
+		if (!strcmp(again, path) && mode)
+			return 1;
+	} else if (sscanf(path, "/sys/kernel/mm/hugepages/hugepages-%lukB/%31s", &kb, name) == 2 &&
+		   !strcmp(name, "nr_hugepages")) {
+		fmt(again, sizeof(again), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages", kb);
+		if (!strcmp(again, path) && number)
+			return 1;
+	} else {
+		fmt(why, len, "%s: not a knob gupbench turns (THP enabled/shmem_enabled, hugetlb "
+		    "nr_hugepages): refused", path);
+		return 0;
+	}
+	fmt(why, len, "%s: \"%s\" is not a value gupbench writes there: refused", path, val);
+	return 0;
+}
+
 int knob_restore_journal(const char *path, char *why, size_t len)
 {
 	struct saved *list = NULL;
@@ -201,6 +241,12 @@ int knob_restore_journal(const char *path, char *why, size_t len)
 		list[n++] = s;
 	}
 	fclose(f);
+	/* every line is checked before anything is written */
+	for (size_t i = 0; i < n; i++)
+		if (!knob_allowed(list[i].path, list[i].val, why, len)) {
+			free(list);
+			return -1;
+		}
 	/* newest first, so a knob saved twice ends at its oldest value */
 	while (n--)
 		if (restore_one(list[n].path, list[n].val, why, len))

@@ -28,6 +28,8 @@ int knob_set(const char *path, const char *val, char *why, size_t len);
 int knob_restore_all(char *why, size_t len);
 /* Restore from a journal file left by an earlier run. Same return. */
 int knob_restore_journal(const char *journal, char *why, size_t len);
+/* 1 if path is a knob gupbench turns and val a value it writes there; else 0 and why. */
+int knob_allowed(const char *path, const char *val, char *why, size_t len);
 /* How many knobs are currently changed from their saved values. */
 size_t knob_saved_count(void);
 

@@ -23,6 +23,7 @@
 #include "agg.h"
 #include "compare.h"
 #include "meta.h"
+#include "outdir.h"
 #include "plot.h"
 #include "util.h"
 
@@ -34,7 +35,11 @@ static void scripts_dir(char *dst, size_t len)
 	const char *env = getenv("GUPBENCH_PLOTS");
 
 	if (env) {
-		fmt(dst, len, "%s", env);
+		/* gnuplot runs in a scratch directory: the path must not be relative */
+		char *abs = realpath(env, NULL);
+
+		fmt(dst, len, "%s", abs ? abs : env);
+		free(abs);
 		return;
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -63,8 +68,85 @@ static void machine_line(const char *dir, char *dst, size_t len)
 	meta_file_free(&m);
 }
 
-/* Run one gnuplot script with its variables (-e); 0 or -errno with err. */
-static int gnuplot_run(const char *script, const char *vars, char *err, size_t len)
+/*
+ * Text that goes into gnuplot code as a single-quoted string: titles made
+ * of meta fields and CSV cells, which come from whoever made the run
+ * directory. Anything that could end the string or the command (quotes,
+ * backslash, backquote, macros, control characters) becomes '?'.
+ */
+static void gp_text(char *dst, size_t len, const char *src)
+{
+	size_t i = 0;
+
+	for (; *src && i + 1 < len; src++, i++) {
+		unsigned char c = (unsigned char)*src;
+
+		dst[i] = c < 0x20 || c > 0x7e || strchr("'\"\\`@$", c) ? '?' : (char)c;
+	}
+	if (len)
+		dst[i] = '\0';
+}
+
+/*
+ * A scratch directory inside the output directory, just made and empty:
+ * gnuplot runs there and writes nothing else, so a symlink planted in the
+ * output directory is never written through; outputs move into place with
+ * renameat(), which replaces a link rather than following it.
+ */
+struct scratch {
+	int pfd, sfd;
+	char name[64];
+};
+
+static int scratch_make(struct scratch *sc, int pfd)
+{
+	sc->pfd = pfd;
+	for (int tries = 0; tries < 100; tries++) {
+		fmt(sc->name, sizeof(sc->name), ".gnuplot.%d.%d", (int)getpid(), rand());
+		if (!mkdirat(pfd, sc->name, 0700))
+			break;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	sc->sfd = outdir_openat(pfd, sc->name, 0);
+	return sc->sfd < 0 ? sc->sfd : 0;
+}
+
+/* Move scratch/from to the output directory's name; 0 or -errno. */
+static int scratch_publish(struct scratch *sc, const char *from, const char *name)
+{
+	return renameat(sc->sfd, from, sc->pfd, name) ? -errno : 0;
+}
+
+static void scratch_remove(struct scratch *sc)
+{
+	static const char *const files[] = { "data.dat", "out.png", "out.svg" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		unlinkat(sc->sfd, files[i], 0);
+	close(sc->sfd);
+	unlinkat(sc->pfd, sc->name, AT_REMOVEDIR);
+}
+
+/* The data file gnuplot reads, in the scratch directory. */
+static FILE *scratch_data(struct scratch *sc)
+{
+	int fd = openat(sc->sfd, "data.dat", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			0644);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
+}
+
+/*
+ * Run one gnuplot script in the scratch directory, on its data.dat, for
+ * out.png and out.svg; vars hold only numbers and gp_text() strings.
+ * 0 or -errno with err.
+ */
+static int gnuplot_run(const struct scratch *sc, const char *script, const char *vars, char *err,
+		       size_t len)
 {
 	int status;
 	pid_t pid;
@@ -78,6 +160,8 @@ static int gnuplot_run(const char *script, const char *vars, char *err, size_t l
 
 		if (fd >= 0)
 			dup2(fd, STDERR_FILENO);
+		if (fchdir(sc->sfd))
+			_exit(126);
 		execlp("gnuplot", "gnuplot", "-e", vars, script, (char *)NULL);
 		_exit(127);
 	}
@@ -91,16 +175,31 @@ static int gnuplot_run(const char *script, const char *vars, char *err, size_t l
 	return 0;
 }
 
-static int gnuplot(const char *script, const char *data, int blocks, const char *out,
-		   const char *title, const char *xlabel, const char *ylabel, const char *style,
-		   char *err, size_t len)
+/* Draw scratch/data.dat with series.gp and move the three files to <base>.{dat,png,svg}. */
+static int gnuplot_series(struct scratch *sc, const char *script, int blocks, const char *base,
+			  const char *title, const char *xlabel, const char *ylabel,
+			  const char *style, char *err, size_t len)
 {
-	char vars[3072];
+	char vars[3072], t[512], x[256], y[256], name[300];
+	int ret;
 
+	gp_text(t, sizeof(t), title);
+	gp_text(x, sizeof(x), xlabel);
+	gp_text(y, sizeof(y), ylabel);
 	fmt(vars, sizeof(vars),
-	    "datafile='%s'; nblocks=%d; outbase='%s'; plottitle='%s'; xlab='%s'; ylab='%s'; %s",
-	    data, blocks, out, title, xlabel, ylabel, style);
-	return gnuplot_run(script, vars, err, len);
+	    "datafile='data.dat'; nblocks=%d; outbase='out'; plottitle='%s'; xlab='%s'; ylab='%s'; %s",
+	    blocks, t, x, y, style);
+	ret = gnuplot_run(sc, script, vars, err, len);
+	for (int i = 0; !ret && i < 3; i++) {
+		static const char *const from[] = { "data.dat", "out.png", "out.svg" };
+		static const char *const ext[] = { "dat", "png", "svg" };
+
+		fmt(name, sizeof(name), "%s.%s", base, ext[i]);
+		ret = scratch_publish(sc, from[i], name);
+		if (ret)
+			fmt(err, len, "%s: %s", name, strerror(-ret));
+	}
+	return ret;
 }
 
 /* ---- the kinds of plot ---- */
@@ -259,7 +358,7 @@ static int point_cmp(const void *x, const void *y)
 }
 
 /* Series with at least k->min_points distinct x values, per op. */
-static int draw_kind(const struct kind *k, const struct agg *a, const char *dir, const char *pdir,
+static int draw_kind(const struct kind *k, const struct agg *a, const char *dir, int pfd,
 		     const char *sdir, const char *machine, int quiet, char *err, size_t len)
 {
 	struct point *pts = calloc(a->n ? a->n : 1, sizeof(*pts));
@@ -279,27 +378,30 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 		qsort(pts, np, sizeof(*pts), point_cmp);
 	for (size_t i = 0; i < np && !ret;) {
 		const char *op = pts[i].g->op;
-		char data[4300], base[4300], script[PATH_MAX + 32], opfile[32], ylab[128], title[512];
+		char base[300], script[PATH_MAX + 32], opfile[32], ylab[128], title[512], series[160];
+		struct scratch sc;
 		int blocks = 0;
 		size_t end = i;
 		FILE *f;
 
 		while (end < np && !strcmp(pts[end].g->op, op))
 			end++;
-		/* "pin+unpin" -> "pin-unpin" in file names */
-		fmt(opfile, sizeof(opfile), "%s", op);
-		for (char *s = opfile; *s; s++)
-			if (*s == '+')
-				*s = '-';
-		fmt(data, sizeof(data), "%s/%s-%s.dat", pdir, k->stem, opfile);
-		fmt(base, sizeof(base), "%s/%s-%s", pdir, k->stem, opfile);
-		f = fopen(data, "we");
-		if (!f) {
-			fmt(err, len, "%s: %s", data, strerror(errno));
-			ret = -errno;
+		/* "pin+unpin" -> "pin-unpin" in file names; op comes from the CSV */
+		outdir_safe_name(opfile, sizeof(opfile), op);
+		fmt(base, sizeof(base), "%s-%s", k->stem, opfile);
+		ret = scratch_make(&sc, pfd);
+		if (ret) {
+			fmt(err, len, "%s/plots: scratch directory: %s", dir, strerror(-ret));
 			break;
 		}
-		fprintf(f, "# gupbench: %s, op %s, status=ok rows of %s/results.csv\n", k->what, op, dir);
+		f = scratch_data(&sc);
+		if (!f) {
+			ret = -errno;
+			fmt(err, len, "%s/plots: %s", dir, strerror(errno));
+			scratch_remove(&sc);
+			break;
+		}
+		fprintf(f, "# gupbench: %s, op %s, status=ok rows of results.csv\n", k->what, opfile);
 		fprintf(f, "# one block per series; columns: x median p25 p75 samples linear_reference\n");
 		for (size_t s = i; s < end;) {
 			size_t e = s, distinct = 0;
@@ -314,7 +416,8 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 				/* two blank lines end a gnuplot data block */
 				if (blocks)
 					fputs("\n\n", f);
-				fprintf(f, "\"%s\" median p25 p75 n linear\n", pts[s].series);
+				gp_text(series, sizeof(series), pts[s].series);
+				fprintf(f, "\"%s\" median p25 p75 n linear\n", series);
 				if (pts[s].one_n)
 					fprintf(f, "1 %.6g %.6g %.6g %zu %.6g\n", pts[s].one[0], pts[s].one[1],
 						pts[s].one[2], pts[s].one_n, pts[s].one[0]);
@@ -326,18 +429,18 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 			s = e;
 		}
 		fclose(f);
-		if (!blocks) {
-			/* nothing of this kind to draw for this op: no empty plot */
-			unlink(data);
-			i = end;
-			continue;
+		if (blocks) {
+			fmt(title, sizeof(title), "%s: %s, median (bars: quartiles) -- %s", op, k->what,
+			    machine);
+			fmt(ylab, sizeof(ylab), k->ylabel, op);
+			fmt(script, sizeof(script), "%s/series.gp", sdir);
+			ret = gnuplot_series(&sc, script, blocks, base, title, k->xlabel, ylab, k->style,
+					     err, len);
+			if (!ret && !quiet)
+				fprintf(stderr, "gupbench: plot %s/plots/%s.png, .svg\n", dir, base);
 		}
-		fmt(title, sizeof(title), "%s: %s, median (bars: quartiles) -- %s", op, k->what, machine);
-		fmt(ylab, sizeof(ylab), k->ylabel, op);
-		fmt(script, sizeof(script), "%s/series.gp", sdir);
-		ret = gnuplot(script, data, blocks, base, title, k->xlabel, ylab, k->style, err, len);
-		if (!ret && !quiet)
-			fprintf(stderr, "gupbench: plot %s.png, .svg\n", base);
+		/* nothing of this kind to draw for this op: no empty plot */
+		scratch_remove(&sc);
 		i = end;
 	}
 	free(pts);
@@ -347,8 +450,8 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 int plot_run(const char *dir, int quiet, char *err, size_t len)
 {
 	struct agg a;
-	char path[4200], pdir[4200], sdir[PATH_MAX], machine[512];
-	int ret;
+	char path[4200], sdir[PATH_MAX], machine[512];
+	int ret, pfd;
 
 	fmt(path, sizeof(path), "%s/results.csv", dir);
 	ret = agg_load(&a, path, err, len);
@@ -359,56 +462,90 @@ int plot_run(const char *dir, int quiet, char *err, size_t len)
 		agg_free(&a);
 		return -ENODATA;
 	}
-	fmt(pdir, sizeof(pdir), "%s/plots", dir);
-	if (mkdir(pdir, 0755) && errno != EEXIST) {
-		fmt(err, len, "%s: %s", pdir, strerror(errno));
+	fmt(path, sizeof(path), "%s/plots", dir);
+	pfd = outdir_open(path);
+	if (pfd < 0) {
+		fmt(err, len, "%s: %s%s", path, strerror(-pfd),
+		    pfd == -ENOTDIR ? " (not a directory of its own: a symlink is not followed)" : "");
 		agg_free(&a);
-		return -errno;
+		return pfd;
 	}
 	scripts_dir(sdir, sizeof(sdir));
 	machine_line(dir, machine, sizeof(machine));
 	for (size_t k = 0; k < ARRAY_SIZE(kinds) && !ret; k++)
-		ret = draw_kind(&kinds[k], &a, dir, pdir, sdir, machine, quiet, err, len);
+		ret = draw_kind(&kinds[k], &a, dir, pfd, sdir, machine, quiet, err, len);
+	close(pfd);
 	agg_free(&a);
 	return ret;
 }
 
-int plot_ratio(const struct compare_result *r, const struct compare_opts *o, const char *outbase,
-	       char *err, size_t len)
+int plot_ratio(const struct compare_result *r, const struct compare_opts *o, const char *outdir,
+	       const char *base, char *err, size_t len)
 {
-	char data[4300], sdir[PATH_MAX], script[PATH_MAX + 32], vars[6144], title[1024];
-	int n = 0;
+	char sdir[PATH_MAX], script[PATH_MAX + 32], vars[6144], title[1024], t[1024], label[600];
+	char name[300];
+	struct scratch sc;
+	int n = 0, pfd, ret;
 	FILE *f;
 
-	fmt(data, sizeof(data), "%s.dat", outbase);
-	f = fopen(data, "we");
-	if (!f) {
-		fmt(err, len, "%s: %s", data, strerror(errno));
-		return -errno;
+	pfd = outdir_open(outdir);
+	if (pfd < 0) {
+		fmt(err, len, "%s: %s", outdir, strerror(-pfd));
+		return pfd;
 	}
-	fprintf(f, "# gupbench: ratio new/base per point, %s vs %s\n", r->new.path, r->base.path);
+	ret = scratch_make(&sc, pfd);
+	if (ret) {
+		fmt(err, len, "%s: scratch directory: %s", outdir, strerror(-ret));
+		close(pfd);
+		return ret;
+	}
+	f = scratch_data(&sc);
+	if (!f) {
+		ret = -errno;
+		fmt(err, len, "%s: %s", outdir, strerror(errno));
+		goto out;
+	}
+	fprintf(f, "# gupbench: ratio new/base per point\n");
 	fprintf(f, "# index ratio ci_lo ci_hi verdict label\n");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compare_point *p = &r->pt[i];
+		char both[600];
 
 		if (isnan(p->q))	/* not tested: no ratio to show */
 			continue;
-		fprintf(f, "%d %.6g %.6g %.6g %s \"%s %s\"\n", n++, p->ratio, p->lo, p->hi,
-			compare_verdict_name(p->verdict), p->label, p->op);
+		fmt(both, sizeof(both), "%s %s", p->label, p->op);
+		gp_text(label, sizeof(label), both);
+		fprintf(f, "%d %.6g %.6g %.6g %s \"%s\"\n", n++, p->ratio, p->lo, p->hi,
+			compare_verdict_name(p->verdict), label);
 	}
 	fclose(f);
 	if (!n) {
 		fmt(err, len, "no point was tested: no ratio chart");
-		return -ENODATA;
+		ret = -ENODATA;
+		goto out;
 	}
 	scripts_dir(sdir, sizeof(sdir));
 	fmt(script, sizeof(script), "%s/ratio.gp", sdir);
 	fmt(title, sizeof(title), "%s vs %s: new/base, 95%% CI; band: threshold %g%%",
 	    r->new.release[0] ? r->new.release : r->new.path,
 	    r->base.release[0] ? r->base.release : r->base.path, o->threshold * 100);
-	fmt(vars, sizeof(vars), "datafile='%s'; npoints=%d; outbase='%s'; plottitle='%s'; "
-	    "lo_t=%g; hi_t=%g", data, n, outbase, title, 1 / (1 + o->threshold), 1 + o->threshold);
-	return gnuplot_run(script, vars, err, len);
+	gp_text(t, sizeof(t), title);
+	fmt(vars, sizeof(vars), "datafile='data.dat'; npoints=%d; outbase='out'; plottitle='%s'; "
+	    "lo_t=%g; hi_t=%g", n, t, 1 / (1 + o->threshold), 1 + o->threshold);
+	ret = gnuplot_run(&sc, script, vars, err, len);
+	for (int i = 0; !ret && i < 3; i++) {
+		static const char *const from[] = { "data.dat", "out.png", "out.svg" };
+		static const char *const ext[] = { "dat", "png", "svg" };
+
+		fmt(name, sizeof(name), "%s.%s", base, ext[i]);
+		ret = scratch_publish(&sc, from[i], name);
+		if (ret)
+			fmt(err, len, "%s/%s: %s", outdir, name, strerror(-ret));
+	}
+out:
+	scratch_remove(&sc);
+	close(pfd);
+	return ret;
 }
 
 /* gupbench plot DIR [BASE]: DIR's plots, and with BASE the ratio chart. */
@@ -435,13 +572,13 @@ int plot_main(int argc, char **argv)
 		fprintf(stderr, "gupbench: %s\n", err);
 		return 1;
 	}
-	fmt(base, sizeof(base), "%s/plots/ratio-vs-base", argv[1]);
-	ret = plot_ratio(&r, &o, base, err, sizeof(err));
+	fmt(base, sizeof(base), "%s/plots", argv[1]);
+	ret = plot_ratio(&r, &o, base, "ratio-vs-base", err, sizeof(err));
 	compare_result_free(&r);
 	if (ret) {
 		fprintf(stderr, "gupbench: %s\n", err);
 		return 1;
 	}
-	fprintf(stderr, "gupbench: plot %s.png, .svg\n", base);
+	fprintf(stderr, "gupbench: plot %s/ratio-vs-base.png, .svg\n", base);
 	return 0;
 }

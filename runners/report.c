@@ -7,6 +7,7 @@
  * reproduce it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "compare.h"
 #include "meta.h"
 #include "plot.h"
+#include "outdir.h"
 #include "report.h"
 #include "util.h"
 
@@ -55,23 +57,29 @@ static const struct {
 	{ "how the run ended", "end", "status" },
 };
 
-static int copy_file(const char *from, const char *to)
+/* Copy a file of someone's run into our output directory, as dfd/name. */
+static int copy_file(const char *from, int dfd, const char *name)
 {
 	char buf[65536];
-	FILE *in = fopen(from, "rbe"), *out;
-	size_t n;
+	struct outfile out;
+	int fd = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ret;
+	ssize_t n;
 
-	if (!in)
+	if (fd < 0)
 		return -errno;
-	out = fopen(to, "wbe");
-	if (!out) {
-		fclose(in);
-		return -errno;
+	ret = outfile_open(&out, dfd, name);
+	if (ret) {
+		close(fd);
+		return ret;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		fwrite(buf, 1, n, out);
-	fclose(in);
-	return fclose(out) ? -errno : 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, n, out.f);
+	close(fd);
+	if (n < 0) {
+		outfile_abort(&out);
+		return -EIO;
+	}
+	return outfile_commit(&out);
 }
 
 static int is_png(const struct dirent *de)
@@ -81,24 +89,23 @@ static int is_png(const struct dirent *de)
 	return n > 4 && !strcmp(de->d_name + n - 4, ".png");
 }
 
-/* Copy NEW's plots into OUT/plots; list them in *names. */
-static int copy_plots(const char *run, const char *out, struct dirent ***names)
+/* Copy NEW's plots into OUT/plots (pdfd); list them in *names. */
+static int copy_plots(const char *run, int pdfd, struct dirent ***names)
 {
-	char from[PATH_MAX], to[PATH_MAX];
+	char from[PATH_MAX], svg[PATH_MAX], svg_name[300];
 	int n;
 
 	fmt(from, sizeof(from), "%s/plots", run);
 	n = scandir(from, names, is_png, alphasort);
 	for (int i = 0; i < n; i++) {
-		char svg[PATH_MAX], svg_to[PATH_MAX];
+		const char *name = (*names)[i]->d_name;
 
-		fmt(from, sizeof(from), "%s/plots/%s", run, (*names)[i]->d_name);
-		fmt(to, sizeof(to), "%s/plots/%s", out, (*names)[i]->d_name);
-		copy_file(from, to);
+		fmt(from, sizeof(from), "%s/plots/%s", run, name);
+		copy_file(from, pdfd, name);
 		/* the SVG twin too, for a page that scales */
 		fmt(svg, sizeof(svg), "%.*s.svg", (int)strlen(from) - 4, from);
-		fmt(svg_to, sizeof(svg_to), "%.*s.svg", (int)strlen(to) - 4, to);
-		copy_file(svg, svg_to);
+		fmt(svg_name, sizeof(svg_name), "%.*s.svg", (int)strlen(name) - 4, name);
+		copy_file(svg, pdfd, svg_name);
 	}
 	return n < 0 ? 0 : n;
 }
@@ -196,8 +203,7 @@ int report_main(int argc, char **argv)
 	struct compare_result r;
 	struct dirent **plots = NULL;
 	char out[PATH_MAX] = "", path[PATH_MAX + 64], err[1024], cmd[8192] = "report";
-	int c, nplots, ratio_ok, ret;
-	FILE *f;
+	int c, nplots = 0, ratio_ok, ret, ofd = -1, pfd = -1;
 
 	compare_opts_default(&o);
 	optind = 1;
@@ -241,46 +247,50 @@ int report_main(int argc, char **argv)
 
 	if (!out[0])
 		fmt(out, sizeof(out), "%s/report", n.dir);
-	fmt(path, sizeof(path), "%s/plots", out);
-	if ((mkdir(out, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST)) {
-		fprintf(stderr, "gupbench report: %s: %s\n", path, strerror(errno));
+	ofd = outdir_open(out);
+	pfd = ofd < 0 ? ofd : outdir_openat(ofd, "plots", 1);
+	if (ofd < 0 || pfd < 0) {
+		fprintf(stderr, "gupbench report: %s%s: %s%s\n", out, ofd < 0 ? "" : "/plots",
+			strerror(-(ofd < 0 ? ofd : pfd)),
+			(ofd < 0 ? ofd : pfd) == -ENOTDIR ? " (a symlink is not followed)" : "");
 		ret = 2;
 		goto done;
 	}
-	nplots = copy_plots(n.dir, out, &plots);
-	fmt(path, sizeof(path), "%s/plots/ratio-vs-base", out);
-	ratio_ok = plot_ratio(&r, &o, path, err, sizeof(err)) == 0;
+	nplots = copy_plots(n.dir, pfd, &plots);
+	fmt(path, sizeof(path), "%s/plots", out);
+	ratio_ok = plot_ratio(&r, &o, path, "ratio-vs-base", err, sizeof(err)) == 0;
 	if (!ratio_ok)
 		fprintf(stderr, "gupbench report: ratio chart: %s\n", err);
 
-	fmt(path, sizeof(path), "%s/report.md", out);
-	f = fopen(path, "we");
-	if (f) {
-		write_markdown(f, &b, &n, &r, &o, plots, nplots, ratio_ok, cmd);
-		fclose(f);
-	}
-	fmt(path, sizeof(path), "%s/report.txt", out);
-	f = fopen(path, "we");
-	if (f) {
-		write_text(f, &b, &n, &r, &o, cmd);
-		fclose(f);
-	}
-	fmt(path, sizeof(path), "%s/compare.json", out);
-	f = fopen(path, "we");
-	if (f) {
-		compare_print(f, NULL, &r, &o, CMP_FMT_JSON, 0);
-		fclose(f);
-	}
-	fmt(path, sizeof(path), "%s/compare.csv", out);
-	f = fopen(path, "we");
-	if (f) {
-		compare_print(f, NULL, &r, &o, CMP_FMT_CSV, 0);
-		fclose(f);
+	for (int i = 0; i < 4; i++) {
+		static const char *const names[] = { "report.md", "report.txt", "compare.json",
+						     "compare.csv" };
+		struct outfile of;
+		int e = outfile_open(&of, ofd, names[i]);
+
+		if (!e) {
+			if (i == 0)
+				write_markdown(of.f, &b, &n, &r, &o, plots, nplots, ratio_ok, cmd);
+			else if (i == 1)
+				write_text(of.f, &b, &n, &r, &o, cmd);
+			else
+				compare_print(of.f, NULL, &r, &o, i == 2 ? CMP_FMT_JSON : CMP_FMT_CSV, 0);
+			e = outfile_commit(&of);
+		}
+		if (e) {
+			fprintf(stderr, "gupbench report: %s/%s: %s\n", out, names[i], strerror(-e));
+			ret = 2;
+			goto done;
+		}
 	}
 	fprintf(stderr, "gupbench: report in %s/report.md (and report.txt)\n", out);
 	/* the same verdict as compare, so a script can use either */
 	ret = compare_exit_status(&r);
 done:
+	if (pfd >= 0)
+		close(pfd);
+	if (ofd >= 0)
+		close(ofd);
 	for (int i = 0; plots && i < nplots; i++)
 		free(plots[i]);
 	free(plots);

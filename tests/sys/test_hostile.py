@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Someone else's run directory is data, never code, and never a way to
+write outside our own outputs: gnuplot injection through every field that
+reaches a plot (meta hostname, cpu_model, release; the CSV's op; the run
+directory's own name), symlinks planted where plot and report write, and
+a knobs.saved that names files gupbench never turns."""
+import csv
+import os
+import shutil
+
+from tap import main, need_root, run, test, tmpdir, write_config
+
+CFG = """
+[h]
+method = iouring
+size = 1M
+zero = 0, 0.5
+repeat = 3
+"""
+_base = None
+
+
+def base_run():
+    global _base
+    if _base is None:
+        d = tmpdir()
+        p = run(["run", "-q", "--no-plot", "-o", d + "/run", write_config(d, CFG)])
+        assert p.returncode == 0, p.stderr
+        _base = d + "/run"
+    return _base
+
+
+def copy_run(name="run"):
+    d = tmpdir() + "/" + name
+    shutil.copytree(base_run(), d)
+    return d
+
+
+def payload(mark):
+    # ends a single-quoted gnuplot string and calls system()
+    return "x'; system(\"touch %s\"); q='" % mark
+
+
+def set_meta(d, key, value):
+    lines = open(d + "/meta").read().splitlines()
+    out = [(key + " = " + value) if l.startswith(key + " = ") else l for l in lines]
+    open(d + "/meta", "w").write("\n".join(out) + "\n")
+
+
+@test
+def test_meta_fields_do_not_reach_gnuplot_as_code():
+    need_root()
+    for key in ("hostname", "cpu_model", "release"):
+        d = copy_run()
+        mark = d + "/pwned-" + key
+        set_meta(d, key, payload(mark))
+        p = run(["plot", d])
+        assert p.returncode == 0, p.stderr
+        assert not os.path.exists(mark), key
+        assert os.path.getsize(d + "/plots/zero-ratio-pin.png") > 1000
+        # report: the NEW run's release is in the ratio chart's title
+        p = run(["report", base_run(), d])
+        assert p.returncode in (0, 1, 125), p.stderr
+        assert not os.path.exists(mark), key
+
+
+@test
+def test_csv_op_does_not_reach_gnuplot_as_code():
+    need_root()
+    d = copy_run()
+    mark = d + "/pwned-op"
+    rows = list(csv.reader(open(d + "/results.csv")))
+    op = rows[0].index("op")
+    for r in rows[1:]:
+        r[op] = "';system \"touch %s\"#" % mark
+    with open(d + "/results.csv", "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    p = run(["plot", d])
+    assert p.returncode == 0, p.stderr
+    assert not os.path.exists(mark)
+    # the file name is made of the op's harmless characters only
+    for name in os.listdir(d + "/plots"):
+        assert "/" not in name and "'" not in name and '"' not in name, name
+
+
+@test
+def test_run_directory_name_does_not_reach_gnuplot():
+    need_root()
+    top = tmpdir()
+    mark = top + "/pwned-dir"
+    d = top + "/" + "r'; system(\"touch pwned-dir\"); q='"
+    p = run(["run", "-q", "-o", d, write_config(top, CFG)], cwd=top)
+    assert p.returncode == 0, p.stderr
+    assert not os.path.exists(mark)
+    assert os.path.getsize(d + "/plots/ns-per-page-pin.png") > 1000
+
+
+@test
+def test_plot_and_report_never_write_through_a_symlink():
+    need_root()
+    d = copy_run()
+    victim = tmpdir() + "/victim"
+    open(victim, "w").write("mine\n")
+    os.makedirs(d + "/plots", exist_ok=True)
+    os.symlink(victim, d + "/plots/ns-per-page-pin.dat")
+    os.symlink(victim, d + "/plots/ns-per-page-pin.png")
+    p = run(["plot", d])
+    assert p.returncode == 0, p.stderr
+    assert open(victim).read() == "mine\n"
+    # the link itself was replaced by the real output
+    assert not os.path.islink(d + "/plots/ns-per-page-pin.dat")
+    os.makedirs(d + "/report/plots", exist_ok=True)
+    os.symlink(victim, d + "/report/report.md")
+    os.symlink(victim, d + "/report/plots/ratio-vs-base.svg")
+    p = run(["report", base_run(), d])
+    assert p.returncode in (0, 1, 125), p.stderr
+    assert open(victim).read() == "mine\n"
+    assert "# GUP cost" in open(d + "/report/report.md").read()
+    # a plots directory that is a symlink is refused, not followed
+    e = copy_run("linked")
+    elsewhere = tmpdir()
+    shutil.rmtree(e + "/plots", ignore_errors=True)
+    os.symlink(elsewhere, e + "/plots")
+    p = run(["plot", e])
+    assert p.returncode != 0
+    assert "symlink is not followed" in p.stderr, p.stderr
+    assert os.listdir(elsewhere) == []
+
+
+@test
+def test_restore_writes_only_gupbench_knobs():
+    d = tmpdir()
+    victim = d + "/victim"
+    open(victim, "w").write("mine\n")
+    with open(d + "/knobs.saved", "w") as f:
+        f.write("%s\tPWNED\n" % victim)
+    p = run(["restore", d])
+    assert p.returncode == 1, (p.returncode, p.stderr)
+    assert "not a knob gupbench turns" in p.stderr, p.stderr
+    assert open(victim).read() == "mine\n"
+    # a real knob with a value gupbench never writes: refused before any write
+    with open(d + "/knobs.saved", "w") as f:
+        f.write("/sys/kernel/mm/transparent_hugepage/enabled\tnever; id\n")
+    p = run(["restore", d])
+    assert p.returncode == 1 and "not a value gupbench writes" in p.stderr, p.stderr
+
+
+if __name__ == "__main__":
+    main()
