@@ -292,6 +292,27 @@ static int probe_gup_test(struct kfeat *f)
 	return set(f, KF_YES, "%s opens%s", gup_test_dev_path(), NULL);
 }
 
+static int probe_hugetlb_2m(struct kfeat *f)
+{
+	return probe_hugetlb(f, 2048);
+}
+
+static int probe_hugetlb_1g(struct kfeat *f)
+{
+	return probe_hugetlb(f, 1048576);
+}
+
+static int (*const probes[KF_NR])(struct kfeat *f) = {
+	[KF_ZERO_PAGE] = probe_zero_page,
+	[KF_HUGE_ZERO_PAGE] = probe_huge_zero_page,
+	[KF_PFNS] = probe_pfns,
+	[KF_THP_PMD] = probe_thp_pmd,
+	[KF_HUGETLB_2M] = probe_hugetlb_2m,
+	[KF_HUGETLB_1G] = probe_hugetlb_1g,
+	[KF_NUMA] = probe_numa,
+	[KF_GUP_TEST] = probe_gup_test,
+};
+
 const struct kfeat *kfeat_get(enum kfeat_id id)
 {
 	static struct kfeat cache[KF_NR];
@@ -299,36 +320,8 @@ const struct kfeat *kfeat_get(enum kfeat_id id)
 
 	if (id >= KF_NR)
 		return NULL;
-	if (done[id])
-		return &cache[id];
-	switch (id) {
-	case KF_ZERO_PAGE:
-		probe_zero_page(&cache[id]);
-		break;
-	case KF_HUGE_ZERO_PAGE:
-		probe_huge_zero_page(&cache[id]);
-		break;
-	case KF_PFNS:
-		probe_pfns(&cache[id]);
-		break;
-	case KF_THP_PMD:
-		probe_thp_pmd(&cache[id]);
-		break;
-	case KF_HUGETLB_2M:
-		probe_hugetlb(&cache[id], 2048);
-		break;
-	case KF_HUGETLB_1G:
-		probe_hugetlb(&cache[id], 1048576);
-		break;
-	case KF_NUMA:
-		probe_numa(&cache[id]);
-		break;
-	case KF_GUP_TEST:
-		probe_gup_test(&cache[id]);
-		break;
-	case KF_NR:
-		break;
-	}
+	if (!done[id])
+		probes[id](&cache[id]);
 	done[id] = 1;
 	return &cache[id];
 }

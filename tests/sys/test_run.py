@@ -305,16 +305,31 @@ def test_knobs_restored_and_rows_kept_after_sigint():
 
 @test
 def test_restore_command_replays_journal():
+    """restore writes back what knobs.saved lists, on a real knob (it
+    refuses files gupbench never turns: tests/sys/test_hostile.py)."""
+    need_root()
+    knob = THP + "/enabled"
+    if not os.path.exists(knob):
+        raise Skip("no THP on this kernel")
+
+    def now():
+        return open(knob).read().split("[", 1)[1].split("]", 1)[0]
+
+    orig = now()
+    other = "never" if orig != "never" else "madvise"
     d = tmpdir()
     os.makedirs(d + "/run")
-    knob = d + "/fake-knob"
-    with open(knob, "w") as f:
-        f.write("changed\n")
-    with open(d + "/run/knobs.saved", "w") as f:
-        f.write("%s\toriginal\n" % knob)
-    p = run(["restore", d + "/run"])
-    assert p.returncode == 0, p.stderr
-    assert open(knob).read().strip() == "original"
+    try:
+        with open(knob, "w") as f:
+            f.write(other)
+        with open(d + "/run/knobs.saved", "w") as f:
+            f.write("%s\t%s\n" % (knob, orig))
+        p = run(["restore", d + "/run"])
+        assert p.returncode == 0, p.stderr
+        assert now() == orig, (now(), orig)
+    finally:
+        with open(knob, "w") as f:
+            f.write(orig)
 
 
 BAD = [
