@@ -520,7 +520,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	return 1;
 }
 
-static char *slurp(const char *path)
+static char *slurp(const char *path, size_t *size)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
@@ -546,20 +546,63 @@ static char *slurp(const char *path)
 		buf = calloc(1, 1);
 	else
 		buf[len] = '\0';
+	*size = len;
 	return buf;
+}
+
+/*
+ * What the INI reader cannot take, refused with file:line before it reads:
+ * Debian's libinih reads a line into a 200-byte buffer and takes the rest
+ * of a longer line as new lines (a comment's tail became a key), and a NUL
+ * would end a line early without a word.
+ */
+#define CFG_MAX_LINE 198	/* characters before the newline */
+
+static int text_check(const char *path, const char *text, size_t size, char *err, size_t len)
+{
+	int line = 1;
+	size_t col = 0;
+
+	if (size >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		fmt(err, len, "%s:1: starts with a UTF-8 byte order mark: save it without one", path);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < size; i++) {
+		if (text[i] == '\0') {
+			fmt(err, len, "%s:%d: a NUL byte: not a text file", path, line);
+			return -EINVAL;
+		}
+		if (text[i] == '\n') {
+			line++;
+			col = 0;
+			continue;
+		}
+		if (++col > CFG_MAX_LINE) {
+			fmt(err, len, "%s:%d: line longer than %d characters (the INI reader's limit): "
+			    "split a list over several jobs or shorten the comment", path, line,
+			    CFG_MAX_LINE);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 int cfg_load(struct cfg *c, const char *path, char *err, size_t len)
 {
 	struct load_ctx x = { .c = c, .last_opt = -1 };
-	size_t first = c->njobs;
+	size_t first = c->njobs, size = 0;
 	char *text;
 	int ret;
 
-	text = slurp(path);
+	text = slurp(path, &size);
 	if (!text) {
 		fmt(err, len, "%s: %s", path, strerror(errno));
 		return -errno;
+	}
+	ret = text_check(path, text, size, err, len);
+	if (ret) {
+		free(text);
+		return ret;
 	}
 	c->paths = realloc(c->paths, (c->nfiles + 1) * sizeof(*c->paths));
 	c->texts = realloc(c->texts, (c->nfiles + 1) * sizeof(*c->texts));
@@ -568,7 +611,8 @@ int cfg_load(struct cfg *c, const char *path, char *err, size_t len)
 	x.path = c->paths[c->nfiles];
 	c->nfiles++;
 
-	x.f = fopen(path, "re");
+	/* parse what was read: a pipe (/dev/stdin, <(...)) cannot be read twice */
+	x.f = fmemopen(text, size ? size : 1, "r");
 	if (!x.f) {
 		fmt(err, len, "%s: %s", path, strerror(errno));
 		return -errno;

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,13 +10,28 @@
 #include "csvread.h"
 #include "util.h"
 
-/* Split one record; returns the number of fields, -1 on an open quote. */
+/* A cell longer than this is not a gupbench CSV (a note is a few hundred bytes). */
+#define CELL_MAX (1u << 20)
+
+static void fields_free(char **fields, size_t nf)
+{
+	for (size_t i = 0; i < nf; i++)
+		free(fields[i]);
+	free(fields);
+}
+
+/*
+ * Split one record; returns the number of fields, -1 on an open quote,
+ * -2 on a cell over CELL_MAX, -3 out of memory.
+ */
 static int parse_record(FILE *f, char ***out, int *lines)
 {
 	size_t cap = 256, len = 0, nf = 0;
 	char *cell = malloc(cap), **fields = NULL;
 	int c, quoted = 0, any = 0;
 
+	if (!cell)
+		return -3;
 	for (;;) {
 		c = fgetc(f);
 		if (c == EOF && !any) {
@@ -25,9 +43,7 @@ static int parse_record(FILE *f, char ***out, int *lines)
 		if (quoted) {
 			if (c == EOF) {
 				free(cell);
-				for (size_t i = 0; i < nf; i++)
-					free(fields[i]);
-				free(fields);
+				fields_free(fields, nf);
 				return -1;
 			}
 			if (c == '"') {
@@ -47,9 +63,16 @@ static int parse_record(FILE *f, char ***out, int *lines)
 			quoted = 1;
 			continue;
 		} else if (c == ',' || c == '\n' || c == EOF) {
+			char **nfields = realloc(fields, (nf + 1) * sizeof(*fields));
+
 			cell[len] = '\0';
-			fields = realloc(fields, (nf + 1) * sizeof(*fields));
-			fields[nf++] = strdup(cell);
+			if (!nfields || !(nfields[nf] = strdup(cell))) {
+				free(cell);
+				fields_free(nfields ? nfields : fields, nf);
+				return -3;
+			}
+			fields = nfields;
+			nf++;
 			len = 0;
 			if (c != ',') {
 				(*lines)++;
@@ -59,8 +82,17 @@ static int parse_record(FILE *f, char ***out, int *lines)
 		} else if (c == '\r') {
 			continue;
 		}
-		if (len + 2 > cap)
-			cell = realloc(cell, cap *= 2);
+		if (len + 2 > cap) {
+			char *ncell = cap >= CELL_MAX ? NULL : realloc(cell, cap * 2);
+
+			if (!ncell) {
+				free(cell);
+				fields_free(fields, nf);
+				return cap >= CELL_MAX ? -2 : -3;
+			}
+			cell = ncell;
+			cap *= 2;
+		}
 		cell[len++] = (char)c;
 	}
 	free(cell);
@@ -68,30 +100,69 @@ static int parse_record(FILE *f, char ***out, int *lines)
 	return (int)nf;
 }
 
+static int grow_row(char ***rec, size_t n, size_t ncols)
+{
+	size_t want = ncols > n ? ncols : n;
+	char **r = realloc(*rec, (want ? want : 1) * sizeof(**rec));
+
+	if (!r)
+		return -ENOMEM;
+	*rec = r;
+	for (size_t i = n; i < ncols; i++)
+		if (!(r[i] = strdup("")))
+			return -ENOMEM;
+	for (size_t i = ncols; i < n; i++)
+		free(r[i]);
+	return 0;
+}
+
 int csv_table_load(struct csv_table *t, const char *path, char *err, size_t len)
 {
-	FILE *f = fopen(path, "re");
-	int line = 0, n;
+	/* O_NONBLOCK: a FIFO planted as results.csv must not hang us before fstat */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), line = 0, n;
+	struct stat st;
 	char **rec;
+	FILE *f;
 
 	memset(t, 0, sizeof(*t));
-	if (!f) {
+	if (fd < 0) {
 		fmt(err, len, "%s: %s", path, strerror(errno));
 		return -errno;
 	}
-	n = parse_record(f, &t->head, &line);
-	if (n <= 0) {
-		fmt(err, len, "%s:1: no header", path);
-		fclose(f);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fmt(err, len, "%s: not a regular file: refused", path);
+		close(fd);
 		return -EINVAL;
 	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = parse_record(f, &t->head, &line);
+	if (n <= 0) {
+		fmt(err, len, "%s:1: %s", path, n == -2 ? "a cell over 1 MiB: not a gupbench CSV" :
+		    n == -3 ? "out of memory" : "no header");
+		fclose(f);
+		return n == -3 ? -ENOMEM : -EINVAL;
+	}
 	t->ncols = (size_t)n;
-	while ((n = parse_record(f, &rec, &line)) != 0) {
+	for (int start = line + 1; (n = parse_record(f, &rec, &line)) != 0; start = line + 1) {
+		char ***rows;
+
+		if (n == -1) {
+			/* only the last row can be open at EOF: a run killed mid-write */
+			t->torn_line = start;
+			fprintf(stderr, "gupbench: %s:%d: last row torn inside a quoted cell (a killed "
+				"run?): that row is left out\n", path, t->torn_line);
+			break;
+		}
 		if (n < 0) {
-			fmt(err, len, "%s:%d: unterminated quote", path, line);
+			fmt(err, len, "%s:%d: %s", path, start, n == -2 ?
+			    "a cell over 1 MiB: not a gupbench CSV" : "out of memory");
 			fclose(f);
 			csv_table_free(t);
-			return -EINVAL;
+			return n == -3 ? -ENOMEM : -EINVAL;
 		}
 		if (n == 1 && !rec[0][0]) {	/* blank line */
 			free(rec[0]);
@@ -99,12 +170,16 @@ int csv_table_load(struct csv_table *t, const char *path, char *err, size_t len)
 			continue;
 		}
 		/* a short row (a torn last line) gets empty cells, never garbage */
-		rec = realloc(rec, (t->ncols > (size_t)n ? t->ncols : (size_t)n) * sizeof(*rec));
-		for (size_t i = (size_t)n; i < t->ncols; i++)
-			rec[i] = strdup("");
-		for (size_t i = t->ncols; i < (size_t)n; i++)
-			free(rec[i]);
-		t->rows = realloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
+		rows = realloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
+		if (!rows || grow_row(&rec, (size_t)n, t->ncols)) {
+			if (rows)
+				t->rows = rows;
+			fmt(err, len, "%s:%d: out of memory", path, line);
+			fclose(f);
+			csv_table_free(t);
+			return -ENOMEM;
+		}
+		t->rows = rows;
 		t->rows[t->nrows++] = rec;
 	}
 	fclose(f);

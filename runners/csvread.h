@@ -13,6 +13,7 @@ struct csv_table {
 	size_t ncols;
 	char ***rows;		/* rows[i][col], "" for a missing cell */
 	size_t nrows;
+	int torn_line;		/* >0: the last row, from this line, was torn in a quote and left out */
 };
 
 /* 0, or -errno / -EINVAL with "file:line: reason" in err. */

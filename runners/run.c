@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -325,7 +327,7 @@ static int run_one(struct runner *r, size_t idx)
 	uint64_t t0 = now_ns(), deadline;
 	int fds[2], wstatus = 0, failed = 0, ret;
 
-	pid_t pid;
+	pid_t pid, parent;
 
 	while (method_at(mi) != m)
 		mi++;
@@ -357,6 +359,7 @@ static int run_one(struct runner *r, size_t idx)
 	if (pipe2(fds, O_CLOEXEC))
 		return -errno;
 	vmstat_read(&v0, 1);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
@@ -366,6 +369,10 @@ static int run_one(struct runner *r, size_t idx)
 	if (pid == 0) {
 		/* own process group: the terminal's ^C reaches the runner only */
 		setpgid(0, 0);
+		/* a runner killed with SIGKILL takes its worker along (hugetlb pages, pins) */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		dup2(fds[1], 3);
 		execv("/proc/self/exe", argv);
 		_exit(127);
@@ -451,6 +458,28 @@ static int run_one(struct runner *r, size_t idx)
 	return failed;
 }
 
+/*
+ * One run at a time turns the machine's knobs: a second run would journal
+ * the first one's THP and hugetlb settings as the originals and restore
+ * those. The lock is held until exit (the fd is never closed); without
+ * root there is no lock file to take, and no knob to turn either.
+ */
+#define RUN_LOCK "/run/gupbench.lock"
+
+static void run_lock(void)
+{
+	int fd = open(RUN_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return;
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		return;
+	fprintf(stderr, "gupbench: another gupbench run holds %s (it turns THP and hugetlb knobs "
+		"too): waiting for it to finish\n", RUN_LOCK);
+	while (flock(fd, LOCK_EX) && errno == EINTR)
+		;
+}
+
 static void dry_run(const struct runner *r)
 {
 	printf("%zu scenarios\n", r->plan.n);
@@ -499,14 +528,21 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 		case 'n':
 			dry = 1;
 			break;
-		case 't':
-			r.timeout_s = (unsigned int)strtoul(optarg, NULL, 10);
+		case 't': {
+			char *end;
+			unsigned long t;
+
+			errno = 0;
+			t = strtoul(optarg, &end, 10);
+			r.timeout_s = *optarg >= '1' && *optarg <= '9' && !*end && !errno &&
+				      t <= 7 * 86400 ? (unsigned int)t : 0;
 			if (!r.timeout_s) {
-				fprintf(stderr, "gupbench run: --timeout: \"%s\" is not a number of seconds\n",
-					optarg);
+				fprintf(stderr, "gupbench run: --timeout: \"%s\" is not a number of seconds "
+					"(1..604800)\n", optarg);
 				return 2;
 			}
 			break;
+		}
 		case 'q':
 			r.quiet = 1;
 			break;
@@ -542,6 +578,7 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 		return 0;
 	}
 
+	run_lock();
 	if (out)
 		fmt(r.dir, sizeof(r.dir), "%s", out);
 	else
@@ -657,7 +694,8 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 	cfg_free(&r.cfg);
 	if (stop_sig)
 		return 128 + stop_sig;
-	return r.failed ? 1 : 0;
+	/* knobs left changed are a failure, whatever the scenarios did */
+	return r.failed || !strcmp(knob_status, "FAILED") ? 1 : 0;
 }
 
 int restore_main(int argc, char **argv)

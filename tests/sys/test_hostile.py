@@ -5,10 +5,14 @@ reaches a plot (meta hostname, cpu_model, release; the CSV's op; the run
 directory's own name), symlinks planted where plot and report write, and
 a knobs.saved that names files gupbench never turns."""
 import csv
+import fcntl
 import os
 import shutil
+import signal
+import subprocess
+import time
 
-from tap import main, need_root, run, test, tmpdir, write_config
+from tap import GUPBENCH, main, need_root, run, test, tmpdir, write_config
 
 CFG = """
 [h]
@@ -143,6 +147,67 @@ def test_restore_writes_only_gupbench_knobs():
         f.write("/sys/kernel/mm/transparent_hugepage/enabled\tnever; id\n")
     p = run(["restore", d])
     assert p.returncode == 1 and "not a value gupbench writes" in p.stderr, p.stderr
+
+
+@test
+def test_second_run_waits_for_the_first():
+    """Knob-turning runs take a machine-wide lock: a second one waits, says
+    so, and has written nothing until the first is done."""
+    need_root()
+    d = tmpdir()
+    cfg = write_config(d, CFG)
+    fd = os.open("/run/gupbench.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        p = subprocess.Popen([GUPBENCH, "run", "-q", "--no-plot", "-o", d + "/run", cfg],
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        assert p.poll() is None, p.communicate()
+        assert not os.path.exists(d + "/run")
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    _, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    assert "waiting for it to finish" in err, err
+
+
+@test
+def test_worker_dies_with_its_runner():
+    """A runner killed with SIGKILL takes its worker along (PR_SET_PDEATHSIG),
+    so nothing keeps pins or hugetlb pages behind a later restore."""
+    need_root()
+    d = tmpdir()
+    cfg = write_config(d, "[slow]\nmethod = iouring\nsize = 64M\nrepeat = 100000\n")
+    p = subprocess.Popen([GUPBENCH, "run", "-q", "--no-plot", "-o", d + "/run", cfg],
+                         stderr=subprocess.DEVNULL)
+    worker = None
+    for _ in range(100):
+        time.sleep(0.1)
+        try:
+            kids = open("/proc/%d/task/%d/children" % (p.pid, p.pid)).read().split()
+        except OSError:
+            kids = []
+        if kids:
+            worker = int(kids[0])
+            break
+    assert worker, "no worker started"
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    for _ in range(50):
+        if not os.path.exists("/proc/%d" % worker):
+            break
+        try:
+            if open("/proc/%d/stat" % worker).read().split(") ")[1][0] == "Z":
+                break
+        except OSError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        raise AssertionError("worker %d outlived its runner" % worker)
+    # the killed run's knobs are for `gupbench restore`, as ever
+    run(["restore", d + "/run"])
 
 
 if __name__ == "__main__":

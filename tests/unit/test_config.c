@@ -33,6 +33,14 @@ static const char *write_cfg(const char *name, const char *text)
 	return path;
 }
 
+static const char *write_cfg_path(const char *name)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	return path;
+}
+
 /* Load and expand; returns the error text ("" when it worked). */
 static const char *load(const char *text, struct cfg *c, struct plan *p)
 {
@@ -207,6 +215,40 @@ static void test_errors_name_file_line_key(void **state)
 	expect_error("[a]\nmethod = iouring\nsize = 64T\n", ":3: size: 64T is more than memory allows");
 }
 
+/* Lines the INI reader would split, NULs and BOMs: refused with file:line. */
+static void test_lines_the_reader_cannot_take(void **state)
+{
+	char text[600], pad[400];
+	struct cfg c;
+	struct plan p;
+	const char *err;
+	FILE *f;
+
+	memset(pad, '0', 196);
+	pad[196] = '\0';
+	/* a long comment whose tail would have read as "order = pmd" */
+	snprintf(text, sizeof(text), "[j]\nmethod=iouring\nsize=4M\n; %s order = pmd\n", pad);
+	expect_error(text, "t.ini:4: line longer than 198 characters");
+	/* 198 characters still parse, and mean what they say */
+	pad[198 - 2 - 5] = '\0';
+	snprintf(text, sizeof(text), "[j]\nmethod=iouring\nsize=4M\n; %s tail\n", pad);
+	err = load(text, &c, &p);
+	assert_string_equal(err, "");
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.items[0].sc.order, 0);
+	plan_free(&p);
+	cfg_free(&c);
+	expect_error("\xef\xbb\xbf[j]\nmethod=iouring\nsize=4M\n", ":1: starts with a UTF-8 byte order mark");
+	/* a NUL byte */
+	f = fopen(write_cfg("t.ini", ""), "w");
+	fwrite("[j]\nmethod=iouring\n\0size=4M\n", 1, 30, f);
+	fclose(f);
+	memset(&c, 0, sizeof(c));
+	assert_int_not_equal(cfg_load(&c, write_cfg_path("t.ini"), text, sizeof(text)), 0);
+	assert_non_null(strstr(text, "t.ini:3: a NUL byte"));
+	cfg_free(&c);
+}
+
 static void test_order_values(void **state)
 {
 	unsigned long offered = thp_anon_orders();
@@ -323,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_continuation_lines),
 		cmocka_unit_test(test_empty_job_section_counts),
 		cmocka_unit_test(test_errors_name_file_line_key),
+		cmocka_unit_test(test_lines_the_reader_cannot_take),
 		cmocka_unit_test(test_order_values),
 		cmocka_unit_test(test_size_vs_order),
 		cmocka_unit_test(test_backing_rules),
