@@ -4,6 +4,7 @@
 #   make        build build/gupbench
 #   make run    deps + build + the quick matrix on the running kernel
 #   make test   deps + build + every test; ends with "N passed, N failed"
+#   make asan   the unit tests under ASan and UBSan (build-asan/)
 
 CC      ?= gcc
 CXX     ?= g++
@@ -48,10 +49,10 @@ $(B)/libgupbench.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(B)/gupbench: $(B)/runners/gupbench.o $(B)/libgupbench.a
-	$(CXX) -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: $(B)/tests/%.o $(B)/libgupbench.a
-	$(CXX) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 deps:
 	@bash scripts/deps.sh
@@ -64,8 +65,16 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/run.sh
 
-clean:
-	rm -rf $(B)
+# The unit tests (config, CSV, statistics, compare, probe logic) under
+# AddressSanitizer and UndefinedBehaviorSanitizer, in build-asan/.
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+asan: deps
+	@$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g $(SAN)" \
+		CXXFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" all
+	@bash tests/run.sh --unit-only build-asan
 
-.PHONY: all deps run test clean FORCE
+clean:
+	rm -rf $(B) build-asan
+
+.PHONY: all deps run test asan clean FORCE
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -14,6 +14,8 @@ static int cmp_double(const void *a, const void *b)
 
 void stats_sort(double *v, size_t n)
 {
+	if (n < 2)	/* v may be NULL for no samples: qsort must not see it */
+		return;
 	qsort(v, n, sizeof(*v), cmp_double);
 }
 

@@ -78,14 +78,24 @@ run_one() {
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 }
 
-for t in build/tests/unit/test_* build/tests/sys/test_*; do
-	[[ -x "$t" && "$t" != *.o && "$t" != *.d ]] || continue
-	run_one "${t#build/tests/}" "$t"
-done
-for t in tests/sys/test_*.py; do
-	[ -f "$t" ] || continue
-	run_one "${t#tests/}" python3 "$t"
-done
+# --unit-only DIR: only DIR/tests/unit (make asan's sanitizer build)
+if [ "${1:-}" = --unit-only ]; then
+	bdir=${2:?--unit-only needs a build directory}
+	export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+	for t in "$bdir"/tests/unit/test_*; do
+		[[ -x "$t" && "$t" != *.o && "$t" != *.d ]] || continue
+		run_one "$bdir:${t#"$bdir"/tests/}" "$t"
+	done
+else
+	for t in build/tests/unit/test_* build/tests/sys/test_*; do
+		[[ -x "$t" && "$t" != *.o && "$t" != *.d ]] || continue
+		run_one "${t#build/tests/}" "$t"
+	done
+	for t in tests/sys/test_*.py; do
+		[ -f "$t" ] || continue
+		run_one "${t#tests/}" python3 "$t"
+	done
+fi
 
 if ((${#failed_names[@]})); then
 	echo

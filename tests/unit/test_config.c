@@ -241,7 +241,11 @@ static void test_lines_the_reader_cannot_take(void **state)
 	expect_error("\xef\xbb\xbf[j]\nmethod=iouring\nsize=4M\n", ":1: starts with a UTF-8 byte order mark");
 	/* a NUL byte */
 	f = fopen(write_cfg("t.ini", ""), "w");
-	fwrite("[j]\nmethod=iouring\n\0size=4M\n", 1, 30, f);
+	{
+		static const char nul[] = "[j]\nmethod=iouring\n\0size=4M\n";
+
+		fwrite(nul, 1, sizeof(nul) - 1, f);
+	}
 	fclose(f);
 	memset(&c, 0, sizeof(c));
 	assert_int_not_equal(cfg_load(&c, write_cfg_path("t.ini"), text, sizeof(text)), 0);
