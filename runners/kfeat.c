@@ -157,22 +157,40 @@ static void *fault_read(size_t n, size_t align, int advice, void **map, size_t *
 	return a;
 }
 
+/*
+ * Read-fault n pages and read their pagemap entries (and kpageflags, where
+ * PFNs show). 0, or -1 with f set to unknown and why.
+ */
+static int probe_pages(struct kfeat *f, size_t n, size_t align, int advice,
+		       unsigned long long *pm, unsigned long long *kpf, int *have_kpf)
+{
+	void *map;
+	size_t maplen;
+	char *a = fault_read(n, align, advice, &map, &maplen);
+	int ret;
+
+	if (!a) {
+		set(f, KF_UNKNOWN, "mmap for the probe failed: %s%s", strerror(errno), NULL);
+		return -1;
+	}
+	ret = read_pages(a, n, pm, kpf, have_kpf);
+	munmap(map, maplen);
+	if (ret) {
+		set(f, KF_UNKNOWN, "/proc/self/pagemap: %s%s", strerror(-ret), NULL);
+		return -1;
+	}
+	return 0;
+}
+
 static int probe_zero_page(struct kfeat *f)
 {
 	unsigned long long pm[PROBE_PAGES], kpf[PROBE_PAGES];
 	char words[256];
-	void *map;
-	size_t maplen;
-	int have_kpf, ret;
-	/* MADV_NOHUGEPAGE: a THP "always" kernel must not make this a PMD fault */
-	char *a = fault_read(PROBE_PAGES, 0, MADV_NOHUGEPAGE, &map, &maplen);
+	int have_kpf;
 
-	if (!a)
-		return set(f, KF_UNKNOWN, "mmap for the probe failed: %s%s", strerror(errno), NULL);
-	ret = read_pages(a, PROBE_PAGES, pm, kpf, &have_kpf);
-	munmap(map, maplen);
-	if (ret)
-		return set(f, KF_UNKNOWN, "/proc/self/pagemap: %s%s", strerror(-ret), NULL);
+	/* MADV_NOHUGEPAGE: a THP "always" kernel must not make this a PMD fault */
+	if (probe_pages(f, PROBE_PAGES, 0, MADV_NOHUGEPAGE, pm, kpf, &have_kpf))
+		return f->have;
 	f->have = kfeat_zero_verdict(pm, have_kpf ? kpf : NULL, PROBE_PAGES, f->why, sizeof(f->why));
 	cmdline_zero_words(words, sizeof(words));
 	if (words[0]) {
@@ -192,10 +210,8 @@ static int probe_huge_zero_page(struct kfeat *f)
 {
 	static unsigned long long pm[PMD_PAGES], kpf[PMD_PAGES];
 	char v[64] = "", words[256];
-	size_t maplen, zero = 0, consecutive = 1;
-	void *map;
-	char *a;
-	int have_kpf, ret;
+	size_t zero = 0, consecutive = 1;
+	int have_kpf;
 
 	if (!file_read_str(THP_DIR "/use_zero_page", v, sizeof(v)) && v[0] == '0')
 		return set(f, KF_NO, "transparent_hugepage/use_zero_page=0%s%s", NULL, NULL);
@@ -204,13 +220,8 @@ static int probe_huge_zero_page(struct kfeat *f)
 	if (!strcmp(v, "never"))
 		return set(f, KF_UNKNOWN, "THP enabled=never: no PMD fault to try (a run asking for "
 			   "pmd turns it on)%s%s", NULL, NULL);
-	a = fault_read(PMD_PAGES, PMD_PAGES * PAGE_SZ, MADV_HUGEPAGE, &map, &maplen);
-	if (!a)
-		return set(f, KF_UNKNOWN, "mmap for the probe failed: %s%s", strerror(errno), NULL);
-	ret = read_pages(a, PMD_PAGES, pm, kpf, &have_kpf);
-	munmap(map, maplen);
-	if (ret)
-		return set(f, KF_UNKNOWN, "/proc/self/pagemap: %s%s", strerror(-ret), NULL);
+	if (probe_pages(f, PMD_PAGES, PMD_PAGES * PAGE_SZ, MADV_HUGEPAGE, pm, kpf, &have_kpf))
+		return f->have;
 	if (!have_kpf)
 		return set(f, KF_UNKNOWN, "PFNs hidden (not CAP_SYS_ADMIN): a PMD mapping cannot be "
 			   "told from 4 KiB ones%s%s", NULL, NULL);
