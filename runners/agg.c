@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,16 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 			a->interrupted++;
 		if (strcmp(st, "ok") || !row[col[C_NS]][0] || pages <= 0)
 			continue;
+		{
+			char *end;
+			double ns = strtod(row[col[C_NS]], &end);
+
+			if (*end || !isfinite(ns) || ns < 0) {
+				/* not a time gupbench writes: left out, and counted */
+				a->bad_ns++;
+				continue;
+			}
+		}
 		fmt(key.op, sizeof(key.op), "%s", row[col[C_OP]]);
 		fmt(key.method, sizeof(key.method), "%s", row[col[C_METHOD]]);
 		fmt(key.backing, sizeof(key.backing), "%s", row[col[C_BACKING]]);

@@ -41,6 +41,7 @@ struct agg {
 	struct agg_group *g;	/* sorted: op, method, backing, order, zero, size, share, threads */
 	size_t n;
 	size_t warmup, skipped, errors, interrupted;
+	size_t bad_ns;		/* ok rows left out: ns not a number >= 0 */
 };
 
 int agg_load(struct agg *a, const char *results_csv, char *err, size_t len);

@@ -470,7 +470,16 @@ static int load_side(struct loader *l, const struct csv_table *t, const struct s
 		pages = atof(row[sc->c[C_PAGES]]);
 		if (pages <= 0)
 			continue;
-		ns = atof(row[sc->c[C_NS]]);
+		{
+			char *end;
+
+			ns = strtod(row[sc->c[C_NS]], &end);
+			if (*end || !isfinite(ns) || ns < 0) {
+				/* not a time gupbench writes: left out, and counted */
+				run->bad_ns++;
+				continue;
+			}
+		}
 		if (sc->c[C_MISMATCH] >= 0 && row[sc->c[C_MISMATCH]][0] && !s->mismatch++)
 			fmt(s->mismatch_first, sizeof(s->mismatch_first), "%s", row[sc->c[C_MISMATCH]]);
 		if (sc->key[PK_THREADS] >= 0 && atoi(row[sc->key[PK_THREADS]]) > 1) {
@@ -742,6 +751,11 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 			 r->new.has_meta ? mn_path : "(none: cannot check)", 0);
 	} else {
 		meta_diff(r, &mb, &mn);
+		/* no [end]: the run was killed, and its last scenario may be cut short */
+		if (!meta_file_get(&mb, "end", "status") || !meta_file_get(&mn, "end", "status"))
+			warn_add(r, "end", "status",
+				 meta_file_get(&mb, "end", "status") ?: "(missing: the run was killed?)",
+				 meta_file_get(&mn, "end", "status") ?: "(missing: the run was killed?)", 0);
 	}
 
 	/* the join key: every scenario column both files have, less --ignore */
@@ -1141,6 +1155,9 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		     "(the same point in several jobs); their samples are taken together.",
 		     TEXT_WIDTH);
 	print_mismatch_text(f, r);
+	if (r->base.bad_ns || r->new.bad_ns)
+		fprintf(f, "\nLeft out: %zu base and %zu new ok rows whose ns is not a number >= 0\n",
+			r->base.bad_ns, r->new.bad_ns);
 	if (skip_both || other)
 		fprintf(f, "\nNot compared (no ok samples on a side):\n");
 	if (skip_both) {
@@ -1362,6 +1379,7 @@ static json_t *json_run(const struct compare_run *run)
 	for (int i = 0; i < CMP_NST; i++)
 		json_object_set_new(rows, status_names[i], json_integer((json_int_t)run->rows[i]));
 	json_object_set_new(o, "rows", rows);
+	json_object_set_new(o, "bad_ns_rows", json_integer((json_int_t)run->bad_ns));
 	return o;
 }
 

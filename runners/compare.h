@@ -95,6 +95,7 @@ struct compare_run {
 	char release[128], revision[64];
 	char where[64];		/* "host", or "QEMU/TCG" etc. from [vm] */
 	size_t rows[CMP_NST];
+	size_t bad_ns;		/* ok rows left out: ns not a number >= 0 */
 };
 
 struct compare_result {

@@ -117,7 +117,10 @@ int summary_main(int argc, char **argv)
 	scaling(&a);
 	pins_not_counted(&a);
 	printf("(median and quartiles of status=ok samples; not aggregated: %zu warmup, %zu skip, "
-	       "%zu error, %zu interrupted rows)\n", a.warmup, a.skipped, a.errors, a.interrupted);
+	       "%zu error, %zu interrupted rows%s)\n", a.warmup, a.skipped, a.errors, a.interrupted,
+	       a.bad_ns ? "; and ok rows whose ns is not a number >= 0, below" : "");
+	if (a.bad_ns)
+		printf("left out: %zu ok rows whose ns is not a number >= 0\n", a.bad_ns);
 	agg_free(&a);
 	return 0;
 }

@@ -150,6 +150,30 @@ def test_restore_writes_only_gupbench_knobs():
 
 
 @test
+def test_bad_times_and_a_killed_run_are_said():
+    """ns that is no time (abc, nan, inf, negative) is left out with a count,
+    never read as 0; a run without its [end] (killed) is compared with a
+    warning."""
+    need_root()
+    d = copy_run()
+    rows = list(csv.reader(open(d + "/results.csv")))
+    ns, st = rows[0].index("ns"), rows[0].index("status")
+    ok = [r for r in rows[1:] if r[st] == "ok"]
+    for r, v in zip(ok, ["abc", "nan", "inf", "-5"]):
+        r[ns] = v
+    with open(d + "/results.csv", "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    meta = open(d + "/meta").read()
+    open(d + "/meta", "w").write(meta.split("\n[end]\n")[0] + "\n")
+    p = run(["summary", d])
+    assert p.returncode == 0, p.stderr
+    assert "left out: 4 ok rows whose ns is not a number >= 0" in p.stdout, p.stdout
+    p = run(["compare", base_run(), d])
+    assert "Left out: 0 base and 4 new ok rows" in p.stdout, p.stdout
+    assert "[end] status" in p.stdout + p.stderr and "killed" in p.stdout + p.stderr, p.stdout
+
+
+@test
 def test_second_run_waits_for_the_first():
     """Knob-turning runs take a machine-wide lock: a second one waits, says
     so, and has written nothing until the first is done."""
