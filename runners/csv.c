@@ -36,6 +36,8 @@ const char *sample_status_name(int status)
 #define CSV_COLUMNS(CELL)									\
 	CELL(schema, "schema version of this row's columns", "%d", CSV_SCHEMA)			\
 	CELL(scenario, "index of the scenario in the run's matrix", "%u", r->scenario)		\
+	CELL(run, "round of the matrix (gupbench run --runs N: 0..N-1), each in a fresh "	\
+	     "worker with fresh memory", "%u", r->run)						\
 	CELL(job, "config section the scenario came from", "%s", SC->job)			\
 	CELL(method, "pin method (gupbench list)", "%s", SC->method)				\
 	CELL(path, "GUP path class: fast, slow, remote, or none (fork)", "%s",			\
@@ -85,8 +87,17 @@ const char *sample_status_name(int status)
 	CELL(rep, "sample number within op and status", "%d", S->rep)				\
 	CELL(ns, "duration of the op alone, nanoseconds (empty: not measured)", "%s",		\
 	     measured(r) ? u64(S->ns, tmp, sizeof(tmp)) : "")					\
-	CELL(clock, "user (CLOCK_MONOTONIC around the syscall) or kernel (gup_test usec)", "%s", \
+	CELL(timer, "user (CLOCK_MONOTONIC around the syscall) or kernel (gup_test usec)", "%s", \
 	     S->kernel_timed ? "kernel" : "user")						\
+	CELL(clock, "what a ns is: real, or icount shift=S (a QEMU guest's instruction "	\
+	     "counter, 2^S virtual ns per guest instruction)", "%s", r->clock ? r->clock->cell : "real") \
+	CELL(cpu_ns, "on-CPU time of the timed thread over the op's windows, ns (task-clock; "	\
+	     "~1-2 us per window is the counters' own enable/disable; pvm rows: the peer "	\
+	     "process's; empty: not measured)", "%s",						\
+	     counter(r, PERF_CTR_TASK_CLOCK, tmp, sizeof(tmp)))					\
+	CELL(offcpu_ns, "ns - cpu_ns: the op's time off this CPU (waits, sleeps, preemption); "	\
+	     "slightly negative for a short op, by the counters' overhead", "%s",		\
+	     offcpu(r, tmp, sizeof(tmp)))							\
 	CELL(pages, "4 KiB pages the op covered", "%" PRIu64, S->pages)				\
 	CELL(pins_acquired, "nr_foll_pin_acquired delta around the op", "%s",			\
 	     measured(r) ? i64(S->pins_acquired, tmp, sizeof(tmp)) : "")			\
@@ -101,9 +112,6 @@ const char *sample_status_name(int status)
 	     counter(r, PERF_CTR_CTX_SWITCHES, tmp, sizeof(tmp)))				\
 	CELL(c_cpu_migrations, "cpu-migrations (software event) in the op's windows", "%s",	\
 	     counter(r, PERF_CTR_CPU_MIGRATIONS, tmp, sizeof(tmp)))				\
-	CELL(c_task_clock_ns, "task-clock (software event): ns on CPU in the op's windows "	\
-	     "(~1-2 us per window is the counters' own enable/disable)", "%s",			\
-	     counter(r, PERF_CTR_TASK_CLOCK, tmp, sizeof(tmp)))					\
 	CELL(c_page_allocs, "kmem:mm_page_alloc events: page allocations of any order (a PMD "	\
 	     "THP is 1; page tables and slab pages too)", "%s",					\
 	     counter(r, PERF_CTR_PAGE_ALLOCS, tmp, sizeof(tmp)))				\
@@ -135,9 +143,29 @@ static int measured(const struct csv_row *r)
 
 static const char *got_mismatch(const struct csv_row *r, char *tmp, size_t len)
 {
-	if (!measured(r) || !r->s->got.pages)
+	size_t o;
+
+	if (!measured(r))
 		return "";
-	buf_got_mismatch(&r->s->got, tmp, len);
+	tmp[0] = '\0';
+	if (r->s->got.pages)
+		buf_got_mismatch(&r->s->got, tmp, len);
+	/* asked for threads in parallel; under icount the vCPUs take turns */
+	if (r->clock && r->clock->icount && r->s->threads > 1) {
+		o = strlen(tmp);
+		fmt(tmp + o, len - o, "%s%d threads took turns on one host thread (icount)",
+		    o ? "; " : "", r->s->threads);
+	}
+	return tmp;
+}
+
+static const char *offcpu(const struct csv_row *r, char *tmp, size_t len)
+{
+	const struct perf_counts *c = &r->s->cnt;
+
+	if (!measured(r) || c->state[PERF_CTR_TASK_CLOCK] != PERF_MEASURED)
+		return "";
+	fmt(tmp, len, "%" PRId64, (int64_t)r->s->ns - c->v[PERF_CTR_TASK_CLOCK]);
 	return tmp;
 }
 

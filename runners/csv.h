@@ -10,14 +10,21 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "clock.h"
 #include "method.h"
 #include "sample.h"
 #include "scenario.h"
 
-#define CSV_SCHEMA 2
+/*
+ * 3: clock (before: the timer, now `timer`) says what a ns is; cpu_ns (was
+ * c_task_clock_ns) and offcpu_ns beside ns; run, the round of the matrix.
+ */
+#define CSV_SCHEMA 3
 
 struct csv_row {
 	unsigned int scenario;		/* index in the run's matrix */
+	unsigned int run;		/* round of the matrix, 0.. */
+	const struct run_clock *clock;	/* NULL: real */
 	const struct scenario *sc;
 	const struct method *m;
 	const struct sample *s;

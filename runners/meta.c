@@ -210,6 +210,25 @@ int meta_write_start(const char *path, const struct meta_run *r)
 	fprintf(f, "scenarios = %zu\n", r->scenarios);
 	fprintf(f, "google_benchmark = %s\n", gbshim_version());
 	fprintf(f, "timer = CLOCK_MONOTONIC around the syscall (user-timed methods)\n");
+	fprintf(f, "runs = %u\n", r->runs);
+	if (r->runs > 1)
+		fprintf(f, "order = each run in its own order, shuffled (Fisher-Yates, xorshift64*) "
+			   "with seed %llu; scenarios.csv lists them as they ran\n", r->seed);
+
+	fprintf(f, "\n[clock]\n");
+	fprintf(f, "kind = %s\n", r->clock->icount ? "icount" : "real");
+	if (r->clock->icount)
+		fprintf(f, "shift = %d\n", r->clock->shift);
+	fprintf(f, "unit = %s\n", r->clock->unit);
+	fprintf(f, "source = %s\n", r->clock->source);
+	fprintf(f, "cpu_ns = the timed thread's task-clock over the op's windows%s\n",
+		r->clock->icount ? ": under icount a deterministic count of the work" : "");
+	fprintf(f, "ns = elapsed over the op's windows%s\n",
+		r->clock->icount ? ", idle waits included (icount jumps them to the next timer "
+				   "deadline: sleep=off)" : "");
+	if (r->clock->icount)
+		fprintf(f, "threads = the vCPUs take turns on one host thread (single-threaded TCG): "
+			   "threads > 1 is not parallel here, and such rows say so in mismatch\n");
 
 	fprintf(f, "\n[kernel]\n");
 	fprintf(f, "release = %s\n", u.release);

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "clock.h"
 #include "config.h"
 
 struct meta_run {
@@ -11,6 +12,9 @@ struct meta_run {
 	const char *cwd;
 	const struct cfg *cfg;	/* the configs, embedded verbatim */
 	size_t scenarios;
+	unsigned int runs;		/* rounds of the matrix (--runs) */
+	unsigned long long seed;	/* of the rounds' shuffled orders (runs > 1) */
+	const struct run_clock *clock;
 };
 
 struct meta_end {

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "config.h"
 #include "csv.h"
 #include "gbjson.h"
@@ -66,6 +67,10 @@ struct runner {
 	struct csv csv;
 	FILE *scen;			/* scenarios.csv */
 	unsigned int timeout_s;		/* per scenario */
+	unsigned int runs;		/* rounds of the matrix (--runs) */
+	unsigned int run;		/* the round running */
+	unsigned long long seed;	/* of the rounds' orders */
+	struct run_clock clock;
 	int quiet;
 	int tty;
 	uint64_t t0;
@@ -84,6 +89,10 @@ static void usage(FILE *f)
 		"  -o, --output DIR   run directory (default results/<date>-<host>-<release>)\n"
 		"  -n, --dry-run      print the expanded matrix and exit\n"
 		"  -t, --timeout SEC  stop a scenario's worker after SEC seconds (default 900)\n"
+		"  -r, --runs N       run the matrix N times, each round in its own shuffled\n"
+		"                     order, every scenario in a fresh worker with fresh memory;\n"
+		"                     rows say their round in `run` (default 1: config order)\n"
+		"      --seed S       seed of the shuffled orders (default: from the time; in meta)\n"
 		"  -q, --quiet        no progress line\n"
 		"      --no-plot      do not draw the plots\n");
 }
@@ -110,19 +119,21 @@ static void elapsed(uint64_t ns, char *dst, size_t len)
 	fmt(dst, len, "%" PRIu64 ":%02" PRIu64, s / 60, s % 60);
 }
 
-static void progress(struct runner *r, size_t i, const struct scenario *sc, int end)
+static void progress(struct runner *r, size_t i, size_t total, const struct scenario *sc, int end)
 {
 	uint64_t t = now_ns() - r->t0;
-	char el[32], eta[32] = "?", sz[32];
+	char el[32], eta[32] = "?", sz[32], rn[32] = "";
 
 	if (r->quiet)
 		return;
 	if (i)
-		elapsed(t / i * (r->plan.n - i), eta, sizeof(eta));
+		elapsed(t / i * (total - i), eta, sizeof(eta));
 	elapsed(t, el, sizeof(el));
 	size_format(sc->size, sz, sizeof(sz));
-	fprintf(stderr, "%s[%zu/%zu] %-12s %-5s order %-2d zero %-4g  elapsed %s  ETA %s%s",
-		r->tty ? "\r\033[K" : "", i + 1, r->plan.n, sc->method, sz, sc->order, sc->zero,
+	if (r->runs > 1)
+		fmt(rn, sizeof(rn), " run %u", r->run);
+	fprintf(stderr, "%s[%zu/%zu]%s %-12s %-5s order %-2d zero %-4g  elapsed %s  ETA %s%s",
+		r->tty ? "\r\033[K" : "", i + 1, total, rn, sc->method, sz, sc->order, sc->zero,
 		el, eta, r->tty && !end ? "" : "\n");
 	fflush(stderr);
 }
@@ -138,7 +149,7 @@ static void rows_status(struct runner *r, unsigned int idx, const struct scenari
 {
 	for (int i = 0; ops_of(m, i); i++) {
 		struct sample s = { .status = status, .pages = sc->size / PAGE_SZ };
-		struct csv_row row = { idx, sc, m, &s };
+		struct csv_row row = { idx, r->run, &r->clock, sc, m, &s };
 
 		fmt(s.op, sizeof(s.op), "%s", ops_of(m, i));
 		fmt(s.reason, sizeof(s.reason), "%s", why);
@@ -194,7 +205,10 @@ static void worker_args(const struct runner *r, const struct scenario *sc, size_
 	argv[n++] = "--fd";
 	argv[n++] = "3";
 	argv[n++] = "--json";
-	fmt(store[0], sizeof(store[0]), "%s/gbench/%04zu.json", r->dir, idx);
+	if (r->runs > 1)
+		fmt(store[0], sizeof(store[0]), "%s/gbench/%04zu-r%u.json", r->dir, idx, r->run);
+	else
+		fmt(store[0], sizeof(store[0]), "%s/gbench/%04zu.json", r->dir, idx);
 	argv[n++] = store[0];
 	for (size_t i = 0; i < opt_count() && n + 1 < max; i++) {
 		char v[128];
@@ -208,7 +222,7 @@ static void worker_args(const struct runner *r, const struct scenario *sc, size_
 
 static void scen_header(FILE *f)
 {
-	fprintf(f, "schema,scenario,job,method,size_bytes,folio_order,zero_ratio,populate,"
+	fprintf(f, "schema,scenario,run,job,method,size_bytes,folio_order,zero_ratio,populate,"
 		   "status,rows,wall_ms,worker_exit,mismatch_rows,mismatch,vmstat_exact");
 	for (int i = 0; i < VM_NR; i++)
 		fprintf(f, ",%s", vmstat_name(i));
@@ -228,7 +242,7 @@ static void scen_row(struct runner *r, size_t idx, const struct scenario *sc, co
 {
 	FILE *f = r->scen;
 
-	fprintf(f, "%d,%zu,", CSV_SCHEMA, idx);
+	fprintf(f, "%d,%zu,%u,", CSV_SCHEMA, idx, r->run);
 	csv_quote(f, sc->job);
 	fprintf(f, ",%s,%" PRIu64 ",%d,%g,%d,%s,%lu,%.3f,", sc->method, sc->size, sc->order,
 		sc->zero, sc->populate, status, rows, wall_ns / 1e6);
@@ -285,6 +299,23 @@ static void warn_unmet(const struct runner *r)
 		fprintf(stderr, "gupbench: warning: %zu PMD-order scenarios ask for zero pages, and the "
 			"huge zero page is not mapped here (%s): their rows say what the buffer got in "
 			"`mismatch`\n", huge, hzp->why);
+}
+
+/* Under icount, threads > 1 is not what it asks for: say so before the run. */
+static void warn_clock(const struct runner *r)
+{
+	size_t par = 0;
+
+	if (!r->clock.icount)
+		return;
+	for (size_t i = 0; i < r->plan.n; i++)
+		par += r->plan.items[i].sc.threads > 1;
+	if (!r->quiet)
+		fprintf(stderr, "gupbench: clock: %s (%s)\n", r->clock.cell, r->clock.unit);
+	if (par)
+		fprintf(stderr, "gupbench: warning: %zu scenarios ask for threads > 1, and under icount "
+			"the vCPUs take turns on one host thread: they run, and their rows say so "
+			"in `mismatch`\n", par);
 }
 
 /* The knobs (saved, restored at the end) that make a scenario's memory. */
@@ -383,7 +414,7 @@ static int run_one(struct runner *r, size_t idx)
 	deadline = t0 + (uint64_t)r->timeout_s * 1000000000ULL;
 	for (;;) {
 		struct sample s;
-		struct csv_row row = { idx, sc, m, &s };
+		struct csv_row row = { idx, r->run, &r->clock, sc, m, &s };
 		uint64_t now = now_ns();
 		int wait_ms = now >= deadline ? 0 : (int)((deadline - now) / 1000000ULL);
 
@@ -410,7 +441,7 @@ static int run_one(struct runner *r, size_t idx)
 		/* rows the worker sent before it stopped are still in the pipe */
 		for (;;) {
 			struct sample s;
-			struct csv_row row = { idx, sc, m, &s };
+			struct csv_row row = { idx, r->run, &r->clock, sc, m, &s };
 
 			if (read_full(fds[0], &s, sizeof(s), 0) <= 0)
 				break;
@@ -498,14 +529,52 @@ static void dry_run(const struct runner *r)
 }
 
 
+/* xorshift64* (Vigna): small, seedable, the same order for the same seed everywhere */
+static uint64_t rng_next(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 0x2545F4914F6CDD1DULL;
+}
+
+/* order[] = 0..n-1 shuffled (Fisher-Yates) */
+static void shuffle(size_t *order, size_t n, uint64_t *state)
+{
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(rng_next(state) % i), t = order[i - 1];
+
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+}
+
+static int parse_count(const char *opt, const char *arg, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end || errno || *out > max) {
+		fprintf(stderr, "gupbench run: %s: \"%s\" is not a number (0..%lu)\n", opt, arg, max);
+		return -1;
+	}
+	return 0;
+}
+
 int run_main(int argc, char **argv, int full_argc, char **full_argv)
 {
-	struct runner r = { .timeout_s = 900 };
+	struct runner r = { .timeout_s = 900, .runs = 1 };
+	int seeded = 0, broken = 0;
+	size_t *order = NULL, total, step = 0;
 	char err[1024], cwd[4096] = "";
 	const char *out = NULL;
 	int dry = 0, no_plot = 0, i, ret;
 	char *command;
 	const char *knob_status = "nothing to restore";
+	char runs_text[96] = "";
 
 	static const struct option lopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -513,6 +582,8 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-plot", no_argument, NULL, 'P' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -520,8 +591,30 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 
 	/* options may come before or after the configs */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:nt:qh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:nt:r:qh", lopts, NULL)) != -1) {
+		unsigned long v;
+
 		switch (c) {
+		case 'r':
+			if (parse_count("--runs", optarg, 1000, &v) || !v) {
+				if (!v)
+					fprintf(stderr, "gupbench run: --runs: at least 1\n");
+				return 2;
+			}
+			r.runs = (unsigned int)v;
+			break;
+		case 'S': {
+			char *end;
+
+			errno = 0;
+			r.seed = strtoull(optarg, &end, 0);
+			if (*optarg < '0' || *optarg > '9' || *end || errno) {
+				fprintf(stderr, "gupbench run: --seed: \"%s\" is not a number\n", optarg);
+				return 2;
+			}
+			seeded = 1;
+			break;
+		}
 		case 'o':
 			out = optarg;
 			break;
@@ -578,6 +671,13 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 		return 0;
 	}
 
+	if (run_clock_detect(&r.clock))
+		fprintf(stderr, "gupbench: warning: %s: taking the clock as real\n", r.clock.source);
+	if (!seeded)
+		r.seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
+	if (r.runs > 1)
+		fmt(runs_text, sizeof(runs_text), " x %u runs (shuffled, seed %llu)", r.runs, r.seed);
+
 	run_lock();
 	if (out)
 		fmt(r.dir, sizeof(r.dir), "%s", out);
@@ -599,7 +699,7 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 		cwd[0] = '\0';
 	fmt(r.path, sizeof(r.path), "%s/meta", r.dir);
 	{
-		struct meta_run mr = { command, cwd, &r.cfg, r.plan.n };
+		struct meta_run mr = { command, cwd, &r.cfg, r.plan.n, r.runs, r.seed, &r.clock };
 
 		ret = meta_write_start(r.path, &mr);
 	}
@@ -622,20 +722,35 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 	scen_header(r.scen);
 
 	warn_unmet(&r);
+	warn_clock(&r);
 	signals_install();
 	r.tty = isatty(STDERR_FILENO);
 	r.t0 = now_ns();
 	if (!r.quiet)
-		fprintf(stderr, "gupbench: %zu scenarios -> %s\n", r.plan.n, r.dir);
-	for (size_t k = 0; k < r.plan.n && !stop_sig; k++) {
-		progress(&r, k, &r.plan.items[k].sc, 0);
-		ret = run_one(&r, k);
-		if (ret < 0) {
-			fprintf(stderr, "\ngupbench: cannot start a worker: %s\n", strerror(-ret));
-			r.failed++;
-			break;
+		fprintf(stderr, "gupbench: %zu scenarios%s -> %s\n", r.plan.n, runs_text, r.dir);
+	order = calloc(r.plan.n ? r.plan.n : 1, sizeof(*order));
+	total = r.plan.n * r.runs;
+	for (r.run = 0; r.run < r.runs && !stop_sig && !broken && order; r.run++) {
+		uint64_t st = r.seed * 0x9E3779B97F4A7C15ULL + r.run + 1;
+
+		/* one run: config order; several: each round shuffled */
+		if (r.runs > 1)
+			shuffle(order, r.plan.n, &st);
+		else
+			for (size_t k = 0; k < r.plan.n; k++)
+				order[k] = k;
+		for (size_t k = 0; k < r.plan.n && !stop_sig; k++, step++) {
+			progress(&r, step, total, &r.plan.items[order[k]].sc, 0);
+			ret = run_one(&r, order[k]);
+			if (ret < 0) {
+				fprintf(stderr, "\ngupbench: cannot start a worker: %s\n", strerror(-ret));
+				r.failed++;
+				broken = 1;
+				break;
+			}
 		}
 	}
+	free(order);
 	if (r.tty && !r.quiet)
 		fputc('\n', stderr);
 

@@ -14,7 +14,7 @@ import os
 from tap import Skip, main, need_kfeat, need_root, rows, run, test, tmpdir, write_config
 
 HW = ("c_cycles", "c_instructions")
-ALL = ("c_page_faults", "c_ctx_switches", "c_cpu_migrations", "c_task_clock_ns",
+ALL = ("c_page_faults", "c_ctx_switches", "c_cpu_migrations", "cpu_ns",
        "c_page_allocs", "c_mmap_locks", "c_migrate_calls") + HW
 
 _run = {}
@@ -97,7 +97,7 @@ def populate_write_allocates():
         assert num(r, "c_page_allocs") >= pages, (r["c_page_allocs"], pages)
         assert num(r, "c_mmap_locks") >= 1
         assert num(r, "c_page_faults") < pages, r["c_page_faults"]
-        assert num(r, "c_task_clock_ns") > 0
+        assert num(r, "cpu_ns") > 0
 
 
 @test

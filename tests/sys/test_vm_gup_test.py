@@ -31,7 +31,7 @@ repeat = 3
 @test
 def test_gup_test_methods_with_kernel_timing():
     """Every gup_test method gives ok rows timed by the kernel
-    (clock=kernel, from get_delta_usec/put_delta_usec); the FOLL_PIN ones
+    (timer=kernel, from get_delta_usec/put_delta_usec); the FOLL_PIN ones
     are counted in the guest's nr_foll_pin_acquired, the FOLL_GET ones not."""
     need_root()
     d = tmpdir()
@@ -44,7 +44,7 @@ def test_gup_test_methods_with_kernel_timing():
     assert methods == {"gup-fast", "pin-fast", "pin-longterm", "gup-basic", "pin-basic"}, methods
     assert {r["order_got"] for r in ok if r["folio_order"] == "9"} == {"9"}
     for r in ok:
-        assert r["clock"] == "kernel", r
+        assert r["timer"] == "kernel", r
         assert int(r["ns"]) > 0, r
         if r["op"] != "pin" or r["pins_exact"] != "1":
             continue

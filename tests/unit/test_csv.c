@@ -50,12 +50,19 @@ static void test_write_and_read_back(void **state)
 	struct scenario sc;
 	struct sample s;
 	struct csv c;
-	struct csv_row r = { 7, &sc, method_find("iouring"), &s };
+	struct run_clock clk;
+	struct csv_row r = { .scenario = 7, .run = 2, .clock = &clk, .sc = &sc,
+			     .m = method_find("iouring"), .s = &s };
 	struct csv_table t;
 	char err[256];
 	int col;
 
 	fill(&sc, &s);
+	assert_int_equal(run_clock_parse("console=ttyS0 gupbench.clock=icount:0 quiet", &clk, err,
+					 sizeof(err)), 0);
+	s.cnt.state[PERF_CTR_TASK_CLOCK] = PERF_MEASURED;
+	s.cnt.v[PERF_CTR_TASK_CLOCK] = 100000;
+	s.threads = 2;
 	unlink(path);
 	assert_int_equal(csv_open(&c, path), 0);
 	assert_int_equal(csv_row_write(&c, &r), 0);
@@ -75,7 +82,16 @@ static void test_write_and_read_back(void **state)
 	for (size_t i = 0; i < t.ncols; i++)
 		assert_string_equal(t.head[i], csv_col_name(i));
 	assert_int_equal(t.nrows, 2);
-	assert_string_equal(t.rows[0][0], "2");
+	assert_string_equal(t.rows[0][0], "3");
+	/* what a ns is, and the on-CPU part of it */
+	assert_string_equal(t.rows[0][csv_table_col(&t, "clock")], "icount shift=0");
+	assert_string_equal(t.rows[0][csv_table_col(&t, "timer")], "user");
+	assert_string_equal(t.rows[0][csv_table_col(&t, "run")], "2");
+	assert_string_equal(t.rows[0][csv_table_col(&t, "cpu_ns")], "100000");
+	assert_string_equal(t.rows[0][csv_table_col(&t, "offcpu_ns")], "23456");
+	/* two threads asked, taking turns under icount: the row says so */
+	assert_non_null(strstr(t.rows[0][csv_table_col(&t, "mismatch")],
+			       "2 threads took turns on one host thread (icount)"));
 	col = csv_table_col(&t, "job");
 	assert_string_equal(t.rows[0][col], "job, with \"quotes\"");
 	col = csv_table_col(&t, "note");
@@ -95,6 +111,9 @@ static void test_write_and_read_back(void **state)
 	assert_string_equal(t.rows[1][csv_table_col(&t, "pins_acquired")], "");
 	assert_string_equal(t.rows[1][csv_table_col(&t, "c_page_allocs")], "");
 	assert_string_equal(t.rows[1][csv_table_col(&t, "c_cycles")], "");
+	assert_string_equal(t.rows[1][csv_table_col(&t, "cpu_ns")], "");
+	assert_string_equal(t.rows[1][csv_table_col(&t, "offcpu_ns")], "");
+	assert_string_equal(t.rows[1][csv_table_col(&t, "mismatch")], "");
 	assert_string_equal(t.rows[1][csv_table_col(&t, "reason")], "no device");
 	csv_table_free(&t);
 }
@@ -113,7 +132,7 @@ static void test_schema_has_required_columns(void **state)
 		"method", "backing", "size_bytes", "folio_order", "order_got", "zero_ratio",
 		"zero_pages_got", "threads", "op", "rep", "ns", "pages", "pins_acquired",
 		"pins_released", "status", "reason", "c_page_faults", "c_ctx_switches",
-		"c_cpu_migrations", "c_task_clock_ns", "c_page_allocs", "c_mmap_locks",
+		"c_cpu_migrations", "cpu_ns", "offcpu_ns", "clock", "timer", "run", "c_page_allocs", "c_mmap_locks",
 		"c_migrate_calls", "c_cycles", "c_instructions",
 	};
 
