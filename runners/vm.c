@@ -53,6 +53,17 @@
 #define POLL_MS		100
 
 enum vm_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+/* The guest's clock: auto is icount under TCG, real under KVM. */
+enum vm_clock { VCLOCK_AUTO, VCLOCK_ICOUNT, VCLOCK_REAL };
+
+/*
+ * QEMU's instruction counter: shift 0 makes guest time advance 1 ns per
+ * guest instruction; sleep=off keeps it from following the host's clock
+ * while the guest idles (it jumps to the next timer deadline instead);
+ * align=off never slows the guest to match the host. Only single-threaded
+ * TCG has it.
+ */
+#define ICOUNT_SHIFT	0
 
 struct vm {
 	/* asked */
@@ -61,6 +72,8 @@ struct vm {
 	uint64_t mem;
 	uint64_t disk;		/* size of the guest's scratch disk; 0: none */
 	enum vm_accel accel;
+	enum vm_clock clock;
+	unsigned int runs;	/* the guest run's --runs */
 	unsigned int timeout_s, boot_timeout_s;
 	const char *append;
 	const char *cpu_model;	/* QEMU -cpu; NULL: host under KVM, QEMU's default under TCG */
@@ -99,7 +112,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: gupbench vm --kernel SPEC [-o DIR] [--cpus N] [--mem SIZE] [--numa N] [--disk SIZE]\n"
-		"         [--cpu MODEL] [--accel auto|kvm|tcg] [--timeout S] [--boot-timeout S] [--append ARGS]\n"
+		"         [--cpu MODEL] [--accel auto|kvm|tcg] [--clock auto|icount|real] [--runs N]\n"
+		"         [--timeout S] [--boot-timeout S] [--append ARGS]\n"
 		"         [--cache DIR] [--force] [--no-plot] [-q] [run] CONFIG...\n"
 		"  boots SPEC under QEMU, runs CONFIG... there and writes DIR (default\n"
 		"  results/vm-<date>-<kernel>) on the host, as `gupbench run` would.\n"
@@ -114,6 +128,11 @@ static void usage(FILE *f)
 		"  --disk SIZE    a scratch ext4 disk on emulated NVMe, mounted at /var/tmp for\n"
 		"                 the dio methods and file backings (default 4G, sparse; 0: none)\n"
 		"  --accel A      auto (default: KVM if a guest answers under it, else TCG)\n"
+		"  --clock C      icount: guest time is QEMU's instruction counter, 1 virtual ns\n"
+		"                 per guest instruction (TCG only, one host thread for all vCPUs):\n"
+		"                 two boots of a kernel give the same samples; real: the host's\n"
+		"                 clock. auto (default): icount under TCG, real under KVM\n"
+		"  --runs N       the guest's `gupbench run --runs N`\n"
 		"  --timeout S    whole run (default 3600); --boot-timeout S: until the guest\n"
 		"                 answers (default 120)\n"
 		"  --force        boot even if the image's config lacks what the guest needs\n"
@@ -506,6 +525,8 @@ static int write_initrd(struct vm *vm)
 	INITQ(" && cd %s\n", cwd);
 	INITQ("%s __vmguest /dev/ttyS1 ", vm->exe);
 	INITQ("%s -- run --no-plot", vm->out);
+	if (vm->runs > 1)
+		INIT(" --runs %u", vm->runs);
 	INITQ(" -o %s", vm->out);
 	for (int i = 0; i < vm->nconfigs; i++)
 		INITQ(" %s", vm->configs[i]);
@@ -660,6 +681,10 @@ static enum vm_accel accel_first(struct vm *vm, int *probe)
 	int fd;
 
 	*probe = 0;
+	if (vm->accel == ACCEL_AUTO && vm->clock == VCLOCK_ICOUNT) {
+		fmt(vm->accel_why, sizeof(vm->accel_why), "--clock icount needs TCG");
+		return ACCEL_TCG;
+	}
 	if (vm->accel != ACCEL_AUTO) {
 		fmt(vm->accel_why, sizeof(vm->accel_why), "asked for (--accel %s)",
 		    accel_name(vm->accel));
@@ -700,6 +725,11 @@ static void accel_remember(struct vm *vm, enum vm_accel a)
 	}
 }
 
+static int icount_on(const struct vm *vm, enum vm_accel a)
+{
+	return a == ACCEL_TCG && vm->clock != VCLOCK_REAL;
+}
+
 static int qemu_argv(struct vm *vm, enum vm_accel a, char **argv, size_t max, char *store,
 		     size_t slen)
 {
@@ -724,7 +754,11 @@ static int qemu_argv(struct vm *vm, enum vm_accel a, char **argv, size_t max, ch
 	if (a == ACCEL_KVM)
 		ARG("kvm");
 	else
-		ARG("tcg,thread=%s", vm->cpus > 1 ? "multi" : "single");
+		ARG("tcg,thread=%s", vm->cpus > 1 && !icount_on(vm, a) ? "multi" : "single");
+	if (icount_on(vm, a)) {
+		ARG("-icount");
+		ARG("shift=%d,sleep=off,align=off", ICOUNT_SHIFT);
+	}
 	if (vm->cpu_model) {
 		ARG("-cpu");
 		ARG("%s", vm->cpu_model);
@@ -762,7 +796,11 @@ static int qemu_argv(struct vm *vm, enum vm_accel a, char **argv, size_t max, ch
 	ARG("-initrd");
 	ARG("%s", vm->initrd);
 	ARG("-append");
-	ARG("%s", vm->cmdline);
+	if (icount_on(vm, a))
+		/* the guest's run reads it to say what its ns are (runners/clock.h) */
+		ARG("%s gupbench.clock=icount:%d", vm->cmdline, ICOUNT_SHIFT);
+	else
+		ARG("%s", vm->cmdline);
 	ARG("-no-reboot");
 #undef ARG
 	argv[n] = NULL;
@@ -1050,8 +1088,15 @@ static void meta_vm(struct vm *vm, enum vm_accel a, int completed, int status)
 	fprintf(f, "accelerator = %s\n", accel_name(a));
 	fprintf(f, "accelerator_why = %s\n", vm->accel_why);
 	fprintf(f, "timing = %s\n",
-		a == ACCEL_TCG ? "emulated by TCG: compare only with runs under TCG"
-			       : "hardware-assisted (KVM): compare only with runs under KVM");
+		icount_on(vm, a) ? "emulated by TCG, clocked by QEMU's instruction counter "
+				   "(-icount shift=0,sleep=off,align=off): 1 virtual ns per guest "
+				   "instruction, the same for every boot of one kernel"
+		: a == ACCEL_TCG ? "emulated by TCG on the host's clock: compare only with runs "
+				   "under TCG"
+				 : "hardware-assisted (KVM): compare only with runs under KVM");
+	fprintf(f, "clock = %s\n", icount_on(vm, a) ? "icount" : "real");
+	if (icount_on(vm, a))
+		fprintf(f, "icount = shift=%d,sleep=off,align=off\n", ICOUNT_SHIFT);
 	fprintf(f, "qemu = %s\n", qv);
 	fprintf(f, "cpus = %u\n", vm->cpus);
 	fprintf(f, "cpu_model = %s\n", vm->cpu_model ? vm->cpu_model :
@@ -1067,7 +1112,10 @@ static void meta_vm(struct vm *vm, enum vm_accel a, int completed, int status)
 	} else {
 		fprintf(f, "disk = %s\n", vm->disk_why);
 	}
-	fprintf(f, "append = %s\n", vm->cmdline);
+	fprintf(f, "append = %s", vm->cmdline);
+	if (icount_on(vm, a))
+		fprintf(f, " gupbench.clock=icount:%d", ICOUNT_SHIFT);
+	fputc('\n', f);
 	fprintf(f, "host_kernel = %s\n", u.release);
 	fprintf(f, "boot_s = %.1f\n", vm->boot_s);
 	fprintf(f, "run_s = %.1f\n", vm->run_s);
@@ -1105,6 +1153,8 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 		{ "disk", required_argument, NULL, 'D' },
 		{ "cpu", required_argument, NULL, 'U' },
 		{ "accel", required_argument, NULL, 'a' },
+		{ "clock", required_argument, NULL, 'K' },
+		{ "runs", required_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "boot-timeout", required_argument, NULL, 'B' },
 		{ "append", required_argument, NULL, 'A' },
@@ -1185,6 +1235,28 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 				return VM_EXIT_USAGE;
 			}
 			break;
+		case 'K':
+			if (!strcmp(optarg, "auto"))
+				vm.clock = VCLOCK_AUTO;
+			else if (!strcmp(optarg, "icount"))
+				vm.clock = VCLOCK_ICOUNT;
+			else if (!strcmp(optarg, "real"))
+				vm.clock = VCLOCK_REAL;
+			else {
+				fprintf(stderr, "gupbench vm: --clock: \"%s\" is not auto, icount or real\n",
+					optarg);
+				return VM_EXIT_USAGE;
+			}
+			break;
+		case 'R':
+			v = strtoul(optarg, &e, 10);
+			if (*e || !*optarg || !v || v > 1000) {
+				fprintf(stderr, "gupbench vm: --runs: \"%s\" is not a number (1..1000)\n",
+					optarg);
+				return VM_EXIT_USAGE;
+			}
+			vm.runs = (unsigned int)v;
+			break;
 		case 'A':
 			vm.append = optarg;
 			break;
@@ -1227,6 +1299,16 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 	if (!vm.spec || optind >= argc) {
 		fprintf(stderr, "gupbench vm: %s\n", !vm.spec ? "--kernel is required" : "no config");
 		usage(stderr);
+		return VM_EXIT_USAGE;
+	}
+	if (vm.clock == VCLOCK_ICOUNT && vm.accel == ACCEL_KVM) {
+		fprintf(stderr, "gupbench vm: --clock icount needs TCG (QEMU has no instruction "
+			"counter under KVM): drop --accel kvm, or use --clock real\n");
+		return VM_EXIT_USAGE;
+	}
+	if (vm.append && strstr(vm.append, "gupbench.clock=")) {
+		fprintf(stderr, "gupbench vm: --append: gupbench.clock= is gupbench vm's to set "
+			"(use --clock)\n");
 		return VM_EXIT_USAGE;
 	}
 	if (vm.numa > 64 || (vm.numa && (vm.mem >> 20) / vm.numa < 128)) {
@@ -1334,7 +1416,10 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 			accel_remember(&vm, ACCEL_KVM);
 		}
 	}
-	if (!vm.quiet && a == ACCEL_TCG)
+	if (!vm.quiet && icount_on(&vm, a))
+		fprintf(stderr, "gupbench vm: clock: QEMU's instruction counter (icount shift=%d): "
+				"1 virtual ns per guest instruction (%s)\n", ICOUNT_SHIFT, vm.accel_why);
+	else if (!vm.quiet && a == ACCEL_TCG)
 		fprintf(stderr, "gupbench vm: timings are emulated by TCG (%s): compare them only "
 				"with runs under TCG\n", vm.accel_why);
 
