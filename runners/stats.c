@@ -298,3 +298,144 @@ double stats_geomean(const double *v, size_t n)
 		sum += log(v[i]);
 	return exp(sum / (double)n);
 }
+
+/*
+ * The regularized incomplete beta function I_x(a, b), by its continued
+ * fraction evaluated with the modified Lentz method; the fraction
+ * converges fast for x < (a + 1) / (a + b + 2), and the symmetry
+ * I_x(a, b) = 1 - I_{1-x}(b, a) covers the other side.
+ */
+static double beta_cf(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), f;
+
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	f = d;
+	for (int m = 1; m <= 500; m++) {
+		double m2 = 2.0 * m, num, delta;
+
+		/* the even step, then the odd one */
+		num = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+		d = 1 + num * d;
+		d = fabs(d) < tiny ? 1 / tiny : 1 / d;
+		c = 1 + num / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		f *= d * c;
+		num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+		d = 1 + num * d;
+		d = fabs(d) < tiny ? 1 / tiny : 1 / d;
+		c = 1 + num / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		delta = d * c;
+		f *= delta;
+		if (fabs(delta - 1) < 1e-15)
+			break;
+	}
+	return f;
+}
+
+double stats_beta_inc(double a, double b, double x)
+{
+	double front;
+
+	if (!(a > 0 && b > 0) || isnan(x))
+		return NAN;
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * beta_cf(a, b, x) / a;
+	return 1 - front * beta_cf(b, a, 1 - x) / b;
+}
+
+double stats_t_cdf(double t, double df)
+{
+	double tail;
+
+	if (isnan(t) || !(df > 0))
+		return NAN;
+	if (isinf(t))
+		return t > 0 ? 1 : 0;
+	/* P(|T| > |t|) = I_{df/(df+t^2)}(df/2, 1/2) */
+	tail = stats_beta_inc(df / 2, 0.5, df / (df + t * t));
+	return t > 0 ? 1 - tail / 2 : tail / 2;
+}
+
+double stats_t_quantile(double p, double df)
+{
+	double lo = -1e6, hi = 1e6;
+
+	if (!(p > 0 && p < 1) || !(df > 0))
+		return p == 0 ? -INFINITY : p == 1 ? INFINITY : NAN;
+	for (int i = 0; i < 200 && hi - lo > 1e-12 * (1 + fabs(lo)); i++) {
+		double mid = (lo + hi) / 2;
+
+		if (stats_t_cdf(mid, df) < p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+static void mean_var(const double *v, size_t n, double *mean, double *var)
+{
+	double s = 0, ss = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += v[i];
+	*mean = s / (double)n;
+	for (size_t i = 0; i < n; i++)
+		ss += (v[i] - *mean) * (v[i] - *mean);
+	*var = n > 1 ? ss / (double)(n - 1) : NAN;
+}
+
+int stats_welch(const double *x, size_t nx, const double *y, size_t ny, double conf,
+		struct stats_welch *r)
+{
+	double mx, my, vx, vy, se2, tq;
+
+	if (!nx || !ny || (nx < 2 && ny < 2))
+		return -EINVAL;
+	mean_var(x, nx, &mx, &vx);
+	mean_var(y, ny, &my, &vy);
+	r->diff = my - mx;
+	r->sd_x = nx > 1 ? sqrt(vx) : NAN;
+	r->sd_y = ny > 1 ? sqrt(vy) : NAN;
+	r->pooled = nx < 2 || ny < 2;
+	if (r->pooled) {
+		/* one side has a single value: its spread is taken to be the other's */
+		double v = nx > 1 ? vx : vy;
+
+		se2 = v * (1.0 / (double)nx + 1.0 / (double)ny);
+		r->df = (double)(nx > 1 ? nx : ny) - 1;
+	} else {
+		double a = vx / (double)nx, b = vy / (double)ny;
+
+		se2 = a + b;
+		/* Welch-Satterthwaite; 0/0 when both sides are constant */
+		r->df = se2 > 0 ? se2 * se2 / (a * a / (double)(nx - 1) + b * b / (double)(ny - 1))
+				: (double)(nx + ny - 2);
+	}
+	r->se = sqrt(se2);
+	if (r->se > 0) {
+		tq = stats_t_quantile(0.5 + conf / 2, r->df);
+		r->t = r->diff / r->se;
+		r->p = 2 * stats_t_cdf(-fabs(r->t), r->df);
+	} else {
+		/* no spread at all: the difference is exactly what was seen */
+		tq = 0;
+		r->t = r->diff == 0 ? 0 : r->diff > 0 ? INFINITY : -INFINITY;
+		r->p = r->diff == 0 ? 1 : 0;
+	}
+	r->lo = r->diff - tq * r->se;
+	r->hi = r->diff + tq * r->se;
+	return 0;
+}

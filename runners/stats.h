@@ -81,6 +81,34 @@ int stats_hl_shift(const double *x, size_t nx, const double *y, size_t ny, doubl
  */
 void stats_bh(const double *p, size_t n, double *q);
 
+/*
+ * The regularized incomplete beta function I_x(a, b), and Student's t
+ * distribution function and its inverse for df degrees of freedom (df
+ * need not be an integer: Welch's df is not).
+ */
+double stats_beta_inc(double a, double b, double x);
+double stats_t_cdf(double t, double df);
+double stats_t_quantile(double p, double df);
+
+struct stats_welch {
+	double diff;		/* mean(y) - mean(x) */
+	double lo, hi;		/* its confidence interval */
+	double se, df, t, p;	/* standard error, degrees of freedom, t, two-sided p */
+	double sd_x, sd_y;	/* each side's standard deviation (NAN: one value) */
+	int pooled;		/* 1: one side had one value and borrowed the other's spread */
+};
+
+/*
+ * Welch's t test of y against x, with the confidence interval of the
+ * difference of the means. When one side has a single value, its variance
+ * is taken to be the other side's (Student's test with that side's
+ * df). When neither side varies, the difference is exact: p is 1 for
+ * equal means and 0 otherwise, and the interval has zero width.
+ * 0, or -EINVAL when a side is empty or both have one value.
+ */
+int stats_welch(const double *x, size_t nx, const double *y, size_t ny, double conf,
+		struct stats_welch *r);
+
 /* Geometric mean of positive values; NAN when n is 0. */
 double stats_geomean(const double *v, size_t n);
 

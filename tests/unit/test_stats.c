@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,10 +382,121 @@ static void test_verdict_rule(void **state)
 	assert_int_equal(compare_verdict(4, 10, 2, 1.9, 2.1, 1e-9, &o, &why), CMP_INCONCLUSIVE);
 	assert_string_equal(why, "too few samples");
 	assert_int_equal(compare_verdict(10, 10, NAN, NAN, NAN, NAN, &o, &why), CMP_INCONCLUSIVE);
-	/* the threshold: 1.1 is not beyond 10%, 1.11 is */
-	assert_int_equal(compare_verdict(10, 10, 1.1, 1.08, 1.1, 0.001, &o, &why), CMP_UNCHANGED);
+	/* the threshold is the smallest change that counts: 1.1 counts at 10%, 1.099 does not */
+	assert_int_equal(compare_verdict(10, 10, 1.1, 1.08, 1.1, 0.001, &o, &why), CMP_REGRESSION);
+	assert_int_equal(compare_verdict(10, 10, 1.099, 1.08, 1.0995, 0.001, &o, &why),
+			 CMP_UNCHANGED);
+	assert_string_equal(why, "a real change, smaller than the threshold");
+	assert_int_equal(compare_verdict(10, 10, 1 / 1.1, 1 / 1.1, 1 / 1.08, 0.001, &o, &why),
+			 CMP_IMPROVEMENT);
 	assert_int_equal(compare_verdict(10, 10, 1.11, 1.09, 1.13, 0.001, &o, &why), CMP_REGRESSION);
+	/* a 1% change at --threshold 1%, as the log-scale arithmetic gives it back */
+	o.threshold = 0.01;
+	assert_int_equal(compare_verdict(8, 8, exp(log(1.01)), exp(log(1.01)), exp(log(1.01)),
+					 0.001, &o, &why), CMP_REGRESSION);
+	/* a CI touching the threshold is not "unchanged" */
+	assert_int_equal(compare_verdict(8, 8, 1.0, 0.995, 1.01, 0.5, &o, &why), CMP_INCONCLUSIVE);
 	assert_string_equal(compare_verdict_name(CMP_REGRESSION), "regression");
+}
+
+/* Student's t and the incomplete beta against closed forms */
+static void test_t_distribution(void **state)
+{
+	/* I_0.3(2, 5) = P(Binomial(6, 0.3) >= 2) */
+	near(stats_beta_inc(2, 5, 0.3), 1 - pow(0.7, 6) - 6 * 0.3 * pow(0.7, 5), 1e-12);
+	near(stats_beta_inc(0.5, 0.5, 0.5), 0.5, 1e-12);
+	/* df = 1 is Cauchy: F(t) = 1/2 + atan(t)/pi */
+	for (double t = -5; t <= 5; t += 0.75)
+		near(stats_t_cdf(t, 1), 0.5 + atan(t) / M_PI, 1e-10);
+	/* df = 2: F(t) = 1/2 + t / (2 sqrt(2 + t^2)) */
+	for (double t = -5; t <= 5; t += 0.75)
+		near(stats_t_cdf(t, 2), 0.5 + t / (2 * sqrt(2 + t * t)), 1e-10);
+	/* quantiles: tan(pi (p - 1/2)) for df 1; tables for the others */
+	near(stats_t_quantile(0.975, 1), tan(M_PI * 0.475), 1e-6);
+	near(stats_t_quantile(0.975, 2), 4.302653, 1e-5);
+	near(stats_t_quantile(0.975, 10), 2.228139, 1e-5);
+	near(stats_t_quantile(0.975, 30), 2.042272, 1e-5);
+	/* large df: the normal */
+	near(stats_t_quantile(0.975, 1e6), stats_norm_quantile(0.975), 1e-4);
+	near(stats_t_cdf(stats_t_quantile(0.9, 4.5), 4.5), 0.9, 1e-9);
+	assert_true(isnan(stats_t_cdf(1, 0)));
+}
+
+static void test_welch(void **state)
+{
+	static const double x[] = { 1, 2, 3 }, y[] = { 4, 5, 6 };
+	static const double a[] = { 1, 3 }, one[] = { 5 };
+	static const double c1[] = { 7, 7, 7 }, c2[] = { 7.07, 7.07 };
+	struct stats_welch w;
+
+	/* equal n and variance: df = 2 (n - 1), t = 3 / sqrt(2/3) */
+	assert_int_equal(stats_welch(x, 3, y, 3, 0.95, &w), 0);
+	near(w.diff, 3, 1e-12);
+	near(w.df, 4, 1e-9);
+	near(w.t, 3 / sqrt(2.0 / 3), 1e-9);
+	near(w.p, 2 * stats_t_cdf(-3 / sqrt(2.0 / 3), 4), 1e-12);
+	near(w.hi - w.diff, stats_t_quantile(0.975, 4) * sqrt(2.0 / 3), 1e-6);
+	assert_false(w.pooled);
+	/* one value on a side borrows the other's variance: se^2 = 2 (1/2 + 1), df 1,
+	 * t = 3 / sqrt(3), p = 2 (1/2 - atan(sqrt 3) / pi) = 1/3 */
+	assert_int_equal(stats_welch(a, 2, one, 1, 0.95, &w), 0);
+	assert_true(w.pooled);
+	near(w.df, 1, 1e-12);
+	near(w.p, 1.0 / 3, 1e-9);
+	/* no spread at all: exact */
+	assert_int_equal(stats_welch(c1, 3, c1, 3, 0.95, &w), 0);
+	assert_true(w.p == 1 && w.lo == 0 && w.hi == 0);
+	assert_int_equal(stats_welch(c1, 3, c2, 2, 0.95, &w), 0);
+	assert_true(w.p == 0);
+	near(w.lo, 0.07, 1e-12);
+	near(w.hi, 0.07, 1e-12);
+	assert_int_equal(stats_welch(one, 1, one, 1, 0.95, &w), -EINVAL);
+}
+
+/*
+ * Deterministic samples (an icount guest): every sample of a point equal.
+ * Identical sides: p 1 and an interval of zero width at ratio 1, so
+ * "unchanged" at any threshold; a 1% step on every sample: significant
+ * and, at --threshold 1%, a regression.
+ */
+static void test_deterministic(void **state)
+{
+	double b[8], n[8], lb[8], ln[8];
+	struct stats_mw mw;
+	struct stats_shift sh;
+	struct compare_opts o;
+
+	compare_opts_default(&o);
+	for (int i = 0; i < 8; i++) {
+		b[i] = 91815;
+		n[i] = 91815;
+		lb[i] = log(b[i]);
+	}
+	assert_int_equal(stats_mann_whitney(n, 8, b, 8, &mw), 0);
+	assert_true(mw.p == 1);
+	for (int i = 0; i < 8; i++)
+		ln[i] = log(n[i]);
+	assert_int_equal(stats_hl_shift(lb, 8, ln, 8, 0.95, &sh), 0);
+	assert_true(sh.lo == 0 && sh.hi == 0);
+	o.threshold = 0.001;
+	assert_int_equal(compare_verdict(8, 8, 1, exp(sh.lo), exp(sh.hi), mw.p, &o, NULL),
+			 CMP_UNCHANGED);
+	for (int i = 0; i < 8; i++) {
+		n[i] = 91815 * 1.01;
+		ln[i] = log(n[i]);
+	}
+	assert_int_equal(stats_mann_whitney(n, 8, b, 8, &mw), 0);
+	assert_true(mw.p < 0.001);
+	assert_int_equal(stats_hl_shift(lb, 8, ln, 8, 0.95, &sh), 0);
+	o.threshold = 0.01;
+	assert_int_equal(compare_verdict(8, 8, n[0] / b[0], exp(sh.lo), exp(sh.hi), mw.p, &o, NULL),
+			 CMP_REGRESSION);
+	/* 0.5% is real but below 1%: unchanged */
+	for (int i = 0; i < 8; i++)
+		ln[i] = log(91815 * 1.005);
+	assert_int_equal(stats_hl_shift(lb, 8, ln, 8, 0.95, &sh), 0);
+	assert_int_equal(compare_verdict(8, 8, 1.005, exp(sh.lo), exp(sh.hi), mw.p, &o, NULL),
+			 CMP_UNCHANGED);
 }
 
 static void test_exit_status(void **state)
@@ -421,6 +533,9 @@ int main(void)
 		cmocka_unit_test(test_false_positives_fdr),
 		cmocka_unit_test(test_verdict_rule),
 		cmocka_unit_test(test_exit_status),
+		cmocka_unit_test(test_t_distribution),
+		cmocka_unit_test(test_welch),
+		cmocka_unit_test(test_deterministic),
 	};
 
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
