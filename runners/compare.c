@@ -21,6 +21,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
+#include <dirent.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compare.h"
 #include "meta.h"
 #include "point.h"
@@ -67,7 +69,12 @@ enum compare_verdict compare_verdict(size_t n_base, size_t n_new, double ratio, 
 				     double hi, double q, const struct compare_opts *o,
 				     const char **why)
 {
-	double up = 1 + o->threshold, down = 1 / up;
+	/*
+	 * A change of exactly the threshold counts: "--threshold 1%" flags a
+	 * ratio of 1.01. The slack is for the rounding of exp(log(x)) and of
+	 * 1 + t, a few ulps, not for noise.
+	 */
+	double up = (1 + o->threshold) * (1 - 1e-9), down = 1 / up;
 	const char *dummy;
 
 	if (!why)
@@ -81,12 +88,16 @@ enum compare_verdict compare_verdict(size_t n_base, size_t n_new, double ratio, 
 		*why = "no ratio (times below the clock's resolution)";
 		return CMP_INCONCLUSIVE;
 	}
-	if (q < o->alpha && ratio > up)
+	if (q < o->alpha && ratio >= up)
 		return CMP_REGRESSION;
-	if (q < o->alpha && ratio < down)
+	if (q < o->alpha && ratio <= down)
 		return CMP_IMPROVEMENT;
-	if (lo >= down && hi <= up)
+	if (lo > down && hi < up) {
+		/* significant or not, whatever changed is below the threshold */
+		if (q < o->alpha)
+			*why = "a real change, smaller than the threshold";
 		return CMP_UNCHANGED;
+	}
 	*why = "too noisy: the CI reaches past the threshold";
 	return CMP_INCONCLUSIVE;
 }
@@ -325,16 +336,40 @@ static void index_free(struct index *ix)
 }
 
 enum { C_OP, C_NS, C_PAGES, C_STATUS, C_REASON, C_SCENARIO, C_THREAD, C_ROUND, C_MISMATCH,
-       C_NCOLS };
+       C_RUN, C_CPU, C_CLOCK, C_NCOLS };
 
 static const char *const colnames[C_NCOLS] = {
 	"op", "ns", "pages", "status", "reason", "scenario", "thread", "round_ns", "mismatch",
+	"run", "cpu_ns", "clock",
 };
 
 struct side_cols {
 	int c[C_NCOLS];
 	int key[POINT_NKEYS];
 };
+
+/* One results.csv of a side, and the replicates (its run indices) it holds. */
+struct source {
+	char csv[4200];
+	char meta[4200];
+};
+
+/* A side's replicates: (source, run index) pairs, numbered in order of appearance. */
+struct rep_map {
+	struct { size_t src; long run; } *id;
+	size_t n;
+};
+
+static unsigned rep_of(struct rep_map *m, size_t src, long run)
+{
+	for (size_t i = m->n; i > 0; i--)
+		if (m->id[i - 1].src == src && m->id[i - 1].run == run)
+			return (unsigned)(i - 1);
+	m->id = realloc(m->id, (m->n + 1) * sizeof(*m->id));
+	m->id[m->n].src = src;
+	m->id[m->n].run = run;
+	return (unsigned)m->n++;
+}
 
 /* Per point and side while loading: which scenarios fed it. */
 struct scen_set {
@@ -350,6 +385,8 @@ struct loader {
 	int ign[POINT_NKEYS];		/* index in o->ignore[], -1: not ignored */
 	struct scen_set *scen[2];	/* per point, per side */
 	size_t cap;
+	struct rep_map reps[2];
+	enum compare_metric metric;	/* resolved */
 };
 
 /* A key cell as the join sees it (point_key_value). */
@@ -403,8 +440,16 @@ static int status_index(const char *s)
 	return -1;
 }
 
+static int first_before(const unsigned long long *a, const unsigned long long *b)
+{
+	for (int k = 0; k < 4; k++)
+		if (a[k] != b[k])
+			return a[k] < b[k];
+	return 0;
+}
+
 static int load_side(struct loader *l, const struct csv_table *t, const struct side_cols *sc,
-		     int is_new, const char *path, char *err, size_t len)
+		     int is_new, size_t src, const char *path, char *err, size_t len)
 {
 	struct compare_run *run = is_new ? &l->r->new : &l->r->base;
 
@@ -442,6 +487,16 @@ static int load_side(struct loader *l, const struct csv_table *t, const struct s
 			}
 			fmt(p->op, sizeof(p->op), "%s", row[sc->c[C_OP]]);
 		}
+		{
+			/* the config's order, whatever order the runs were shuffled in */
+			unsigned long long at[4] = {
+				(unsigned long long)is_new, src,
+				sc->c[C_SCENARIO] >= 0 ? strtoull(row[sc->c[C_SCENARIO]], NULL, 10) : 0, ri,
+			};
+
+			if (created || first_before(at, p->first))
+				memcpy(p->first, at, sizeof(at));
+		}
 		s = is_new ? &p->new : &p->base;
 		s->rows[st]++;
 		if (st >= CMP_ST_SKIP && !s->reason[0] && sc->c[C_REASON] >= 0)
@@ -464,7 +519,8 @@ static int load_side(struct loader *l, const struct csv_table *t, const struct s
 			}
 		}
 		scen = sc->c[C_SCENARIO] >= 0 ? atol(row[sc->c[C_SCENARIO]]) : 0;
-		s->scenarios = scen_add(&l->scen[is_new][pi], scen);
+		/* the same scenario in two files is two scenarios */
+		s->scenarios = scen_add(&l->scen[is_new][pi], scen + (long)src * 1000000L);
 		if (st != CMP_ST_OK || !row[sc->c[C_NS]][0])
 			continue;
 		pages = atof(row[sc->c[C_PAGES]]);
@@ -480,16 +536,33 @@ static int load_side(struct loader *l, const struct csv_table *t, const struct s
 				continue;
 			}
 		}
-		if (sc->c[C_MISMATCH] >= 0 && row[sc->c[C_MISMATCH]][0] && !s->mismatch++)
-			fmt(s->mismatch_first, sizeof(s->mismatch_first), "%s", row[sc->c[C_MISMATCH]]);
-		if (sc->key[PK_THREADS] >= 0 && atoi(row[sc->key[PK_THREADS]]) > 1) {
+		if (l->metric == CMP_METRIC_CPU) {
+			/*
+			 * On-CPU time of the timed thread: every thread's row is a
+			 * sample of the work per page (a round's makespan is elapsed
+			 * time, not work).
+			 */
+			const char *c = row[sc->c[C_CPU]];
+			char *end;
+
+			ns = strtod(c, &end);
+			if (!*c || *end || !isfinite(ns) || ns < 0) {
+				run->no_metric++;
+				continue;
+			}
+		} else if (sc->key[PK_THREADS] >= 0 && atoi(row[sc->key[PK_THREADS]]) > 1) {
 			/* one sample per round: thread 0's row carries the makespan */
 			if (sc->c[C_THREAD] >= 0 && atoi(row[sc->c[C_THREAD]]) != 0)
 				continue;
 			if (sc->c[C_ROUND] >= 0 && row[sc->c[C_ROUND]][0])
 				ns = atof(row[sc->c[C_ROUND]]);
 		}
+		if (sc->c[C_MISMATCH] >= 0 && row[sc->c[C_MISMATCH]][0] && !s->mismatch++)
+			fmt(s->mismatch_first, sizeof(s->mismatch_first), "%s", row[sc->c[C_MISMATCH]]);
 		s->v = realloc(s->v, (s->n + 1) * sizeof(*s->v));
+		s->rep = realloc(s->rep, (s->n + 1) * sizeof(*s->rep));
+		s->rep[s->n] = rep_of(&l->reps[is_new], src,
+				      sc->c[C_RUN] >= 0 ? atol(row[sc->c[C_RUN]]) : 1);
 		s->v[s->n++] = ns / pages;
 	}
 	return 0;
@@ -511,6 +584,9 @@ static int find_cols(const struct csv_table *t, const char *path, struct side_co
 	}
 	for (int i = 0; i < C_NCOLS; i++)
 		sc->c[i] = csv_table_col(t, colnames[i]);
+	/* schema 2 called the on-CPU time c_task_clock_ns */
+	if (sc->c[C_CPU] < 0)
+		sc->c[C_CPU] = csv_table_col(t, "c_task_clock_ns");
 	for (size_t k = 0; k < POINT_NKEYS; k++)
 		sc->key[k] = csv_table_col(t, point_keys[k].col);
 	return 0;
@@ -519,6 +595,8 @@ static int find_cols(const struct csv_table *t, const char *path, struct side_co
 static void side_free(struct compare_side *s)
 {
 	free(s->v);
+	free(s->rep);
+	free(s->run_med);
 	for (size_t i = 0; i < COMPARE_MAX_IGNORE; i++)
 		free(s->ignored[i]);
 }
@@ -533,6 +611,13 @@ static void point_free(struct compare_point *p)
 	free(p->match);
 	side_free(&p->base);
 	side_free(&p->new);
+}
+
+static int point_order(const void *a, const void *b)
+{
+	const struct compare_point *x = a, *y = b;
+
+	return first_before(x->first, y->first) ? -1 : first_before(y->first, x->first);
 }
 
 /* ---- Labels ---- */
@@ -609,8 +694,59 @@ static void make_labels(struct compare_result *r)
 
 /* ---- The statistics of each point ---- */
 
+static int cmp_unsigned(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Per run (replicate) of the side: the median of its samples, and the
+ * spread of its samples as a robust sd of log(v) (1.4826 MAD: the sd of a
+ * normal sample). Then the side's samples are sorted, pooled.
+ */
 static void side_finish(struct compare_side *s)
 {
+	unsigned *ids = malloc((s->n ? s->n : 1) * sizeof(*ids));
+	double *w = malloc((s->n ? s->n : 1) * sizeof(*w)), *mads = NULL;
+	size_t nid = 0;
+
+	s->sd_between = s->sd_within = NAN;
+	if (s->n && ids && w) {
+		memcpy(ids, s->rep, s->n * sizeof(*ids));
+		qsort(ids, s->n, sizeof(*ids), cmp_unsigned);
+		for (size_t i = 0; i < s->n; i++)
+			if (!i || ids[i] != ids[nid - 1])
+				ids[nid++] = ids[i];
+		s->run_med = malloc(nid * sizeof(*s->run_med));
+		mads = malloc(nid * sizeof(*mads));
+		for (size_t k = 0; k < nid && s->run_med && mads; k++) {
+			size_t m = 0, pos = 0;
+			double med;
+
+			for (size_t i = 0; i < s->n; i++)
+				if (s->rep[i] == ids[k])
+					w[m++] = s->v[i];
+			stats_sort(w, m);
+			med = s->run_med[k] = stats_quantile(w, m, 0.5);
+			for (size_t i = 0; i < m; i++)
+				if (w[i] > 0 && med > 0)
+					w[pos++] = fabs(log(w[i] / med));
+			stats_sort(w, pos);
+			mads[k] = pos ? 1.4826 * stats_quantile(w, pos, 0.5) : NAN;
+		}
+		s->runs = s->run_med && mads ? nid : 0;
+		if (s->runs) {
+			stats_sort(mads, s->runs);
+			s->sd_within = stats_quantile(mads, s->runs, 0.5);
+		}
+	}
+	free(ids);
+	free(w);
+	free(mads);
+	free(s->rep);
+	s->rep = NULL;
 	stats_sort(s->v, s->n);
 	s->median = s->n ? stats_quantile(s->v, s->n, 0.5) : NAN;
 }
@@ -628,22 +764,72 @@ static double *logs(const struct compare_side *s, double floor_v)
 	return l;
 }
 
+/*
+ * The run-level model (Kalibera & Jones, ISMM 2013, reduced to two
+ * levels): a run's samples share whatever the run drew (its physical
+ * pages, their placement, the state of the machine), so the unit of
+ * replication is the run. Each run is summed up by its median; the test
+ * is Welch's t on the logs of those medians, and its interval is the
+ * ratio's. Samples within a run only make the median precise.
+ */
+static void point_test_runs(struct compare_point *p, double floor_v)
+{
+	double *lb = malloc(p->base.runs * sizeof(*lb)), *ln = malloc(p->new.runs * sizeof(*ln));
+	struct stats_welch w;
+
+	for (size_t i = 0; lb && i < p->base.runs; i++)
+		lb[i] = log(p->base.run_med[i] > 0 ? p->base.run_med[i] : floor_v);
+	for (size_t i = 0; ln && i < p->new.runs; i++)
+		ln[i] = log(p->new.run_med[i] > 0 ? p->new.run_med[i] : floor_v);
+	if (lb && ln && !stats_welch(lb, p->base.runs, ln, p->new.runs, COMPARE_CONF, &w)) {
+		double between = 0, within = 0, m;
+		int nb = 0, nw = 0;
+
+		p->ratio = exp(w.diff);
+		p->lo = exp(w.lo);
+		p->hi = exp(w.hi);
+		p->conf = COMPARE_CONF;
+		p->p = w.p;
+		p->df = w.df;
+		p->pooled_sd = w.pooled;
+		p->exact = 0;
+		p->base.sd_between = w.sd_x;
+		p->new.sd_between = w.sd_y;
+		/*
+		 * What of the spread between runs the samples explain: a median
+		 * of m samples of sd s varies by about sqrt(pi/2) s / sqrt(m).
+		 * The rest is the runs' own.
+		 */
+		if (!isnan(w.sd_x))
+			between += w.sd_x * w.sd_x, nb++;
+		if (!isnan(w.sd_y))
+			between += w.sd_y * w.sd_y, nb++;
+		if (!isnan(p->base.sd_within))
+			within += p->base.sd_within * p->base.sd_within, nw++;
+		if (!isnan(p->new.sd_within))
+			within += p->new.sd_within * p->new.sd_within, nw++;
+		m = (double)(p->base.n + p->new.n) / (double)(p->base.runs + p->new.runs);
+		if (nb && nw) {
+			double v = between / nb - M_PI / 2 * (within / nw) / m;
+
+			p->sd_run = v > 0 ? sqrt(v) : 0;
+		}
+	}
+	free(lb);
+	free(ln);
+}
+
 static void point_test(struct compare_point *p, const struct compare_opts *o)
 {
 	double floor_v = INFINITY, *lb, *ln;
 	struct stats_mw mw;
 	struct stats_shift sh;
 
-	p->p = p->q = p->u = p->lo = p->hi = p->conf = NAN;
+	p->p = p->q = p->u = p->lo = p->hi = p->conf = p->floor = p->df = p->sd_run = NAN;
+	p->model = CMP_MODEL_SAMPLES;
 	p->ratio = p->base.median > 0 && p->new.median > 0 ? p->new.median / p->base.median : NAN;
 	if (p->base.n < o->min_samples || p->new.n < o->min_samples || isnan(p->ratio))
 		return;
-	/* U of new against base: large when new is slower */
-	if (stats_mann_whitney(p->new.v, p->new.n, p->base.v, p->base.n, &mw))
-		return;
-	p->u = mw.u;
-	p->p = mw.p;
-	p->exact = mw.exact;
 	for (size_t i = 0; i < p->base.n; i++)
 		if (p->base.v[i] > 0 && p->base.v[i] < floor_v)
 			floor_v = p->base.v[i];
@@ -651,6 +837,17 @@ static void point_test(struct compare_point *p, const struct compare_opts *o)
 		if (p->new.v[i] > 0 && p->new.v[i] < floor_v)
 			floor_v = p->new.v[i];
 	floor_v /= 2;
+	if (p->base.runs && p->new.runs && (p->base.runs > 1 || p->new.runs > 1)) {
+		p->model = CMP_MODEL_RUNS;
+		point_test_runs(p, floor_v);
+		goto floor;
+	}
+	/* U of new against base: large when new is slower */
+	if (stats_mann_whitney(p->new.v, p->new.n, p->base.v, p->base.n, &mw))
+		return;
+	p->u = mw.u;
+	p->p = mw.p;
+	p->exact = mw.exact;
 	lb = logs(&p->base, floor_v);
 	ln = logs(&p->new, floor_v);
 	if (!stats_hl_shift(lb, p->base.n, ln, p->new.n, COMPARE_CONF, &sh)) {
@@ -660,6 +857,10 @@ static void point_test(struct compare_point *p, const struct compare_opts *o)
 	}
 	free(lb);
 	free(ln);
+floor:
+	/* the smallest change this point could have told from its ratio: the CI's half-width */
+	if (p->ratio > 0 && p->lo > 0 && isfinite(p->hi))
+		p->floor = fmax(p->hi / p->ratio, p->ratio / p->lo) - 1;
 }
 
 static void analyse(struct compare_result *r, const struct compare_opts *o)
@@ -693,19 +894,159 @@ static void analyse(struct compare_result *r, const struct compare_opts *o)
 			ratios[r->tests++] = pt->ratio;
 	}
 	r->geomean = stats_geomean(ratios, r->tests);
+	r->model = r->base.runs > 1 || r->new.runs > 1 ? CMP_MODEL_RUNS : CMP_MODEL_SAMPLES;
 	free(p);
 	free(q);
 	free(ratios);
 }
 
+/*
+ * A side's results.csv files: a run directory or a results.csv is one; a
+ * directory without a results.csv of its own, every subdirectory that has
+ * one (a directory of runs, in name order).
+ */
+static int side_sources(const char *arg, struct source **out, size_t *n, char *err, size_t len)
+{
+	struct stat st;
+	struct dirent **de = NULL;
+	char probe[4200];
+	int nde;
+
+	*out = NULL;
+	*n = 0;
+	fmt(probe, sizeof(probe), "%s/results.csv", arg);
+	if (stat(arg, &st) || !S_ISDIR(st.st_mode) || !stat(probe, &st)) {
+		struct compare_run tmp;
+
+		*out = calloc(1, sizeof(**out));
+		if (!*out)
+			return -ENOMEM;
+		run_paths(&tmp, arg, (*out)->meta, sizeof((*out)->meta));
+		fmt((*out)->csv, sizeof((*out)->csv), "%s", tmp.csv);
+		*n = 1;
+		return 0;
+	}
+	nde = scandir(arg, &de, NULL, alphasort);
+	if (nde < 0) {
+		fmt(err, len, "%s: %s", arg, strerror(errno));
+		return -errno;
+	}
+	for (int i = 0; i < nde; i++) {
+		if (de[i]->d_name[0] != '.') {
+			fmt(probe, sizeof(probe), "%s/%s/results.csv", arg, de[i]->d_name);
+			if (!stat(probe, &st) && S_ISREG(st.st_mode)) {
+				struct source *grown = realloc(*out, (*n + 1) * sizeof(**out));
+
+				if (!grown)
+					break;
+				*out = grown;
+				fmt(grown[*n].csv, sizeof(grown[*n].csv), "%s", probe);
+				fmt(grown[*n].meta, sizeof(grown[*n].meta), "%s/%s/meta", arg,
+				    de[i]->d_name);
+				(*n)++;
+			}
+		}
+		free(de[i]);
+	}
+	free(de);
+	if (!*n) {
+		fmt(err, len, "%s: no results.csv in it, nor in any directory in it: not a run "
+		    "directory nor a directory of runs", arg);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* The clock a results.csv was measured with: its meta's [clock], else its clock column. */
+static void source_clock(const struct meta_file *m, int has_meta, const struct csv_table *t,
+			 const struct side_cols *sc, char *dst, size_t len)
+{
+	const char *kind = has_meta ? meta_file_get(m, "clock", "kind") : NULL;
+
+	if (kind && !strcmp(kind, "icount")) {
+		const char *sh = meta_file_get(m, "clock", "shift");
+
+		run_clock_cell(1, sh ? atoi(sh) : 0, dst, len);
+	} else if (kind) {
+		fmt(dst, len, "%s", kind);
+	} else if (sc->c[C_CLOCK] >= 0 && t->nrows) {
+		fmt(dst, len, "%s", t->rows[0][sc->c[C_CLOCK]]);
+	} else {
+		fmt(dst, len, "real");	/* before schema 3: the host's clock or TCG's */
+	}
+}
+
+struct side_load {
+	struct source *src;
+	size_t n;
+	struct csv_table *t;
+	struct side_cols *c;
+	struct meta_file *m;
+	int *has_meta;
+};
+
+static void side_load_free(struct side_load *sl)
+{
+	for (size_t i = 0; i < sl->n; i++) {
+		if (sl->t)
+			csv_table_free(&sl->t[i]);
+		if (sl->m)
+			meta_file_free(&sl->m[i]);
+	}
+	free(sl->src);
+	free(sl->t);
+	free(sl->c);
+	free(sl->m);
+	free(sl->has_meta);
+	memset(sl, 0, sizeof(*sl));
+}
+
+/* Read every results.csv of a side, its columns, meta and clock; a side has one clock. */
+static int side_read(struct side_load *sl, const char *arg, struct compare_run *run, char *err,
+		     size_t len)
+{
+	int ret = side_sources(arg, &sl->src, &sl->n, err, len);
+
+	if (ret)
+		return ret;
+	sl->t = calloc(sl->n, sizeof(*sl->t));
+	sl->c = calloc(sl->n, sizeof(*sl->c));
+	sl->m = calloc(sl->n, sizeof(*sl->m));
+	sl->has_meta = calloc(sl->n, sizeof(*sl->has_meta));
+	if (!sl->t || !sl->c || !sl->m || !sl->has_meta)
+		return -ENOMEM;
+	fmt(run->path, sizeof(run->path), "%s", arg);
+	fmt(run->csv, sizeof(run->csv), "%s", sl->src[0].csv);
+	run->sources = sl->n;
+	for (size_t i = 0; i < sl->n; i++) {
+		char clock[32];
+
+		ret = csv_table_load(&sl->t[i], sl->src[i].csv, err, len);
+		if (!ret)
+			ret = find_cols(&sl->t[i], sl->src[i].csv, &sl->c[i], err, len);
+		if (ret)
+			return ret;
+		sl->has_meta[i] = !meta_file_load(sl->src[i].meta, &sl->m[i]);
+		source_clock(&sl->m[i], sl->has_meta[i], &sl->t[i], &sl->c[i], clock, sizeof(clock));
+		if (!i) {
+			fmt(run->clock, sizeof(run->clock), "%s", clock);
+		} else if (strcmp(run->clock, clock)) {
+			fmt(err, len, "%s and %s were measured with different clocks (%s, %s): "
+			    "their numbers are not the same unit", sl->src[0].csv, sl->src[i].csv,
+			    run->clock, clock);
+			return -EINVAL;
+		}
+	}
+	run->has_meta = sl->has_meta[0];
+	run_info(run, &sl->m[0]);
+	return 0;
+}
+
 int compare_runs(const char *base, const char *new, const struct compare_opts *o,
 		 struct compare_result *r, char *err, size_t len)
 {
-	struct csv_table tb = { 0 }, tn = { 0 };
-	struct side_cols cb, cn;
+	struct side_load sl[2] = { 0 };
 	struct loader l = { .r = r, .o = o };
-	char mb_path[4200], mn_path[4200];
-	struct meta_file mb = { 0 }, mn = { 0 };
 	regex_t re;
 	int ret;
 
@@ -730,38 +1071,77 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 		fmt(err, len, "--only: \"%s\" is not an extended regular expression", o->only);
 		return -EINVAL;
 	}
-	run_paths(&r->base, base, mb_path, sizeof(mb_path));
-	run_paths(&r->new, new, mn_path, sizeof(mn_path));
-	ret = csv_table_load(&tb, r->base.csv, err, len);
+	ret = side_read(&sl[0], base, &r->base, err, len);
 	if (!ret)
-		ret = csv_table_load(&tn, r->new.csv, err, len);
-	if (!ret)
-		ret = find_cols(&tb, r->base.csv, &cb, err, len);
-	if (!ret)
-		ret = find_cols(&tn, r->new.csv, &cn, err, len);
+		ret = side_read(&sl[1], new, &r->new, err, len);
 	if (ret)
 		goto out;
-
-	r->base.has_meta = !meta_file_load(mb_path, &mb);
-	r->new.has_meta = !meta_file_load(mn_path, &mn);
-	run_info(&r->base, &mb);
-	run_info(&r->new, &mn);
-	if (!r->base.has_meta || !r->new.has_meta) {
-		warn_add(r, "meta", "file", r->base.has_meta ? mb_path : "(none: cannot check)",
-			 r->new.has_meta ? mn_path : "(none: cannot check)", 0);
-	} else {
-		meta_diff(r, &mb, &mn);
-		/* no [end]: the run was killed, and its last scenario may be cut short */
-		if (!meta_file_get(&mb, "end", "status") || !meta_file_get(&mn, "end", "status"))
-			warn_add(r, "end", "status",
-				 meta_file_get(&mb, "end", "status") ?: "(missing: the run was killed?)",
-				 meta_file_get(&mn, "end", "status") ?: "(missing: the run was killed?)", 0);
+	/* the unit: a real ns and an instruction are not comparable */
+	if (strcmp(r->base.clock, r->new.clock)) {
+		fmt(err, len, "the runs were measured with different clocks: base %s (%s), new %s "
+		    "(%s); a real nanosecond and a virtual one are not the same unit: compare runs "
+		    "of one clock (gupbench vm --clock)", r->base.clock, base, r->new.clock, new);
+		ret = -EINVAL;
+		goto out;
 	}
+	l.metric = o->metric;
+	if (l.metric == CMP_METRIC_AUTO)
+		l.metric = !strncmp(r->base.clock, "icount", 6) ? CMP_METRIC_CPU : CMP_METRIC_ELAPSED;
+	r->metric = l.metric;
+	for (int s = 0; s < 2 && l.metric == CMP_METRIC_CPU; s++)
+		for (size_t i = 0; i < sl[s].n; i++)
+			if (sl[s].c[i].c[C_CPU] < 0) {
+				fmt(err, len, "--metric cpu: %s has no on-CPU time (no cpu_ns column: "
+				    "a run before schema 3 without libperf's task-clock); use --metric "
+				    "elapsed", sl[s].src[i].csv);
+				ret = -EINVAL;
+				goto out;
+			}
 
-	/* the join key: every scenario column both files have, less --ignore */
+	if (!r->base.has_meta || !r->new.has_meta) {
+		warn_add(r, "meta", "file", r->base.has_meta ? sl[0].src[0].meta : "(none: cannot check)",
+			 r->new.has_meta ? sl[1].src[0].meta : "(none: cannot check)", 0);
+	} else {
+		meta_diff(r, &sl[0].m[0], &sl[1].m[0]);
+		/* no [end]: the run was killed, and its last scenario may be cut short */
+		for (size_t i = 0; i < sl[0].n || i < sl[1].n; i++) {
+			const char *eb = i < sl[0].n && sl[0].has_meta[i] ?
+					 meta_file_get(&sl[0].m[i], "end", "status") : "";
+			const char *en = i < sl[1].n && sl[1].has_meta[i] ?
+					 meta_file_get(&sl[1].m[i], "end", "status") : "";
+
+			if (!eb || !en) {
+				warn_add(r, "end", "status", eb ?: "(missing: a run was killed?)",
+					 en ?: "(missing: a run was killed?)", 0);
+				break;
+			}
+		}
+	}
+	/* the runs pooled on one side should be of one kernel */
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 1; i < sl[s].n; i++) {
+			const char *a = sl[s].has_meta[0] ? meta_file_get(&sl[s].m[0], "kernel", "release") : NULL;
+			const char *b = sl[s].has_meta[i] ? meta_file_get(&sl[s].m[i], "kernel", "release") : NULL;
+
+			if (a && b && strcmp(a, b)) {
+				char both[300];
+
+				/* the pooled side names both; the other side is not at fault */
+				fmt(both, sizeof(both), "%s and %s pooled", a, b);
+				warn_add(r, "kernel", "release within a side", s ? "-" : both,
+					 s ? both : "-", 0);
+				break;
+			}
+		}
+
+	/* the join key: every scenario column all files have, less --ignore */
 	for (size_t k = 0; k < POINT_NKEYS; k++) {
-		int inb = cb.key[k] >= 0, inn = cn.key[k] >= 0;
+		int inb = 1, inn = 1;
 
+		for (size_t i = 0; i < sl[0].n; i++)
+			inb &= sl[0].c[i].key[k] >= 0;
+		for (size_t i = 0; i < sl[1].n; i++)
+			inn &= sl[1].c[i].key[k] >= 0;
 		if (l.ign[k] >= 0)
 			continue;
 		if (inb && inn) {
@@ -773,11 +1153,15 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 				 inn ? "column present" : "(absent)", 0);
 		}
 	}
-	ret = load_side(&l, &tb, &cb, 0, r->base.csv, err, len);
-	if (!ret)
-		ret = load_side(&l, &tn, &cn, 1, r->new.csv, err, len);
+	for (int s = 0; s < 2 && !ret; s++)
+		for (size_t i = 0; i < sl[s].n && !ret; i++)
+			ret = load_side(&l, &sl[s].t[i], &sl[s].c[i], s, i, sl[s].src[i].csv, err, len);
 	if (ret)
 		goto out;
+	r->base.runs = l.reps[0].n;
+	r->new.runs = l.reps[1].n;
+	if (r->n > 1)
+		qsort(r->pt, r->n, sizeof(*r->pt), point_order);
 	make_labels(r);
 	if (o->only) {
 		size_t keep = 0;
@@ -805,14 +1189,12 @@ out:
 		for (size_t i = 0; l.scen[s] && i < l.ix.n; i++)
 			free(l.scen[s][i].id);
 		free(l.scen[s]);
+		free(l.reps[s].id);
+		side_load_free(&sl[s]);
 	}
 	index_free(&l.ix);
 	if (o->only)
 		regfree(&re);
-	meta_file_free(&mb);
-	meta_file_free(&mn);
-	csv_table_free(&tb);
-	csv_table_free(&tn);
 	if (ret)
 		compare_result_free(r);
 	return ret;
@@ -894,6 +1276,20 @@ static const char *q_str(double q, char *buf, size_t len)
 	return buf;
 }
 
+/* "0.4%", "12%", "-" */
+static const char *floor_str(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		fmt(buf, len, "-");
+	else if (v < 0.1)
+		fmt(buf, len, "%.1f%%", 100 * v);
+	else if (v < 10)
+		fmt(buf, len, "%.0f%%", 100 * v);
+	else
+		fmt(buf, len, ">999%%");
+	return buf;
+}
+
 static const char *side_state(const struct compare_side *s)
 {
 	if (s->n)
@@ -968,28 +1364,139 @@ static void rows_text(char *buf, size_t len, const struct compare_run *run)
 	}
 }
 
+/* "cpu (cpu_ns, on-CPU time of the timed thread)" and what its unit is */
+static void metric_text(char *buf, size_t len, const struct compare_result *r)
+{
+	int icount = !strncmp(r->base.clock, "icount", 6);
+
+	fmt(buf, len, "Metric: %s per 4 KiB page; clock: %s%s.",
+	    r->metric == CMP_METRIC_CPU ? "cpu (cpu_ns: the timed thread's on-CPU time)"
+					 : "elapsed (ns: wall time of the op, waits included)",
+	    r->base.clock,
+	    icount ? " (guest instructions, 1 per virtual ns: deterministic)" :
+	    strcmp(r->base.where, "host") ? " (QEMU's clock: emulated time)" : " (the host's clock)");
+}
+
 static void method_text(char *buf, size_t len, const struct compare_result *r,
 			const struct compare_opts *o)
 {
-	int threads = 0;
+	int threads = 0, icount = !strncmp(r->base.clock, "icount", 6);
+	size_t off;
 
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t j = 0; j < r->nkeys; j++)
 			if (!strcmp(r->keys[j], "threads") && atoi(r->pt[i].key[j]) > 1)
 				threads = 1;
-	fmt(buf, len,
-	    "Values: ns per 4 KiB page, median of the ok samples%s; ratio = new/base "
-	    "(below 1: new is faster). 95%% CI of the ratio: Hodges-Lehmann interval of the "
-	    "shift of log(ns), from the Mann-Whitney U distribution (exact up to %d samples "
-	    "a side, else normal). p: two-sided Mann-Whitney U test (exact without ties up to "
-	    "%d samples a side, else normal with tie and continuity correction). q: p adjusted "
-	    "by Benjamini-Hochberg over the %zu points tested. Verdict: regression or "
-	    "improvement when q < %g and the ratio is above %.3g or below %.3g (threshold "
-	    "%g%%); unchanged when the CI lies within those bounds; inconclusive with fewer "
-	    "than %zu samples a side or a CI reaching past them.",
-	    threads ? " (threads > 1: the round's makespan per page of one thread)" : "",
-	    STATS_MW_EXACT_MAX, STATS_MW_EXACT_MAX, r->tests, o->alpha, 1 + o->threshold,
-	    1 / (1 + o->threshold), o->threshold * 100, o->min_samples);
+	metric_text(buf, len, r);
+	off = strlen(buf);
+	if (r->model == CMP_MODEL_RUNS)
+		fmt(buf + off, len - off,
+		    " Runs: %zu base, %zu new (a run: one results.csv's run index). Values: median "
+		    "of the ok samples%s; ratio = new/base as the ratio of the geometric means of "
+		    "the runs' medians (below 1: new is faster). 95%% CI and p: Welch's t on the "
+		    "log of each run's median, the run being the unit of replication (a point with "
+		    "one run on a side takes the other side's spread); a point with one run a side "
+		    "falls back to the samples (Mann-Whitney U, Hodges-Lehmann). q: p adjusted by "
+		    "Benjamini-Hochberg over the %zu points tested. floor: the CI's half-width, the "
+		    "smallest change the point could tell. Verdict: regression or improvement when "
+		    "q < %g and the ratio is at or beyond %.4g or %.4g (threshold %g%%); unchanged "
+		    "when the CI lies within them; inconclusive with fewer than %zu samples a side "
+		    "or a CI reaching past them.",
+		    r->base.runs, r->new.runs,
+		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
+		    "per page of one thread)" : "", r->tests, o->alpha, 1 + o->threshold,
+		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples);
+	else
+		fmt(buf + off, len - off,
+		    " Values: median of the ok samples%s; ratio = new/base (below 1: new is "
+		    "faster). 95%% CI of the ratio: Hodges-Lehmann interval of the shift of log "
+		    "values, from the Mann-Whitney U distribution (exact up to %d samples a side, "
+		    "else normal). p: two-sided Mann-Whitney U test (exact without ties up to %d "
+		    "samples a side, else normal with tie and continuity correction). q: p adjusted "
+		    "by Benjamini-Hochberg over the %zu points tested. floor: the CI's half-width, "
+		    "the smallest change the point could tell. Verdict: regression or improvement "
+		    "when q < %g and the ratio is at or beyond %.4g or %.4g (threshold %g%%); "
+		    "unchanged when the CI lies within them; inconclusive with fewer than %zu "
+		    "samples a side or a CI reaching past them. %s",
+		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
+		    "per page of one thread)" : "",
+		    STATS_MW_EXACT_MAX, STATS_MW_EXACT_MAX, r->tests, o->alpha, 1 + o->threshold,
+		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples,
+		    icount ? "One run a side: under icount two boots of one kernel repeat, so the "
+			     "samples' spread is all there is." :
+			     "One run a side: the CI covers the spread between samples of one run, "
+			     "not the drift between runs (up to 30% on a host, more under TCG); "
+			     "several runs a side (run --runs N, or a directory of runs) model it.");
+}
+
+/* "unchanged within 0.8% (noise floor: median 0.4%, max 0.8% over 12 points)" */
+static void floor_text(char *buf, size_t len, const struct compare_result *r)
+{
+	double *f = malloc((r->n ? r->n : 1) * sizeof(*f));
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; f && i < r->n; i++)
+		if (!isnan(r->pt[i].floor) && !isnan(r->pt[i].q))
+			f[n++] = r->pt[i].floor;
+	if (n) {
+		stats_sort(f, n);
+		fmt(buf, len, " Noise floor (the smallest change a point could tell): median "
+		    "%.2f%%, max %.2f%% over %zu point%s.", 100 * stats_quantile(f, n, 0.5),
+		    100 * f[n - 1], n, n == 1 ? "" : "s");
+	}
+	free(f);
+}
+
+/*
+ * Where the spread is (runs model): per point, the sd of the runs'
+ * medians, the sd of a run's samples, and what of the former the latter
+ * does not explain; medians over the points.
+ */
+static void variance_text(char *buf, size_t len, const struct compare_result *r)
+{
+	double *a = malloc((r->n ? r->n : 1) * 3 * sizeof(*a)), *b, *c;
+	size_t na = 0, nb = 0, nc = 0;
+
+	buf[0] = '\0';
+	if (!a || r->model != CMP_MODEL_RUNS) {
+		free(a);
+		return;
+	}
+	b = a + r->n;
+	c = b + r->n;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+		double sb = 0, sw = 0;
+		int kb = 0, kw = 0;
+
+		if (p->model != CMP_MODEL_RUNS)
+			continue;
+		for (int s = 0; s < 2; s++) {
+			const struct compare_side *sd = s ? &p->new : &p->base;
+
+			if (!isnan(sd->sd_between))
+				sb += sd->sd_between * sd->sd_between, kb++;
+			if (!isnan(sd->sd_within))
+				sw += sd->sd_within * sd->sd_within, kw++;
+		}
+		if (kb)
+			a[na++] = sqrt(sb / kb);
+		if (kw)
+			b[nb++] = sqrt(sw / kw);
+		if (!isnan(p->sd_run))
+			c[nc++] = p->sd_run;
+	}
+	stats_sort(a, na);
+	stats_sort(b, nb);
+	stats_sort(c, nc);
+	if (na && nb)
+		fmt(buf, len, "Spread (median over points, as a fraction of the value): between "
+		    "runs' medians %.2f%%, between samples of a run %.2f%%; of the first, %.2f%% is "
+		    "the runs' own (what the samples' noise does not explain).",
+		    100 * stats_quantile(a, na, 0.5), 100 * stats_quantile(b, nb, 0.5),
+		    nc ? 100 * stats_quantile(c, nc, 0.5) : NAN);
+	free(a);
 }
 
 static void summary_text(char *buf, size_t len, const struct compare_result *r)
@@ -1004,6 +1511,7 @@ static void summary_text(char *buf, size_t len, const struct compare_result *r)
 	    r->count[CMP_IMPROVEMENT], r->count[CMP_IMPROVEMENT] == 1 ? "" : "s",
 	    r->count[CMP_UNCHANGED], r->count[CMP_INCONCLUSIVE], r->tests ? g : "-", r->tests,
 	    r->tests == 1 ? "" : "s", r->count[CMP_NOT_COMPARED]);
+	floor_text(buf + strlen(buf), len - strlen(buf), r);
 }
 
 static void print_warnings_text(FILE *f, const struct compare_result *r, int expected)
@@ -1086,7 +1594,7 @@ static void print_mismatch_text(FILE *f, const struct compare_result *r)
 static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		       const struct compare_opts *o, int colour, int warnings_apart)
 {
-	char buf[2048], t1[64], t2[16], t3[16], t4[16], t5[32], t6[16], nb[32];
+	char buf[2048], t1[64], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16], nb[32];
 	int opw = 2, nw = 1, pooled = 0;
 	size_t skip_both = 0, other = 0;
 	const char *last = "";
@@ -1125,8 +1633,8 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 			nw = (int)strlen(nb);
 	}
 	if (r->n - r->count[CMP_NOT_COMPARED]) {
-		fprintf(f, "  %-*s %*s %7s %7s %6s %-13s %5s %s\n", opw, "op", nw, "n", "base",
-			"new", "ratio", "95% CI", "q", "verdict");
+		fprintf(f, "  %-*s %*s %7s %7s %6s %-13s %5s %5s %s\n", opw, "op", nw, "n", "base",
+			"new", "ratio", "95% CI", "floor", "q", "verdict");
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compare_point *p = &r->pt[i];
@@ -1143,21 +1651,33 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		last = p->label;
 		n_str(p, nb, sizeof(nb));
 		pooled |= !!strchr(nb, '*');
-		fprintf(f, "  %-*s %*s %7s %7s %6s %-13s %5s %s%s%s\n", opw, p->op, nw, nb,
+		fprintf(f, "  %-*s %*s %7s %7s %6s %-13s %5s %5s %s%s%s\n", opw, p->op, nw, nb,
 			num(p->base.median, t2, sizeof(t2)), num(p->new.median, t3, sizeof(t3)),
 			ratio_str(p->ratio, t4, sizeof(t4)), ci_str(p, t5, sizeof(t5)),
+			floor_str(p->floor, t7, sizeof(t7)),
 			q_str(p->q, t6, sizeof(t6)), colour ? colour_of(p->verdict) : "",
 			compare_verdict_name(p->verdict),
 			colour && *colour_of(p->verdict) ? "\033[0m" : "");
 	}
 	if (pooled)
-		wrap(f, "", 2, "* pooled: the point ran in more than one scenario of a run "
+		wrap(f, "", 2, r->model == CMP_MODEL_RUNS ?
+		     "* pooled: the point ran in more than one scenario of a results.csv (several "
+		     "jobs, or several files of a side); each run's samples make its median." :
+		     "* pooled: the point ran in more than one scenario of a run "
 		     "(the same point in several jobs); their samples are taken together.",
 		     TEXT_WIDTH);
+	variance_text(buf, sizeof(buf), r);
+	if (buf[0]) {
+		fputc('\n', f);
+		wrap(f, "", 0, buf, TEXT_WIDTH);
+	}
 	print_mismatch_text(f, r);
 	if (r->base.bad_ns || r->new.bad_ns)
 		fprintf(f, "\nLeft out: %zu base and %zu new ok rows whose ns is not a number >= 0\n",
 			r->base.bad_ns, r->new.bad_ns);
+	if (r->base.no_metric || r->new.no_metric)
+		fprintf(f, "\nLeft out: %zu base and %zu new ok rows without a cpu_ns (no task-clock)\n",
+			r->base.no_metric, r->new.no_metric);
 	if (skip_both || other)
 		fprintf(f, "\nNot compared (no ok samples on a side):\n");
 	if (skip_both) {
@@ -1203,7 +1723,7 @@ static void md_cell(FILE *f, const char *s)
 
 static void print_markdown(FILE *f, const struct compare_result *r, const struct compare_opts *o)
 {
-	char buf[2048], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16];
+	char buf[2048], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16], t8[16];
 	int any;
 
 	fprintf(f, "## gupbench compare\n\n| | run | kernel | gupbench | rows |\n|---|---|---|---|---|\n");
@@ -1237,8 +1757,9 @@ static void print_markdown(FILE *f, const struct compare_result *r, const struct
 			fprintf(f, "`\n");
 		}
 	}
-	fprintf(f, "\n| scenario | op | n base | n new | base ns/page | new ns/page | ratio | 95%% CI "
-		"| p | q | verdict |\n|---|---|--:|--:|--:|--:|--:|---|--:|--:|---|\n");
+	fprintf(f, "\n| scenario | op | n base | n new | base %s/page | new %s/page | ratio | 95%% CI "
+		"| floor | p | q | verdict |\n|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|---|\n",
+		r->metric == CMP_METRIC_CPU ? "cpu_ns" : "ns", r->metric == CMP_METRIC_CPU ? "cpu_ns" : "ns");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compare_point *p = &r->pt[i];
 		const char *em = p->verdict == CMP_REGRESSION || p->verdict == CMP_IMPROVEMENT ? "**" : "";
@@ -1247,11 +1768,12 @@ static void print_markdown(FILE *f, const struct compare_result *r, const struct
 			continue;
 		fprintf(f, "| ");
 		md_cell(f, p->label);
-		fprintf(f, " | %s | %zu%s | %zu%s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", p->op,
+		fprintf(f, " | %s | %zu%s | %zu%s | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", p->op,
 			p->base.n, p->base.scenarios > 1 ? "*" : "", p->new.n,
 			p->new.scenarios > 1 ? "*" : "", num(p->base.median, t2, sizeof(t2)),
 			num(p->new.median, t3, sizeof(t3)), ratio_str(p->ratio, t4, sizeof(t4)),
-			ci_str(p, t5, sizeof(t5)), q_str(p->p, t7, sizeof(t7)),
+			ci_str(p, t5, sizeof(t5)), floor_str(p->floor, t8, sizeof(t8)),
+			q_str(p->p, t7, sizeof(t7)),
 			q_str(p->q, t6, sizeof(t6)), em, compare_verdict_name(p->verdict), em);
 	}
 	if (r->count[CMP_NOT_COMPARED]) {
@@ -1277,6 +1799,9 @@ static void print_markdown(FILE *f, const struct compare_result *r, const struct
 			fprintf(f, " |\n");
 		}
 	}
+	variance_text(buf, sizeof(buf), r);
+	if (buf[0])
+		fprintf(f, "\n%s\n", buf);
 	summary_text(buf, sizeof(buf), r);
 	fprintf(f, "\n%s\n", buf);
 }
@@ -1298,11 +1823,12 @@ static void print_csv(FILE *f, const struct compare_result *r)
 		fprintf(f, ",%s_base,%s_new", r->ignored[i], r->ignored[i]);
 	fprintf(f, ",op,label,base_state,new_state,n_base,n_new,scenarios_base,scenarios_new,"
 		"median_base,median_new,ratio,ci_lo,ci_hi,ci_conf,u,p,p_exact,q,verdict,why,"
-		"base_reason,new_reason\n");
+		"base_reason,new_reason,metric,clock,model,floor,runs_base,runs_new,"
+		"sd_between_base,sd_between_new,sd_within_base,sd_within_new,sd_run,df\n");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compare_point *p = &r->pt[i];
 
-		fprintf(f, "1");
+		fprintf(f, "2");
 		for (size_t j = 0; j < r->nkeys; j++) {
 			fputc(',', f);
 			csv_quote(f, p->key[j]);
@@ -1335,6 +1861,16 @@ static void print_csv(FILE *f, const struct compare_result *r)
 		csv_quote(f, p->base.reason);
 		fputc(',', f);
 		csv_quote(f, p->new.reason);
+		fprintf(f, ",%s,%s,%s", r->metric == CMP_METRIC_CPU ? "cpu" : "elapsed", r->base.clock,
+			p->model == CMP_MODEL_RUNS ? "runs" : "samples");
+		csv_num(f, p->floor);
+		fprintf(f, ",%zu,%zu", p->base.runs, p->new.runs);
+		csv_num(f, p->base.sd_between);
+		csv_num(f, p->new.sd_between);
+		csv_num(f, p->base.sd_within);
+		csv_num(f, p->new.sd_within);
+		csv_num(f, p->sd_run);
+		csv_num(f, p->df);
 		fputc('\n', f);
 	}
 }
@@ -1352,6 +1888,9 @@ static json_t *json_side(const struct compare_side *s)
 	json_object_set_new(o, "n", json_integer((json_int_t)s->n));
 	json_object_set_new(o, "median", jnum(s->median));
 	json_object_set_new(o, "scenarios", json_integer((json_int_t)s->scenarios));
+	json_object_set_new(o, "runs", json_integer((json_int_t)s->runs));
+	json_object_set_new(o, "sd_between_runs", jnum(s->sd_between));
+	json_object_set_new(o, "sd_within_run", jnum(s->sd_within));
 	for (int i = 0; i < CMP_NST; i++)
 		json_object_set_new(rows, status_names[i], json_integer((json_int_t)s->rows[i]));
 	json_object_set_new(o, "rows", rows);
@@ -1380,6 +1919,10 @@ static json_t *json_run(const struct compare_run *run)
 		json_object_set_new(rows, status_names[i], json_integer((json_int_t)run->rows[i]));
 	json_object_set_new(o, "rows", rows);
 	json_object_set_new(o, "bad_ns_rows", json_integer((json_int_t)run->bad_ns));
+	json_object_set_new(o, "no_metric_rows", json_integer((json_int_t)run->no_metric));
+	json_object_set_new(o, "clock", json_string(run->clock));
+	json_object_set_new(o, "files", json_integer((json_int_t)run->sources));
+	json_object_set_new(o, "runs", json_integer((json_int_t)run->runs));
 	return o;
 }
 
@@ -1390,16 +1933,24 @@ static int print_json(FILE *f, const struct compare_result *r, const struct comp
 	char buf[2048];
 	int ret;
 
-	json_object_set_new(doc, "schema", json_integer(1));
+	json_object_set_new(doc, "schema", json_integer(2));
 	json_object_set_new(doc, "base", json_run(&r->base));
 	json_object_set_new(doc, "new", json_run(&r->new));
 	method_text(buf, sizeof(buf), r, o);
 	json_object_set_new(m, "text", json_string(buf));
-	json_object_set_new(m, "metric", json_string("ns per 4 KiB page"));
-	json_object_set_new(m, "ratio", json_string("median(new) / median(base)"));
-	json_object_set_new(m, "ci", json_string("Hodges-Lehmann interval of the log shift"));
+	json_object_set_new(m, "metric", json_string(r->metric == CMP_METRIC_CPU ?
+		"cpu: cpu_ns per 4 KiB page" : "elapsed: ns per 4 KiB page"));
+	json_object_set_new(m, "clock", json_string(r->base.clock));
+	json_object_set_new(m, "model", json_string(r->model == CMP_MODEL_RUNS ? "runs" : "samples"));
+	json_object_set_new(m, "ratio", json_string(r->model == CMP_MODEL_RUNS ?
+		"exp(mean log median(new run) - mean log median(base run))" :
+		"median(new) / median(base)"));
+	json_object_set_new(m, "ci", json_string(r->model == CMP_MODEL_RUNS ?
+		"Welch t interval of the mean log run median" :
+		"Hodges-Lehmann interval of the log shift"));
 	json_object_set_new(m, "ci_confidence", json_real(COMPARE_CONF));
-	json_object_set_new(m, "test", json_string("two-sided Mann-Whitney U"));
+	json_object_set_new(m, "test", json_string(r->model == CMP_MODEL_RUNS ?
+		"Welch t on log run medians" : "two-sided Mann-Whitney U"));
 	json_object_set_new(m, "fdr", json_string("Benjamini-Hochberg"));
 	json_object_set_new(m, "threshold", json_real(o->threshold));
 	json_object_set_new(m, "alpha", json_real(o->alpha));
@@ -1447,6 +1998,11 @@ static int print_json(FILE *f, const struct compare_result *r, const struct comp
 		json_object_set_new(x, "ci", isnan(p->lo) ? json_null() :
 				    json_pack("[f,f]", p->lo, p->hi));
 		json_object_set_new(x, "ci_confidence", jnum(p->conf));
+		json_object_set_new(x, "floor", jnum(p->floor));
+		json_object_set_new(x, "model", json_string(p->model == CMP_MODEL_RUNS ? "runs" : "samples"));
+		json_object_set_new(x, "df", jnum(p->df));
+		json_object_set_new(x, "sd_run", jnum(p->sd_run));
+		json_object_set_new(x, "sd_pooled_from_other_side", json_boolean(p->pooled_sd));
 		json_object_set_new(x, "u", jnum(p->u));
 		json_object_set_new(x, "p", jnum(p->p));
 		json_object_set_new(x, "p_exact", isnan(p->p) ? json_null() : json_boolean(p->exact));
@@ -1487,7 +2043,7 @@ int compare_print(FILE *out, FILE *warn_to, const struct compare_result *r,
 		print_csv(out, r);
 		/* a CSV has no room for prose: the warnings and the summary go apart */
 		if (warn_to) {
-			char buf[512];
+			char buf[1024];
 
 			print_warnings_text(warn_to, r, 0);
 			summary_text(buf, sizeof(buf), r);
@@ -1509,10 +2065,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: gupbench compare [OPTIONS] BASE NEW\n"
-		"  BASE, NEW           run directories (or their results.csv)\n"
+		"  BASE, NEW           run directories (or their results.csv), or directories of\n"
+		"                      runs: several runs a side are tested run against run\n"
+		"  --metric M          elapsed (ns) or cpu (cpu_ns, on-CPU time); default: cpu\n"
+		"                      when both sides ran under icount, else elapsed\n"
 		"  --format F          terminal, text (80 columns, for a mail), markdown, csv, json\n"
 		"                      (default: terminal on a tty, else text)\n"
-		"  --threshold T       smallest change that counts, 0.10 or 10%% (default %g)\n"
+		"  --threshold T       smallest change that counts (inclusive), 0.10 or 10%%\n"
+		"                      (default %g)\n"
 		"  --alpha A           false-discovery rate over the points (default %g)\n"
 		"  --min-samples N     fewer ok samples on a side: inconclusive (default %d)\n"
 		"  --only REGEX        only points whose \"method=... size=... op=...\" text matches\n"
@@ -1581,6 +2141,19 @@ int compare_opt(int c, const char *arg, const char *cmd, struct compare_opts *o)
 	}
 	case 'O':
 		o->only = arg;
+		return 1;
+	case 'M':
+		if (!strcmp(arg, "elapsed") || !strcmp(arg, "ns")) {
+			o->metric = CMP_METRIC_ELAPSED;
+		} else if (!strcmp(arg, "cpu") || !strcmp(arg, "cpu_ns")) {
+			o->metric = CMP_METRIC_CPU;
+		} else if (!strcmp(arg, "auto")) {
+			o->metric = CMP_METRIC_AUTO;
+		} else {
+			fprintf(stderr, "gupbench %s: --metric: \"%s\" is not elapsed, cpu or auto\n",
+				cmd, arg);
+			return -1;
+		}
 		return 1;
 	case 'i': {
 		/* the keys live as long as the process: options are parsed once */

@@ -36,6 +36,19 @@ enum compare_verdict {
 	CMP_NVERDICT
 };
 
+/* What a point's value is: elapsed time (ns) or on-CPU time (cpu_ns). */
+enum compare_metric {
+	CMP_METRIC_AUTO,	/* cpu when both sides ran under icount, else elapsed */
+	CMP_METRIC_ELAPSED,
+	CMP_METRIC_CPU,
+};
+
+/* How a point is tested. */
+enum compare_model {
+	CMP_MODEL_SAMPLES,	/* one run a side: the samples, by ranks */
+	CMP_MODEL_RUNS,		/* several runs: each run's median, Welch t on their logs */
+};
+
 enum compare_format {
 	CMP_FMT_TERMINAL,	/* the text table, coloured when the output is a tty */
 	CMP_FMT_TEXT,		/* plain, every line at most 80 columns: for a mail */
@@ -54,11 +67,17 @@ struct compare_opts {
 	const char *only;	/* POSIX ERE on a point's "name=value ... op=OP" text; NULL: all */
 	const char *ignore[COMPARE_MAX_IGNORE];	/* key columns left out of the join */
 	size_t nignore;
+	enum compare_metric metric;
 };
 
 struct compare_side {
 	double *v;		/* the metric per ok sample (ns per 4 KiB page), sorted */
+	unsigned *rep;		/* while loading: the run (replicate) of each v */
 	size_t n;
+	double *run_med;	/* each run's median of log(v), in run order */
+	size_t runs;		/* runs with ok samples of this point */
+	double sd_between;	/* sd of run_med (log scale; NAN below 2 runs) */
+	double sd_within;	/* median over runs of 1.4826 MAD of log(v) */
 	double median;
 	size_t rows[CMP_NST];	/* rows of this point by status */
 	size_t scenarios;	/* distinct scenarios pooled into this point */
@@ -77,6 +96,12 @@ struct compare_point {
 	double ratio;		/* median(new) / median(base) */
 	double lo, hi, conf;	/* CI of the ratio and its real confidence */
 	double u, p, q;		/* Mann-Whitney U of new vs base, p, BH q (NAN: not tested) */
+	double floor;		/* the noise floor: max(hi/ratio, ratio/lo) - 1 */
+	enum compare_model model;
+	double df;		/* runs model: Welch's degrees of freedom */
+	int pooled_sd;		/* runs model: one side had one run and borrowed the other's sd */
+	double sd_run;		/* run-level sd left once sample noise is taken out (log) */
+	unsigned long long first[4];	/* where the point first appears: side, file, scenario, row */
 	int exact;		/* p from the exact U distribution */
 	enum compare_verdict verdict;
 	const char *why;	/* for inconclusive and not compared */
@@ -96,6 +121,10 @@ struct compare_run {
 	char where[64];		/* "host", or "QEMU/TCG" etc. from [vm] */
 	size_t rows[CMP_NST];
 	size_t bad_ns;		/* ok rows left out: ns not a number >= 0 */
+	size_t no_metric;	/* ok rows without a value of the metric (cpu_ns empty) */
+	char clock[32];		/* "real", "icount shift=0" */
+	size_t sources;		/* results.csv files read */
+	size_t runs;		/* replicates: (file, run index) pairs */
 };
 
 struct compare_result {
@@ -109,6 +138,8 @@ struct compare_result {
 	size_t count[CMP_NVERDICT];
 	size_t tests;		/* the Benjamini-Hochberg family: points tested */
 	double geomean;		/* of the ratios of the tested points */
+	enum compare_metric metric;	/* resolved: elapsed or cpu */
+	enum compare_model model;	/* most points' model */
 	struct compare_warning *warn;
 	size_t nwarn;
 };
@@ -126,9 +157,10 @@ void compare_result_free(struct compare_result *r);
 /*
  * The verdict of one point (pure; unit-tested):
  *  - inconclusive when a side has fewer than min_samples samples;
- *  - regression when q < alpha and ratio > 1 + t; improvement when
- *    q < alpha and ratio < 1 / (1 + t) (symmetric in log scale, so
- *    swapping BASE and NEW swaps the two);
+ *  - regression when q < alpha and ratio >= 1 + t; improvement when
+ *    q < alpha and ratio <= 1 / (1 + t) (symmetric in log scale, so
+ *    swapping BASE and NEW swaps the two; the threshold is the smallest
+ *    change that counts, so a change of exactly t counts);
  *  - unchanged when the CI of the ratio lies within [1 / (1 + t), 1 + t]:
  *    whatever changed is smaller than the threshold;
  *  - inconclusive otherwise: the CI reaches past the threshold without a
@@ -157,7 +189,8 @@ int compare_print(FILE *out, FILE *warn_to, const struct compare_result *r,
 	{ "alpha", required_argument, NULL, 'a' },				\
 	{ "min-samples", required_argument, NULL, 'm' },			\
 	{ "only", required_argument, NULL, 'O' },				\
-	{ "ignore", required_argument, NULL, 'i' }
+	{ "ignore", required_argument, NULL, 'i' },				\
+	{ "metric", required_argument, NULL, 'M' }
 int compare_opt(int c, const char *arg, const char *cmd, struct compare_opts *o);
 /* enum compare_format by name, -1 if none. */
 int compare_format_parse(const char *name);

@@ -267,7 +267,7 @@ def test_formats_parse():
     p = compare("--format", "csv", *args)
     assert p.returncode == 0, p.stderr
     table = list(csv.DictReader(io.StringIO(p.stdout)))
-    assert table and all(r["schema"] == "1" for r in table)
+    assert table and all(r["schema"] == "2" for r in table)
     assert {r["verdict"] for r in table} == {"improvement"}, table
     for r in table:
         assert 0 < float(r["ci_lo"]) <= float(r["ci_hi"]) < 1 and float(r["ratio"]) < 1, r

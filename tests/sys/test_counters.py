@@ -70,7 +70,7 @@ def num(r, col):
 def columns_and_schema():
     t = counters_run()["rows"]
     for r in t:
-        assert r["schema"] == "2"
+        assert r["schema"] == "3"
         for c in ALL:
             assert c in r, c
 

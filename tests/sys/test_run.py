@@ -212,7 +212,7 @@ def test_outputs_meta_json_and_plots():
     assert header[0] == "schema"
     for r in rows(d + "/run/results.csv"):
         assert None not in r.values() and None not in r, r
-        assert r["schema"] == "2"
+        assert r["schema"] == "3"
     doc = json.load(open(d + "/run/gbench.json"))
     assert "context" in doc and "kernel_release" in doc["context"]
     reps = [b for b in doc["benchmarks"] if b.get("run_type") == "iteration"]
