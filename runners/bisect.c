@@ -25,7 +25,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: gupbench bisect-check --baseline DIR [-o OUT] [--threshold T] [--alpha A]\n"
-		"         [--min-samples N] [--only REGEX] [--ignore KEY] CONFIG...\n"
+		"         [--min-samples N] [--only REGEX] [--ignore KEY] [--metric elapsed|cpu]\n"
+		"         CONFIG...\n"
 		"  runs CONFIG... into OUT (default results/bisect-<date>-<release>), compares\n"
 		"  it with DIR and exits 0 good, 1 bad (a regression), 125 skip (undecided or\n"
 		"  the run failed), 128 abort (bad usage, config or baseline)\n");

@@ -858,6 +858,8 @@ static void usage(FILE *f)
 		"    (default: " BOOT_DEFAULT ");\n"
 		"    exit 0/1 with ok rows: compared; 2: abort; else: skip\n"
 		"  compare options: --threshold T --alpha A --min-samples N --only RE --ignore K\n"
+		"                   --metric elapsed|cpu (default: cpu under icount, the vm default\n"
+		"                   under TCG)\n"
 		"  OUT (default results/bisect-<date>): bisect.log, runs/ (a run per kernel,\n"
 		"    named by verdict), logs/ (build, boot and comparison output)\n"
 		"  exit: 0 first bad found, 125 undecided (skipped kernels hide it), 2 usage\n"
@@ -1270,9 +1272,11 @@ static void header(struct bisect *b, char **given, int nimg, const struct git_en
 		used = strlen(line);
 		fmt(line + used, sizeof(line) - used, "%s%s", i ? "," : "", b->cmp.ignore[i]);
 	}
-	blog(b, "# compare: threshold %g%%, alpha %g, min-samples %zu, only %s, ignore %s",
+	blog(b, "# compare: threshold %g%%, alpha %g, min-samples %zu, only %s, ignore %s, metric %s",
 	     b->cmp.threshold * 100, b->cmp.alpha, b->cmp.min_samples,
-	     b->cmp.only ? b->cmp.only : "-", line[0] ? line : "-");
+	     b->cmp.only ? b->cmp.only : "-", line[0] ? line : "-",
+	     b->cmp.metric == CMP_METRIC_CPU ? "cpu" : b->cmp.metric == CMP_METRIC_ELAPSED ?
+	     "elapsed" : "auto (cpu under icount)");
 	if (e)
 		blog(b, "# build:   %s   (in the tree)", b->build);
 	blog(b, "# boot:    %s   (in %s)", b->boot, b->cwd);

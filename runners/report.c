@@ -219,7 +219,8 @@ int report_main(int argc, char **argv)
 		} else {
 			fprintf(c == 'h' ? stdout : stderr,
 				"usage: gupbench report [--threshold T] [--alpha A] [--min-samples N]\n"
-				"         [--only REGEX] [--ignore KEY] [-o OUT] BASE NEW\n"
+				"         [--only REGEX] [--ignore KEY] [--metric elapsed|cpu] [-o OUT]\n"
+				"         BASE NEW   (run directories, or directories of runs)\n"
 				"  OUT (default NEW/report) gets report.md, report.txt, compare.json,\n"
 				"  compare.csv and plots/\n");
 			return c == 'h' ? 0 : 2;

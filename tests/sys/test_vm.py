@@ -210,6 +210,83 @@ repeat = 100000
     assert not os.path.exists(d + "/run/vm/disk.img")   # the scratch disk, removed
 
 
+ICOUNT = """
+[iouring]
+method = iouring
+size = 4M
+order = 0, pmd
+repeat = 6
+
+[pvm]
+method = pvm-read
+size = 4M
+repeat = 6
+"""
+
+
+def cpu_medians(d):
+    by = {}
+    for r in ok_rows(d):
+        by.setdefault((r["method"], r["folio_order"], r["op"]), []).append(float(r["cpu_ns"]))
+    out = {}
+    for k, v in by.items():
+        v.sort()
+        n = len(v)
+        out[k] = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+    return out
+
+
+@test
+def test_icount_two_boots_repeat():
+    """Under QEMU's instruction counter two boots of one kernel do the same
+    work: every point's cpu_ns median agrees within 0.1% (a property of
+    deterministic emulation, not a timing threshold). The rows and meta say
+    which clock, compare picks the cpu metric by itself and finds every
+    point unchanged at a 1% threshold, and refuses to put an icount run
+    beside a real-clock one."""
+    need_root()
+    d = tmpdir()
+    cfg = write_config(d, ICOUNT)
+    for b in ("b1", "b2"):
+        p = vm("--accel", "tcg", "--clock", "icount", "--cpus", "1", "-o", d + "/" + b, cfg)
+        assert p.returncode == 0, p.stderr
+    m = meta(d + "/b1/meta")
+    assert m[("clock", "kind")] == "icount" and m[("clock", "shift")] == "0", m
+    assert m[("vm", "clock")] == "icount", m
+    assert "gupbench.clock=icount:0" in m[("vm", "append")], m
+    ok = ok_rows(d + "/b1")
+    assert ok and all(r["clock"] == "icount shift=0" and r["cpu_ns"] for r in ok), ok[:2]
+    m1, m2 = cpu_medians(d + "/b1"), cpu_medians(d + "/b2")
+    assert set(m1) == set(m2) and len(m1) == 5, (m1, m2)
+    for k in m1:
+        assert m1[k] > 0 and abs(m2[k] - m1[k]) <= 0.001 * m1[k], (k, m1[k], m2[k])
+    p = run(["compare", "--format", "json", "--threshold", "1%", d + "/b1", d + "/b2"])
+    assert p.returncode == 0, p.stderr
+    import json
+    doc = json.loads(p.stdout)
+    assert doc["method"]["metric"].startswith("cpu"), doc["method"]
+    assert doc["method"]["clock"] == "icount shift=0"
+    verdicts = [x["verdict"] for x in doc["points"]]
+    assert verdicts and set(verdicts) == {"unchanged"}, verdicts
+    # a real-clock run is another unit: refused, exit 2
+    p = run(["run", "--no-plot", "-o", d + "/host", cfg])
+    assert p.returncode == 0, p.stderr
+    p = run(["compare", d + "/b1", d + "/host"])
+    assert p.returncode == 2 and "different clocks" in p.stderr, p.stderr
+
+
+@test
+def test_icount_refused_with_kvm():
+    """icount is TCG's: asking for it with KVM is a usage error, before any boot."""
+    d = tmpdir()
+    cfg = write_config(d, TINY)
+    p = run(["vm", "--kernel", KERNEL, "--clock", "icount", "--accel", "kvm", "-o", d + "/a", cfg])
+    assert p.returncode == 2 and "icount" in p.stderr, p.stderr
+    assert not os.path.exists(d + "/a")
+    p = run(["vm", "--kernel", KERNEL, "--clock", "sundial", "-o", d + "/b", cfg])
+    assert p.returncode == 2 and "--clock" in p.stderr, p.stderr
+
+
 @test
 def test_bad_input_refused_before_boot():
     """A broken config, an unknown kernel version, an image that is not a
