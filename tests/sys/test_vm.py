@@ -210,16 +210,15 @@ repeat = 100000
     assert not os.path.exists(d + "/run/vm/disk.img")   # the scratch disk, removed
 
 
+# The work runs in the timed thread: iouring. Not pvm-read, whose cpu_ns is
+# the peer process's and whose hand-offs between two processes ride on
+# interrupts the host's serial reads time: its median moved by 0.13% from
+# one boot to the other once here.
 ICOUNT = """
 [iouring]
 method = iouring
-size = 4M
+size = 4M, 16M
 order = 0, pmd
-repeat = 6
-
-[pvm]
-method = pvm-read
-size = 4M
 repeat = 6
 """
 
@@ -227,7 +226,7 @@ repeat = 6
 def cpu_medians(d):
     by = {}
     for r in ok_rows(d):
-        by.setdefault((r["method"], r["folio_order"], r["op"]), []).append(float(r["cpu_ns"]))
+        by.setdefault((r["method"], r["size_bytes"], r["folio_order"], r["op"]), []).append(float(r["cpu_ns"]))
     out = {}
     for k, v in by.items():
         v.sort()
@@ -257,7 +256,7 @@ def test_icount_two_boots_repeat():
     ok = ok_rows(d + "/b1")
     assert ok and all(r["clock"] == "icount shift=0" and r["cpu_ns"] for r in ok), ok[:2]
     m1, m2 = cpu_medians(d + "/b1"), cpu_medians(d + "/b2")
-    assert set(m1) == set(m2) and len(m1) == 5, (m1, m2)
+    assert set(m1) == set(m2) and len(m1) == 8, (m1, m2)
     for k in m1:
         assert m1[k] > 0 and abs(m2[k] - m1[k]) <= 0.001 * m1[k], (k, m1[k], m2[k])
     p = run(["compare", "--format", "json", "--threshold", "1%", d + "/b1", d + "/b2"])
