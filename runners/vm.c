@@ -42,6 +42,7 @@
 #include "plot.h"
 #include "util.h"
 #include "vm.h"
+#include "vmboots.h"
 #include "vmstream.h"
 
 #define VM_EXIT_USAGE	2
@@ -68,6 +69,8 @@ enum vm_clock { VCLOCK_AUTO, VCLOCK_ICOUNT, VCLOCK_REAL };
 struct vm {
 	/* asked */
 	const char *spec;
+	const char *spec2;	/* a second --kernel: with --boots, interleaved */
+	unsigned int boots;	/* --boots; 0: one boot, this process */
 	unsigned int cpus, numa;
 	int cpus_given;		/* --cpus on the command line */
 	uint64_t mem;
@@ -114,7 +117,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: gupbench vm --kernel SPEC [-o DIR] [--cpus N] [--mem SIZE] [--numa N] [--disk SIZE]\n"
 		"         [--cpu MODEL] [--accel auto|kvm|tcg] [--clock auto|icount|real] [--runs N]\n"
-		"         [--timeout S] [--boot-timeout S] [--append ARGS]\n"
+		"         [--timeout S] [--boot-timeout S] [--append ARGS] [--boots N [--kernel SPEC2]]\n"
 		"         [--cache DIR] [--force] [--no-plot] [-q] [run] CONFIG...\n"
 		"  boots SPEC under QEMU, runs CONFIG... there and writes DIR (default\n"
 		"  results/vm-<date>-<kernel>) on the host, as `gupbench run` would.\n"
@@ -134,13 +137,20 @@ static void usage(FILE *f)
 		"                 kernel give the same samples; real: the host's clock. auto\n"
 		"                 (default): icount under TCG with one CPU, else real\n"
 		"  --runs N       the guest's `gupbench run --runs N`\n"
+		"  --boots N      N boots (1..100), each a `gupbench vm` of its own: DIR/boot-I;\n"
+		"                 with a second --kernel, interleaved A B A B into DIR/a/boot-I\n"
+		"                 and DIR/b/boot-I, for `gupbench compare DIR/a DIR/b`;\n"
+		"                 DIR/boots.csv lists each boot and how it ended. For the\n"
+		"                 host's clock: under icount one boot says what N would\n"
 		"  --timeout S    whole run (default 3600); --boot-timeout S: until the guest\n"
 		"                 answers (default 120)\n"
 		"  --force        boot even if the image's config lacks what the guest needs\n"
 		"  exit status: that of the guest's `gupbench run` (0 all ran, 1 some scenarios\n"
 		"  failed, 2 config refused), 2 bad options or no such kernel, 3 the image's\n"
 		"  config lacks what the guest needs to boot, 4 the guest did not complete\n"
-		"  (no boot, panic, timeout: DIR keeps the rows that arrived, DIR/vm/console.log)\n");
+		"  (no boot, panic, timeout: DIR keeps the rows that arrived, DIR/vm/console.log);\n"
+		"  with --boots: 4 if any boot did not complete, else the first other failure;\n"
+		"  2 or 3 from a boot stops the set (every boot would end so)\n");
 }
 
 /* ---- helpers ---- */
@@ -1155,10 +1165,17 @@ static void default_out(struct vm *vm)
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
 	fmt(tag, sizeof(tag), "%s", s && s[1] ? s + 1 : vm->spec);
+	if (vm->spec2) {
+		const char *s2 = strrchr(vm->spec2, '/');
+		size_t l = strlen(tag);
+
+		fmt(tag + l, sizeof(tag) - l, "-vs-%s", s2 && s2[1] ? s2 + 1 : vm->spec2);
+	}
 	for (char *p = tag; *p; p++)
 		if (*p == ':' || *p == '/' || *p == ' ')
 			*p = '-';
-	fmt(vm->out, sizeof(vm->out), "results/vm-%s-%s", when, tag);
+	fmt(vm->out, sizeof(vm->out), "results/vm-%s%s-%s", when, vm->boots ? "-boots" : "",
+	    tag);
 }
 
 
@@ -1174,6 +1191,7 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 		{ "accel", required_argument, NULL, 'a' },
 		{ "clock", required_argument, NULL, 'K' },
 		{ "runs", required_argument, NULL, 'R' },
+		{ "boots", required_argument, NULL, 'b' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "boot-timeout", required_argument, NULL, 'B' },
 		{ "append", required_argument, NULL, 'A' },
@@ -1194,17 +1212,41 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 	enum vm_accel a;
 	enum boot_end end;
 	char exe[PATH_MAX], err[1024];
-	int c, probe, qst = 0, ret, status;
+	int c, probe, qst = 0, ret, status, npass = 0, prev = 1;
+	char **pass = calloc((size_t)argc + 1, sizeof(*pass));
 	ssize_t n;
 
+	if (!pass)
+		return 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+k:o:qh", lopts, NULL)) != -1) {
 		char *e;
 		unsigned long v;
 
+		/*
+		 * What each of several boots is given again: every option as it
+		 * was written, but the kernel, the output and --boots, which
+		 * vm_boots() sets per boot. (-qk K, a cluster, would hide -q.)
+		 */
+		if (c != 'k' && c != 'o' && c != 'b')
+			for (int i = prev; i < optind; i++)
+				pass[npass++] = argv[i];
+		else if (argv[prev][0] == '-' && argv[prev][1] != '-' && argv[prev][1] != c) {
+			fprintf(stderr, "gupbench vm: give -%c apart from other short options\n", c);
+			return VM_EXIT_USAGE;
+		}
+		prev = optind;
+
 		switch (c) {
 		case 'k':
-			vm.spec = optarg;
+			if (vm.spec2) {
+				fprintf(stderr, "gupbench vm: --kernel: two at most (with --boots)\n");
+				return VM_EXIT_USAGE;
+			}
+			if (vm.spec)
+				vm.spec2 = optarg;
+			else
+				vm.spec = optarg;
 			break;
 		case 'c':
 		case 'N':
@@ -1268,14 +1310,21 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 			}
 			break;
 		case 'R':
+		case 'b': {
+			unsigned long max = c == 'R' ? 1000 : 100;
+
 			v = strtoul(optarg, &e, 10);
-			if (*e || !*optarg || !v || v > 1000) {
-				fprintf(stderr, "gupbench vm: --runs: \"%s\" is not a number (1..1000)\n",
-					optarg);
+			if (*e || !*optarg || !v || v > max) {
+				fprintf(stderr, "gupbench vm: --%s: \"%s\" is not a number (1..%lu)\n",
+					c == 'R' ? "runs" : "boots", optarg, max);
 				return VM_EXIT_USAGE;
 			}
-			vm.runs = (unsigned int)v;
+			if (c == 'R')
+				vm.runs = (unsigned int)v;
+			else
+				vm.boots = (unsigned int)v;
 			break;
+		}
 		case 'A':
 			vm.append = optarg;
 			break;
@@ -1318,6 +1367,11 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 	if (!vm.spec || optind >= argc) {
 		fprintf(stderr, "gupbench vm: %s\n", !vm.spec ? "--kernel is required" : "no config");
 		usage(stderr);
+		return VM_EXIT_USAGE;
+	}
+	if (vm.spec2 && !vm.boots) {
+		fprintf(stderr, "gupbench vm: two kernels want --boots N (N boots of each, "
+			"interleaved)\n");
 		return VM_EXIT_USAGE;
 	}
 	if (vm.clock == VCLOCK_ICOUNT && vm.accel == ACCEL_KVM) {
@@ -1381,8 +1435,33 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 	}
 	vm.command = sh_join(full_argc, full_argv);
 
+	if (vm.spec2) {
+		/* no kernel is booted before both are known to exist */
+		const char *first = vm.spec;
+
+		vm.spec = vm.spec2;
+		if (resolve_kernel(&vm))
+			return VM_EXIT_USAGE;
+		vm.spec = first;
+	}
 	if (resolve_kernel(&vm))
 		return VM_EXIT_USAGE;
+	if (vm.boots) {
+		const char *const spec[2] = { vm.spec, vm.spec2 };
+
+		if (!vm.out[0])
+			default_out(&vm);
+		ret = mkdir_p(vm.out, 0);
+		if (ret) {
+			fprintf(stderr, "gupbench vm: %s: %s%s\n", vm.out, strerror(-ret),
+				ret == -EEXIST ? " (a run directory is never overwritten)" : "");
+			return VM_EXIT_USAGE;
+		}
+		ret = vm_boots(vm.exe, vm.out, spec, vm.spec2 ? 2 : 1, vm.boots, pass, npass,
+			       vm.configs, vm.nconfigs, vm.quiet);
+		free(pass);
+		return ret;
+	}
 	if (check_config(&vm))
 		return VM_EXIT_UNFIT;
 	if (!vm.quiet)

@@ -239,38 +239,47 @@ def cpu_medians(d):
 def test_icount_two_boots_repeat():
     """Under QEMU's instruction counter two boots of one kernel do the same
     work: every point's cpu_ns median agrees within 0.1% (a property of
-    deterministic emulation, not a timing threshold). The rows and meta say
-    which clock, compare picks the cpu metric by itself and finds every
-    point unchanged at a 1% threshold, and refuses to put an icount run
-    beside a real-clock one."""
+    deterministic emulation, not a timing threshold). The two boots come
+    from one `vm --boots 1` given the kernel twice, so the boot set's layout
+    and boots.csv are checked too. The rows and meta say which clock,
+    compare picks the cpu metric by itself and finds every point unchanged
+    at a 1% threshold, run against run and directory against directory, and
+    refuses to put an icount run beside a real-clock one."""
     need_root()
     d = tmpdir()
     cfg = write_config(d, ICOUNT)
-    for b in ("b1", "b2"):
-        p = vm("--accel", "tcg", "--clock", "icount", "--cpus", "1", "-o", d + "/" + b, cfg)
-        assert p.returncode == 0, p.stderr
-    m = meta(d + "/b1/meta")
+    p = run(["vm", "--kernel", KERNEL, "--kernel", KERNEL, "--boots", "1", "--no-plot", "-q",
+             "--accel", "tcg", "--clock", "icount", "--cpus", "1", "-o", d + "/set", cfg],
+            timeout=900)
+    assert p.returncode == 0, p.stderr
+    assert "gupbench compare %s/set/a %s/set/b" % (d, d) in p.stderr, p.stderr
+    boots = list(csv.DictReader(open(d + "/set/boots.csv")))
+    assert [(b["boot"], b["side"], b["exit"], b["run"]) for b in boots] == [
+        ("1", "a", "0", "a/boot-1"), ("1", "b", "0", "b/boot-1")], boots
+    b1, b2 = d + "/set/a/boot-1", d + "/set/b/boot-1"
+    m = meta(b1 + "/meta")
     assert m[("clock", "kind")] == "icount" and m[("clock", "shift")] == "0", m
     assert m[("vm", "clock")] == "icount", m
     assert "gupbench.clock=icount:0" in m[("vm", "append")], m
-    ok = ok_rows(d + "/b1")
+    ok = ok_rows(b1)
     assert ok and all(r["clock"] == "icount shift=0" and r["cpu_ns"] for r in ok), ok[:2]
-    m1, m2 = cpu_medians(d + "/b1"), cpu_medians(d + "/b2")
+    m1, m2 = cpu_medians(b1), cpu_medians(b2)
     assert set(m1) == set(m2) and len(m1) == 8, (m1, m2)
     for k in m1:
         assert m1[k] > 0 and abs(m2[k] - m1[k]) <= 0.001 * m1[k], (k, m1[k], m2[k])
-    p = run(["compare", "--format", "json", "--threshold", "1%", d + "/b1", d + "/b2"])
-    assert p.returncode == 0, p.stderr
     import json
-    doc = json.loads(p.stdout)
-    assert doc["method"]["metric"].startswith("cpu"), doc["method"]
-    assert doc["method"]["clock"] == "icount shift=0"
-    verdicts = [x["verdict"] for x in doc["points"]]
-    assert verdicts and set(verdicts) == {"unchanged"}, verdicts
+    for pair in ((b1, b2), (d + "/set/a", d + "/set/b")):
+        p = run(["compare", "--format", "json", "--threshold", "1%"] + list(pair))
+        assert p.returncode == 0, p.stderr
+        doc = json.loads(p.stdout)
+        assert doc["method"]["metric"].startswith("cpu"), doc["method"]
+        assert doc["method"]["clock"] == "icount shift=0"
+        verdicts = [x["verdict"] for x in doc["points"]]
+        assert verdicts and set(verdicts) == {"unchanged"}, (pair, verdicts)
     # a real-clock run is another unit: refused, exit 2
     p = run(["run", "--no-plot", "-o", d + "/host", cfg])
     assert p.returncode == 0, p.stderr
-    p = run(["compare", d + "/b1", d + "/host"])
+    p = run(["compare", b1, d + "/host"])
     assert p.returncode == 2 and "different clocks" in p.stderr, p.stderr
 
 
@@ -284,6 +293,23 @@ def test_icount_refused_with_kvm():
     assert not os.path.exists(d + "/a")
     p = run(["vm", "--kernel", KERNEL, "--clock", "sundial", "-o", d + "/b", cfg])
     assert p.returncode == 2 and "--clock" in p.stderr, p.stderr
+
+
+@test
+def test_boots_bad_options():
+    """--boots: a count from 1 to 100; two kernels only with it, three never;
+    all refused before any boot or directory."""
+    d = tmpdir()
+    cfg = write_config(d, TINY)
+    for args, word in ((["--kernel", KERNEL, "--kernel", KERNEL], "--boots"),
+                       (["--kernel", KERNEL, "--boots", "0"], "--boots"),
+                       (["--kernel", KERNEL, "--boots", "101"], "--boots"),
+                       (["--kernel", KERNEL, "--boots", "2x"], "--boots"),
+                       (["--kernel", KERNEL, "--kernel", KERNEL, "--kernel", KERNEL,
+                         "--boots", "2"], "two at most")):
+        p = run(["vm"] + args + ["-o", d + "/a", cfg])
+        assert p.returncode == 2 and word in p.stderr, (args, p.stderr)
+        assert not os.path.exists(d + "/a"), args
 
 
 @test
