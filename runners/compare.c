@@ -819,9 +819,22 @@ static void point_test_runs(struct compare_point *p, double floor_v)
 	free(ln);
 }
 
-static void point_test(struct compare_point *p, const struct compare_opts *o)
+/* How many of the side's (sorted) samples are bare work: within the tolerance of the lowest. */
+static size_t bare_count(const struct compare_side *s)
+{
+	size_t k = 0;
+
+	if (!s->n || !(s->v[0] > 0))
+		return 0;
+	while (k < s->n && s->v[k] <= s->v[0] * (1 + COMPARE_BARE_TOL))
+		k++;
+	return k;
+}
+
+static void point_test(struct compare_point *p, const struct compare_opts *o, int bare_ok)
 {
 	double floor_v = INFINITY, *lb, *ln;
+	struct compare_side bb, bn;
 	struct stats_mw mw;
 	struct stats_shift sh;
 
@@ -842,15 +855,30 @@ static void point_test(struct compare_point *p, const struct compare_opts *o)
 		point_test_runs(p, floor_v);
 		goto floor;
 	}
+	bb = p->base;
+	bn = p->new;
+	if (bare_ok) {
+		size_t kb = bare_count(&p->base), kn = bare_count(&p->new);
+
+		if (kb >= o->min_samples && kn >= o->min_samples) {
+			/* the sorted prefixes: the bare samples alone */
+			p->model = CMP_MODEL_BARE;
+			bb.n = p->base.bare = kb;
+			bn.n = p->new.bare = kn;
+			p->base.median = stats_quantile(bb.v, kb, 0.5);
+			p->new.median = stats_quantile(bn.v, kn, 0.5);
+			p->ratio = p->new.median / p->base.median;
+		}
+	}
 	/* U of new against base: large when new is slower */
-	if (stats_mann_whitney(p->new.v, p->new.n, p->base.v, p->base.n, &mw))
+	if (stats_mann_whitney(bn.v, bn.n, bb.v, bb.n, &mw))
 		return;
 	p->u = mw.u;
 	p->p = mw.p;
 	p->exact = mw.exact;
-	lb = logs(&p->base, floor_v);
-	ln = logs(&p->new, floor_v);
-	if (!stats_hl_shift(lb, p->base.n, ln, p->new.n, COMPARE_CONF, &sh)) {
+	lb = logs(&bb, floor_v);
+	ln = logs(&bn, floor_v);
+	if (!stats_hl_shift(lb, bb.n, ln, bn.n, COMPARE_CONF, &sh)) {
 		p->lo = exp(sh.lo);
 		p->hi = exp(sh.hi);
 		p->conf = sh.conf;
@@ -868,10 +896,12 @@ static void analyse(struct compare_result *r, const struct compare_opts *o)
 	double *p = malloc((r->n ? r->n : 1) * sizeof(*p)), *q = malloc((r->n ? r->n : 1) * sizeof(*q));
 	double *ratios = malloc((r->n ? r->n : 1) * sizeof(*ratios));
 
+	int bare_ok = r->metric == CMP_METRIC_CPU && !strncmp(r->base.clock, "icount", 6);
+
 	for (size_t i = 0; i < r->n; i++) {
 		side_finish(&r->pt[i].base);
 		side_finish(&r->pt[i].new);
-		point_test(&r->pt[i], o);
+		point_test(&r->pt[i], o, bare_ok);
 		p[i] = r->pt[i].p;
 	}
 	/* the family: every point tested in this comparison */
@@ -1423,7 +1453,11 @@ static void method_text(char *buf, size_t len, const struct compare_result *r,
 		    STATS_MW_EXACT_MAX, STATS_MW_EXACT_MAX, r->tests, o->alpha, 1 + o->threshold,
 		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples,
 		    icount ? "One run a side: under icount two boots of one kernel repeat, so the "
-			     "samples' spread is all there is." :
+			     "samples' spread is all there is. Under icount with the cpu metric, a "
+			     "point with at least min-samples samples a side within 0.1% of the "
+			     "side's lowest is judged on those alone, the bare work (model bare, "
+			     "n marked +); the others carry a timer interrupt or other work and are "
+			     "set aside, counted below the table." :
 			     "One run a side: the CI covers the spread between samples of one run, "
 			     "not the drift between runs (up to 30% on a host, more under TCG); "
 			     "several runs a side (run --runs N, or a directory of runs) model it.");
@@ -1561,11 +1595,19 @@ static const char *colour_of(enum compare_verdict v)
 	}
 }
 
+static const char *model_name(enum compare_model m)
+{
+	return m == CMP_MODEL_RUNS ? "runs" : m == CMP_MODEL_BARE ? "bare" : "samples";
+}
+
 static void n_str(const struct compare_point *p, char *buf, size_t len)
 {
 	int pooled = p->base.scenarios > 1 || p->new.scenarios > 1;
 
-	fmt(buf, len, "%zu/%zu%s", p->base.n, p->new.n, pooled ? "*" : "");
+	if (p->model == CMP_MODEL_BARE)
+		fmt(buf, len, "%zu/%zu+%s", p->base.bare, p->new.bare, pooled ? "*" : "");
+	else
+		fmt(buf, len, "%zu/%zu%s", p->base.n, p->new.n, pooled ? "*" : "");
 }
 
 /* terminal and text: a table that fits 80 columns, grouped by scenario */
@@ -1596,6 +1638,7 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 {
 	char buf[2048], t1[64], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16], nb[32];
 	int opw = 2, nw = 1, pooled = 0;
+	size_t bare_pts = 0, bare_kept = 0, bare_all = 0;
 	size_t skip_both = 0, other = 0;
 	const char *last = "";
 
@@ -1651,6 +1694,11 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		last = p->label;
 		n_str(p, nb, sizeof(nb));
 		pooled |= !!strchr(nb, '*');
+		if (p->model == CMP_MODEL_BARE) {
+			bare_pts++;
+			bare_kept += p->base.bare + p->new.bare;
+			bare_all += p->base.n + p->new.n;
+		}
 		fprintf(f, "  %-*s %*s %7s %7s %6s %-13s %5s %5s %s%s%s\n", opw, p->op, nw, nb,
 			num(p->base.median, t2, sizeof(t2)), num(p->new.median, t3, sizeof(t3)),
 			ratio_str(p->ratio, t4, sizeof(t4)), ci_str(p, t5, sizeof(t5)),
@@ -1658,6 +1706,15 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 			q_str(p->q, t6, sizeof(t6)), colour ? colour_of(p->verdict) : "",
 			compare_verdict_name(p->verdict),
 			colour && *colour_of(p->verdict) ? "\033[0m" : "");
+	}
+	if (bare_pts) {
+		char line[512];
+
+		fmt(line, sizeof(line), "+ bare work: %zu points judged on their samples within "
+		    "%g%% of the side's lowest alone; %zu of their %zu samples set aside (a timer "
+		    "interrupt or other work landed on them). n counts the samples kept.",
+		    bare_pts, COMPARE_BARE_TOL * 100, bare_all - bare_kept, bare_all);
+		wrap(f, "", 2, line, TEXT_WIDTH);
 	}
 	if (pooled)
 		wrap(f, "", 2, r->model == CMP_MODEL_RUNS ?
@@ -1824,7 +1881,8 @@ static void print_csv(FILE *f, const struct compare_result *r)
 	fprintf(f, ",op,label,base_state,new_state,n_base,n_new,scenarios_base,scenarios_new,"
 		"median_base,median_new,ratio,ci_lo,ci_hi,ci_conf,u,p,p_exact,q,verdict,why,"
 		"base_reason,new_reason,metric,clock,model,floor,runs_base,runs_new,"
-		"sd_between_base,sd_between_new,sd_within_base,sd_within_new,sd_run,df\n");
+		"sd_between_base,sd_between_new,sd_within_base,sd_within_new,sd_run,df,"
+		"bare_base,bare_new\n");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compare_point *p = &r->pt[i];
 
@@ -1862,7 +1920,7 @@ static void print_csv(FILE *f, const struct compare_result *r)
 		fputc(',', f);
 		csv_quote(f, p->new.reason);
 		fprintf(f, ",%s,%s,%s", r->metric == CMP_METRIC_CPU ? "cpu" : "elapsed", r->base.clock,
-			p->model == CMP_MODEL_RUNS ? "runs" : "samples");
+			model_name(p->model));
 		csv_num(f, p->floor);
 		fprintf(f, ",%zu,%zu", p->base.runs, p->new.runs);
 		csv_num(f, p->base.sd_between);
@@ -1871,6 +1929,10 @@ static void print_csv(FILE *f, const struct compare_result *r)
 		csv_num(f, p->new.sd_within);
 		csv_num(f, p->sd_run);
 		csv_num(f, p->df);
+		if (p->model == CMP_MODEL_BARE)
+			fprintf(f, ",%zu,%zu", p->base.bare, p->new.bare);
+		else
+			fputs(",,", f);
 		fputc('\n', f);
 	}
 }
@@ -1999,7 +2061,11 @@ static int print_json(FILE *f, const struct compare_result *r, const struct comp
 				    json_pack("[f,f]", p->lo, p->hi));
 		json_object_set_new(x, "ci_confidence", jnum(p->conf));
 		json_object_set_new(x, "floor", jnum(p->floor));
-		json_object_set_new(x, "model", json_string(p->model == CMP_MODEL_RUNS ? "runs" : "samples"));
+		json_object_set_new(x, "model", json_string(model_name(p->model)));
+		if (p->model == CMP_MODEL_BARE) {
+			json_object_set_new(x, "bare_base", json_integer((json_int_t)p->base.bare));
+			json_object_set_new(x, "bare_new", json_integer((json_int_t)p->new.bare));
+		}
 		json_object_set_new(x, "df", jnum(p->df));
 		json_object_set_new(x, "sd_run", jnum(p->sd_run));
 		json_object_set_new(x, "sd_pooled_from_other_side", json_boolean(p->pooled_sd));

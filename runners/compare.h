@@ -47,7 +47,19 @@ enum compare_metric {
 enum compare_model {
 	CMP_MODEL_SAMPLES,	/* one run a side: the samples, by ranks */
 	CMP_MODEL_RUNS,		/* several runs: each run's median, Welch t on their logs */
+	CMP_MODEL_BARE,		/* icount, cpu: the samples of bare work alone, by ranks */
 };
+
+/*
+ * The bare model. Under icount a sample's on-CPU count is the work itself,
+ * to the instruction, plus whatever landed on the thread while it ran: a
+ * timer interrupt adds thousands of instructions to some samples and to
+ * none of the others. The samples within COMPARE_BARE_TOL of a side's
+ * lowest are the bare work; when both sides have at least min_samples of
+ * them, the point is judged on those alone and the rest are set aside
+ * (counted in compare_side.bare, said in every output).
+ */
+#define COMPARE_BARE_TOL	0.001
 
 enum compare_format {
 	CMP_FMT_TERMINAL,	/* the text table, coloured when the output is a tty */
@@ -78,7 +90,8 @@ struct compare_side {
 	size_t runs;		/* runs with ok samples of this point */
 	double sd_between;	/* sd of run_med (log scale; NAN below 2 runs) */
 	double sd_within;	/* median over runs of 1.4826 MAD of log(v) */
-	double median;
+	double median;		/* the bare model: the bare samples' median */
+	size_t bare;		/* the bare model: samples within COMPARE_BARE_TOL of v[0] */
 	size_t rows[CMP_NST];	/* rows of this point by status */
 	size_t scenarios;	/* distinct scenarios pooled into this point */
 	char reason[160];	/* the first skip/error/interrupted row's reason */

@@ -243,6 +243,64 @@ static void test_metric_and_clocks(void **state)
 	assert_non_null(strstr(err, "no results.csv"));
 }
 
+/*
+ * An icount run as seen here: 8 samples of one point, 5 of them the bare
+ * work (cpu_ns equal to within an instruction or two) and 3 with a timer
+ * interrupt on top (+2.0 to 3.0%), in sample order.
+ */
+static void write_icount(const char *path, double work)
+{
+	static const double extra[8] = { 0, 0.025, 0, 0, 0.03, 0, 0.02, 0 };
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fprintf(f, "schema,scenario,run,method,backing,size_bytes,folio_order,zero_ratio,op,ns,"
+		"cpu_ns,pages,status,clock\n");
+	for (int s = 0; s < 8; s++) {
+		double v = work * (1 + extra[s]) + (s % 2);
+
+		fprintf(f, "3,0,0,iouring,anon,4194304,0,0,pin,%.3f,%.3f,1,ok,icount shift=0\n", v, v);
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
+/* the bare model: interrupted samples set aside, a 2% change in the work found at 1% */
+static void test_icount_bare_work(void **state)
+{
+	struct compare_opts o;
+	struct compare_result r;
+	char err[512];
+
+	write_icount(at("bare-a.csv"), 300000);
+	write_icount(at("bare-b.csv"), 300000);
+	write_icount(at("bare-c.csv"), 306000);
+	compare_opts_default(&o);
+	o.threshold = 0.01;
+	assert_int_equal(compare_runs(at("bare-a.csv"), at("bare-b.csv"), &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.pt[0].model, CMP_MODEL_BARE);
+	assert_int_equal(r.pt[0].base.bare, 5);
+	assert_int_equal(r.pt[0].new.bare, 5);
+	assert_int_equal(r.pt[0].verdict, CMP_UNCHANGED);
+	assert_true(r.pt[0].floor < 0.001);
+	compare_result_free(&r);
+	assert_int_equal(compare_runs(at("bare-a.csv"), at("bare-c.csv"), &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.pt[0].model, CMP_MODEL_BARE);
+	near(r.pt[0].ratio, 1.02, 1e-4);
+	assert_int_equal(r.pt[0].verdict, CMP_REGRESSION);
+	compare_result_free(&r);
+	/* fewer bare samples than --min-samples: all samples, by ranks, as before */
+	o.min_samples = 6;
+	assert_int_equal(compare_runs(at("bare-a.csv"), at("bare-b.csv"), &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.pt[0].model, CMP_MODEL_SAMPLES);
+	compare_result_free(&r);
+	/* the real clock never gets it */
+	o.min_samples = 5;
+	o.metric = CMP_METRIC_ELAPSED;
+	assert_int_equal(compare_runs(at("bare-a.csv"), at("bare-b.csv"), &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.pt[0].model, CMP_MODEL_SAMPLES);
+	compare_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_drift_one_run_a_side),
 		cmocka_unit_test(test_directory_of_runs),
 		cmocka_unit_test(test_metric_and_clocks),
+		cmocka_unit_test(test_icount_bare_work),
 	};
 
 	return cmocka_run_group_tests_name("runs", tests, setup, teardown);
