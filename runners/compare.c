@@ -895,7 +895,6 @@ static void analyse(struct compare_result *r, const struct compare_opts *o)
 {
 	double *p = malloc((r->n ? r->n : 1) * sizeof(*p)), *q = malloc((r->n ? r->n : 1) * sizeof(*q));
 	double *ratios = malloc((r->n ? r->n : 1) * sizeof(*ratios));
-
 	int bare_ok = r->metric == CMP_METRIC_CPU && !strncmp(r->base.clock, "icount", 6);
 
 	for (size_t i = 0; i < r->n; i++) {
@@ -1454,10 +1453,10 @@ static void method_text(char *buf, size_t len, const struct compare_result *r,
 		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples,
 		    icount ? "One run a side: under icount two boots of one kernel repeat, so the "
 			     "samples' spread is all there is. Under icount with the cpu metric, a "
-			     "point with at least min-samples samples a side within 0.1% of the "
-			     "side's lowest is judged on those alone, the bare work (model bare, "
-			     "n marked +); the others carry a timer interrupt or other work and are "
-			     "set aside, counted below the table." :
+			     "point with at least min-samples samples a side within " BARE_TOL_TEXT
+			     " of the side's lowest is judged on those alone, the bare work (model "
+			     "bare, n marked + or \"k of n\"); the others carry a timer interrupt or "
+			     "other work and are set aside." :
 			     "One run a side: the CI covers the spread between samples of one run, "
 			     "not the drift between runs (up to 30% on a host, more under TCG); "
 			     "several runs a side (run --runs N, or a directory of runs) model it.");
@@ -1711,9 +1710,9 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		char line[512];
 
 		fmt(line, sizeof(line), "+ bare work: %zu points judged on their samples within "
-		    "%g%% of the side's lowest alone; %zu of their %zu samples set aside (a timer "
+		    "%s of the side's lowest alone; %zu of their %zu samples set aside (a timer "
 		    "interrupt or other work landed on them). n counts the samples kept.",
-		    bare_pts, COMPARE_BARE_TOL * 100, bare_all - bare_kept, bare_all);
+		    bare_pts, BARE_TOL_TEXT, bare_all - bare_kept, bare_all);
 		wrap(f, "", 2, line, TEXT_WIDTH);
 	}
 	if (pooled)
@@ -1780,7 +1779,7 @@ static void md_cell(FILE *f, const char *s)
 
 static void print_markdown(FILE *f, const struct compare_result *r, const struct compare_opts *o)
 {
-	char buf[2048], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16], t8[16];
+	char buf[2048], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16], t8[16], nb[48], nn[48];
 	int any;
 
 	fprintf(f, "## gupbench compare\n\n| | run | kernel | gupbench | rows |\n|---|---|---|---|---|\n");
@@ -1825,8 +1824,14 @@ static void print_markdown(FILE *f, const struct compare_result *r, const struct
 			continue;
 		fprintf(f, "| ");
 		md_cell(f, p->label);
-		fprintf(f, " | %s | %zu%s | %zu%s | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", p->op,
-			p->base.n, p->base.scenarios > 1 ? "*" : "", p->new.n,
+		/* the bare model: "5 of 8", the samples kept of those there were */
+		if (p->model == CMP_MODEL_BARE)
+			fmt(nb, sizeof(nb), "%zu of %zu", p->base.bare, p->base.n),
+			fmt(nn, sizeof(nn), "%zu of %zu", p->new.bare, p->new.n);
+		else
+			fmt(nb, sizeof(nb), "%zu", p->base.n), fmt(nn, sizeof(nn), "%zu", p->new.n);
+		fprintf(f, " | %s | %s%s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", p->op,
+			nb, p->base.scenarios > 1 ? "*" : "", nn,
 			p->new.scenarios > 1 ? "*" : "", num(p->base.median, t2, sizeof(t2)),
 			num(p->new.median, t3, sizeof(t3)), ratio_str(p->ratio, t4, sizeof(t4)),
 			ci_str(p, t5, sizeof(t5)), floor_str(p->floor, t8, sizeof(t8)),

@@ -60,6 +60,7 @@ enum compare_model {
  * (counted in compare_side.bare, said in every output).
  */
 #define COMPARE_BARE_TOL	0.001
+#define BARE_TOL_TEXT		"0.1%"	/* COMPARE_BARE_TOL, for the text that explains it */
 
 enum compare_format {
 	CMP_FMT_TERMINAL,	/* the text table, coloured when the output is a tty */
