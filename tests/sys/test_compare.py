@@ -117,6 +117,13 @@ def test_aa_no_regression():
     the host that no within-run statistic can see, so a test on them would
     test the host. 4 KiB against THP checks that real differences between
     two runs are found.
+
+    Even halves of one run still differ by chance, and a test at alpha 0.05
+    calls a chance difference real now and then: at the default 10%
+    threshold the microsecond unpin, whose samples spread by 14%, is close
+    enough to be called. At 25% a false call needs the halves' medians a
+    quarter apart with q < 0.05, which interleaved samples do not give; a
+    regression called here is a fault in compare, not the host's luck.
     """
     need_root()
     d = tmpdir()
@@ -129,7 +136,7 @@ def test_aa_no_regression():
     even = copy_run(d + "/run", keep=lambda r: int(r["rep"]) % 2 == 0)
     odd = copy_run(d + "/run", keep=lambda r: int(r["rep"]) % 2 == 1)
     assert len(rows(even + "/results.csv")) + len(rows(odd + "/results.csv")) == len(whole)
-    p, doc = as_json(even, odd)
+    p, doc = as_json("--threshold", "25%", even, odd)
     pts = tested(doc)
     assert {(x["key"]["method"], x["op"]) for x in pts} == {
         ("iouring", "pin"), ("iouring", "unpin"), ("pvm-write", "pin+unpin")}, doc["points"]
