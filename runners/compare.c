@@ -597,6 +597,7 @@ static void side_free(struct compare_side *s)
 	free(s->v);
 	free(s->rep);
 	free(s->run_med);
+	free(s->run_src);
 	for (size_t i = 0; i < COMPARE_MAX_IGNORE; i++)
 		free(s->ignored[i]);
 }
@@ -702,11 +703,12 @@ static int cmp_unsigned(const void *a, const void *b)
 }
 
 /*
- * Per run (replicate) of the side: the median of its samples, and the
- * spread of its samples as a robust sd of log(v) (1.4826 MAD: the sd of a
- * normal sample). Then the side's samples are sorted, pooled.
+ * Per run (replicate) of the side: the median of its samples, the
+ * results.csv it came from, and the spread of its samples as a robust sd
+ * of log(v) (1.4826 MAD: the sd of a normal sample). Then the side's
+ * samples are sorted, pooled.
  */
-static void side_finish(struct compare_side *s)
+static void side_finish(struct compare_side *s, const struct rep_map *m)
 {
 	unsigned *ids = malloc((s->n ? s->n : 1) * sizeof(*ids));
 	double *w = malloc((s->n ? s->n : 1) * sizeof(*w)), *mads = NULL;
@@ -720,23 +722,30 @@ static void side_finish(struct compare_side *s)
 			if (!i || ids[i] != ids[nid - 1])
 				ids[nid++] = ids[i];
 		s->run_med = malloc(nid * sizeof(*s->run_med));
+		s->run_src = malloc(nid * sizeof(*s->run_src));
 		mads = malloc(nid * sizeof(*mads));
-		for (size_t k = 0; k < nid && s->run_med && mads; k++) {
-			size_t m = 0, pos = 0;
+		for (size_t k = 0; k < nid && s->run_med && s->run_src && mads; k++) {
+			size_t n = 0, pos = 0;
 			double med;
 
+			s->run_src[k] = m->id[ids[k]].src;
+			/* reps are numbered in order of appearance: a new source is a higher one */
+			if (!k || s->run_src[k] != s->run_src[k - 1])
+				s->invocations++;
 			for (size_t i = 0; i < s->n; i++)
 				if (s->rep[i] == ids[k])
-					w[m++] = s->v[i];
-			stats_sort(w, m);
-			med = s->run_med[k] = stats_quantile(w, m, 0.5);
-			for (size_t i = 0; i < m; i++)
+					w[n++] = s->v[i];
+			stats_sort(w, n);
+			med = s->run_med[k] = stats_quantile(w, n, 0.5);
+			for (size_t i = 0; i < n; i++)
 				if (w[i] > 0 && med > 0)
 					w[pos++] = fabs(log(w[i] / med));
 			stats_sort(w, pos);
 			mads[k] = pos ? 1.4826 * stats_quantile(w, pos, 0.5) : NAN;
 		}
-		s->runs = s->run_med && mads ? nid : 0;
+		s->runs = s->run_med && s->run_src && mads ? nid : 0;
+		if (!s->runs)
+			s->invocations = 0;
 		if (s->runs) {
 			stats_sort(mads, s->runs);
 			s->sd_within = stats_quantile(mads, s->runs, 0.5);
@@ -819,6 +828,93 @@ static void point_test_runs(struct compare_point *p, double floor_v)
 	free(ln);
 }
 
+/*
+ * A side's invocations (separately started runs, one results.csv each):
+ * each the mean of its rounds' log medians, in inv[] (s->invocations of
+ * them). The rounds of one invocation follow each other within seconds
+ * and share the host's state of those minutes; separately started runs
+ * do not, so the invocation is the unit once each side has two. Also the
+ * sd of rounds about their invocation's mean, pooled, and the mean
+ * number of rounds an invocation.
+ */
+static void side_invocations(const struct compare_side *s, double floor_v, double *inv,
+			     double *sd_rounds, double *rounds)
+{
+	double ss = 0;
+	size_t df = 0, k = 0;
+
+	for (size_t i = 0; i < s->runs; ) {
+		size_t j = i;
+		double sum = 0;
+
+		while (j < s->runs && s->run_src[j] == s->run_src[i])
+			sum += log(s->run_med[j] > 0 ? s->run_med[j] : floor_v), j++;
+		inv[k] = sum / (double)(j - i);
+		for (size_t x = i; x < j; x++) {
+			double d = log(s->run_med[x] > 0 ? s->run_med[x] : floor_v) - inv[k];
+
+			ss += d * d;
+		}
+		df += j - i - 1;
+		k++;
+		i = j;
+	}
+	*sd_rounds = df ? sqrt(ss / (double)df) : NAN;
+	*rounds = k ? (double)s->runs / (double)k : NAN;
+}
+
+/*
+ * The three-level model: invocation, round, sample. Welch's t on the
+ * invocations' means; sd_run is what of the spread between invocations
+ * the rounds' own spread does not explain (a mean of r rounds of sd s_r
+ * varies by s_r / sqrt(r)).
+ */
+static void point_test_invocations(struct compare_point *p, double floor_v)
+{
+	double *ib = malloc(p->base.invocations * sizeof(*ib));
+	double *in = malloc(p->new.invocations * sizeof(*in));
+	double rb = NAN, rn = NAN;
+	struct stats_welch w;
+
+	if (!ib || !in)
+		goto out;
+	side_invocations(&p->base, floor_v, ib, &p->base.sd_rounds, &rb);
+	side_invocations(&p->new, floor_v, in, &p->new.sd_rounds, &rn);
+	if (stats_welch(ib, p->base.invocations, in, p->new.invocations, COMPARE_CONF, &w))
+		goto out;
+	p->ratio = exp(w.diff);
+	p->lo = exp(w.lo);
+	p->hi = exp(w.hi);
+	p->conf = COMPARE_CONF;
+	p->p = w.p;
+	p->df = w.df;
+	p->pooled_sd = w.pooled;
+	p->exact = 0;
+	p->base.sd_between = w.sd_x;
+	p->new.sd_between = w.sd_y;
+	{
+		double between = 0, rounds = 0, r = (rb + rn) / 2;
+		int nb = 0, nr = 0;
+
+		for (int s = 0; s < 2; s++) {
+			const struct compare_side *sd = s ? &p->new : &p->base;
+
+			if (!isnan(sd->sd_between))
+				between += sd->sd_between * sd->sd_between, nb++;
+			if (!isnan(sd->sd_rounds))
+				rounds += sd->sd_rounds * sd->sd_rounds, nr++;
+		}
+		if (nb && nr) {
+			double v = between / nb - (rounds / nr) / r;
+
+			p->sd_run = v > 0 ? sqrt(v) : 0;
+		}
+	}
+out:
+	free(ib);
+	free(in);
+}
+
 /* How many of the side's (sorted) samples are bare work: within the tolerance of the lowest. */
 static size_t bare_count(const struct compare_side *s)
 {
@@ -839,6 +935,7 @@ static void point_test(struct compare_point *p, const struct compare_opts *o, in
 	struct stats_shift sh;
 
 	p->p = p->q = p->u = p->lo = p->hi = p->conf = p->floor = p->df = p->sd_run = NAN;
+	p->base.sd_rounds = p->new.sd_rounds = NAN;
 	p->model = CMP_MODEL_SAMPLES;
 	p->ratio = p->base.median > 0 && p->new.median > 0 ? p->new.median / p->base.median : NAN;
 	if (p->base.n < o->min_samples || p->new.n < o->min_samples || isnan(p->ratio))
@@ -850,8 +947,16 @@ static void point_test(struct compare_point *p, const struct compare_opts *o, in
 		if (p->new.v[i] > 0 && p->new.v[i] < floor_v)
 			floor_v = p->new.v[i];
 	floor_v /= 2;
+	if (p->base.invocations > 1 && p->new.invocations > 1 &&
+	    (p->base.runs > p->base.invocations || p->new.runs > p->new.invocations)) {
+		p->model = CMP_MODEL_INVOCATIONS;
+		point_test_invocations(p, floor_v);
+		goto floor;
+	}
 	if (p->base.runs && p->new.runs && (p->base.runs > 1 || p->new.runs > 1)) {
 		p->model = CMP_MODEL_RUNS;
+		p->one_invocation = (p->base.runs > 1 && p->base.invocations == 1) ||
+				    (p->new.runs > 1 && p->new.invocations == 1);
 		point_test_runs(p, floor_v);
 		goto floor;
 	}
@@ -891,15 +996,16 @@ floor:
 		p->floor = fmax(p->hi / p->ratio, p->ratio / p->lo) - 1;
 }
 
-static void analyse(struct compare_result *r, const struct compare_opts *o)
+static void analyse(struct compare_result *r, const struct compare_opts *o,
+		    const struct rep_map reps[2])
 {
 	double *p = malloc((r->n ? r->n : 1) * sizeof(*p)), *q = malloc((r->n ? r->n : 1) * sizeof(*q));
 	double *ratios = malloc((r->n ? r->n : 1) * sizeof(*ratios));
 	int bare_ok = r->metric == CMP_METRIC_CPU && !strncmp(r->base.clock, "icount", 6);
 
 	for (size_t i = 0; i < r->n; i++) {
-		side_finish(&r->pt[i].base);
-		side_finish(&r->pt[i].new);
+		side_finish(&r->pt[i].base, &reps[0]);
+		side_finish(&r->pt[i].new, &reps[1]);
 		point_test(&r->pt[i], o, bare_ok);
 		p[i] = r->pt[i].p;
 	}
@@ -924,6 +1030,11 @@ static void analyse(struct compare_result *r, const struct compare_opts *o)
 	}
 	r->geomean = stats_geomean(ratios, r->tests);
 	r->model = r->base.runs > 1 || r->new.runs > 1 ? CMP_MODEL_RUNS : CMP_MODEL_SAMPLES;
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->pt[i].model == CMP_MODEL_INVOCATIONS)
+			r->model = CMP_MODEL_INVOCATIONS;
+		r->one_invocation |= r->pt[i].one_invocation;
+	}
 	free(p);
 	free(q);
 	free(ratios);
@@ -1211,7 +1322,7 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 			goto out;
 		}
 	}
-	analyse(r, o);
+	analyse(r, o, l.reps);
 out:
 	/* l.scen has an entry per point loaded, --only or not */
 	for (int s = 0; s < 2; s++) {
@@ -1418,7 +1529,26 @@ static void method_text(char *buf, size_t len, const struct compare_result *r,
 				threads = 1;
 	metric_text(buf, len, r);
 	off = strlen(buf);
-	if (r->model == CMP_MODEL_RUNS)
+	if (r->model == CMP_MODEL_INVOCATIONS)
+		fmt(buf + off, len - off,
+		    " Invocations: %zu base, %zu new (separately started runs, one results.csv "
+		    "each), holding %zu and %zu rounds. Values: median of the ok samples%s; ratio = "
+		    "new/base as the ratio of the geometric means of the invocations, each the "
+		    "geometric mean of its rounds' medians (below 1: new is faster). 95%% CI and p: "
+		    "Welch's t on those logs, the invocation being the unit of replication: the "
+		    "rounds of one invocation follow each other within seconds and share the "
+		    "host's state, so they are not independent (model invocations); a point with "
+		    "fewer than two invocations a side is tested on its rounds (model runs) or "
+		    "its samples. q: p adjusted by Benjamini-Hochberg over the %zu points tested. "
+		    "floor: the CI's half-width, the smallest change the point could tell. "
+		    "Verdict: regression or improvement when q < %g and the ratio is at or beyond "
+		    "%.4g or %.4g (threshold %g%%); unchanged when the CI lies within them; "
+		    "inconclusive with fewer than %zu samples a side or a CI reaching past them.",
+		    r->base.sources, r->new.sources, r->base.runs, r->new.runs,
+		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
+		    "per page of one thread)" : "", r->tests, o->alpha, 1 + o->threshold,
+		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples);
+	else if (r->model == CMP_MODEL_RUNS)
 		fmt(buf + off, len - off,
 		    " Runs: %zu base, %zu new (a run: one results.csv's run index). Values: median "
 		    "of the ok samples%s; ratio = new/base as the ratio of the geometric means of "
@@ -1430,11 +1560,16 @@ static void method_text(char *buf, size_t len, const struct compare_result *r,
 		    "smallest change the point could tell. Verdict: regression or improvement when "
 		    "q < %g and the ratio is at or beyond %.4g or %.4g (threshold %g%%); unchanged "
 		    "when the CI lies within them; inconclusive with fewer than %zu samples a side "
-		    "or a CI reaching past them.",
+		    "or a CI reaching past them.%s",
 		    r->base.runs, r->new.runs,
 		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
 		    "per page of one thread)" : "", r->tests, o->alpha, 1 + o->threshold,
-		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples);
+		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples,
+		    r->one_invocation && strncmp(r->base.clock, "icount", 6) ?
+		    " One invocation on a side: its rounds followed each other within seconds and "
+		    "share the host's state of those minutes, so their spread leaves out the drift "
+		    "between separately started runs, and a verdict may be the host's; two or "
+		    "more invocations a side (a directory of run directories) are the unit then." : "");
 	else
 		fmt(buf + off, len - off,
 		    " Values: median of the ok samples%s; ratio = new/base (below 1: new is "
@@ -1481,54 +1616,71 @@ static void floor_text(char *buf, size_t len, const struct compare_result *r)
 	free(f);
 }
 
+/* The root mean square of a point's two sides' values of one sd; NAN when neither has one. */
+static double rms_sides(double a, double b)
+{
+	double sum = 0;
+	int k = 0;
+
+	if (!isnan(a))
+		sum += a * a, k++;
+	if (!isnan(b))
+		sum += b * b, k++;
+	return k ? sqrt(sum / k) : NAN;
+}
+
+static double median_of(double *v, size_t n)
+{
+	stats_sort(v, n);
+	return n ? stats_quantile(v, n, 0.5) : NAN;
+}
+
 /*
- * Where the spread is (runs model): per point, the sd of the runs'
- * medians, the sd of a run's samples, and what of the former the latter
- * does not explain; medians over the points.
+ * Where the spread is (runs and invocations models): per point, the sd of
+ * the units' log medians, of the rounds within an invocation (invocations
+ * model), of a round's samples, and what of the first the levels below do
+ * not explain; medians over the points of the result's model.
  */
 static void variance_text(char *buf, size_t len, const struct compare_result *r)
 {
-	double *a = malloc((r->n ? r->n : 1) * 3 * sizeof(*a)), *b, *c;
-	size_t na = 0, nb = 0, nc = 0;
+	double *a = malloc((r->n ? r->n : 1) * 4 * sizeof(*a)), *b, *c, *d;
+	size_t na = 0, nb = 0, nc = 0, nd = 0;
+	int inv = r->model == CMP_MODEL_INVOCATIONS;
 
 	buf[0] = '\0';
-	if (!a || r->model != CMP_MODEL_RUNS) {
+	if (!a || (r->model != CMP_MODEL_RUNS && !inv)) {
 		free(a);
 		return;
 	}
 	b = a + r->n;
 	c = b + r->n;
+	d = c + r->n;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compare_point *p = &r->pt[i];
-		double sb = 0, sw = 0;
-		int kb = 0, kw = 0;
+		double x;
 
-		if (p->model != CMP_MODEL_RUNS)
+		if (p->model != r->model)
 			continue;
-		for (int s = 0; s < 2; s++) {
-			const struct compare_side *sd = s ? &p->new : &p->base;
-
-			if (!isnan(sd->sd_between))
-				sb += sd->sd_between * sd->sd_between, kb++;
-			if (!isnan(sd->sd_within))
-				sw += sd->sd_within * sd->sd_within, kw++;
-		}
-		if (kb)
-			a[na++] = sqrt(sb / kb);
-		if (kw)
-			b[nb++] = sqrt(sw / kw);
+		if (!isnan(x = rms_sides(p->base.sd_between, p->new.sd_between)))
+			a[na++] = x;
+		if (!isnan(x = rms_sides(p->base.sd_within, p->new.sd_within)))
+			b[nb++] = x;
 		if (!isnan(p->sd_run))
 			c[nc++] = p->sd_run;
+		if (inv && !isnan(x = rms_sides(p->base.sd_rounds, p->new.sd_rounds)))
+			d[nd++] = x;
 	}
-	stats_sort(a, na);
-	stats_sort(b, nb);
-	stats_sort(c, nc);
-	if (na && nb)
+	if (inv && na && nb)
+		fmt(buf, len, "Spread (median over points, as a fraction of the value): between "
+		    "invocations' means %.2f%%, between rounds of an invocation %.2f%%, between "
+		    "samples of a round %.2f%%; of the first, %.2f%% is the invocations' own (what "
+		    "the rounds' spread does not explain).", 100 * median_of(a, na),
+		    100 * median_of(d, nd), 100 * median_of(b, nb), 100 * median_of(c, nc));
+	else if (na && nb)
 		fmt(buf, len, "Spread (median over points, as a fraction of the value): between "
 		    "runs' medians %.2f%%, between samples of a run %.2f%%; of the first, %.2f%% is "
 		    "the runs' own (what the samples' noise does not explain).",
-		    100 * stats_quantile(a, na, 0.5), 100 * stats_quantile(b, nb, 0.5),
-		    nc ? 100 * stats_quantile(c, nc, 0.5) : NAN);
+		    100 * median_of(a, na), 100 * median_of(b, nb), 100 * median_of(c, nc));
 	free(a);
 }
 
@@ -1596,7 +1748,8 @@ static const char *colour_of(enum compare_verdict v)
 
 static const char *model_name(enum compare_model m)
 {
-	return m == CMP_MODEL_RUNS ? "runs" : m == CMP_MODEL_BARE ? "bare" : "samples";
+	return m == CMP_MODEL_RUNS ? "runs" : m == CMP_MODEL_BARE ? "bare" :
+	       m == CMP_MODEL_INVOCATIONS ? "invocations" : "samples";
 }
 
 static void n_str(const struct compare_point *p, char *buf, size_t len)
@@ -1716,7 +1869,7 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		wrap(f, "", 2, line, TEXT_WIDTH);
 	}
 	if (pooled)
-		wrap(f, "", 2, r->model == CMP_MODEL_RUNS ?
+		wrap(f, "", 2, r->model == CMP_MODEL_RUNS || r->model == CMP_MODEL_INVOCATIONS ?
 		     "* pooled: the point ran in more than one scenario of a results.csv (several "
 		     "jobs, or several files of a side); each run's samples make its median." :
 		     "* pooled: the point ran in more than one scenario of a run "
@@ -1887,7 +2040,7 @@ static void print_csv(FILE *f, const struct compare_result *r)
 		"median_base,median_new,ratio,ci_lo,ci_hi,ci_conf,u,p,p_exact,q,verdict,why,"
 		"base_reason,new_reason,metric,clock,model,floor,runs_base,runs_new,"
 		"sd_between_base,sd_between_new,sd_within_base,sd_within_new,sd_run,df,"
-		"bare_base,bare_new\n");
+		"bare_base,bare_new,invocations_base,invocations_new,sd_rounds_base,sd_rounds_new\n");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compare_point *p = &r->pt[i];
 
@@ -1938,6 +2091,9 @@ static void print_csv(FILE *f, const struct compare_result *r)
 			fprintf(f, ",%zu,%zu", p->base.bare, p->new.bare);
 		else
 			fputs(",,", f);
+		fprintf(f, ",%zu,%zu", p->base.invocations, p->new.invocations);
+		csv_num(f, p->base.sd_rounds);
+		csv_num(f, p->new.sd_rounds);
 		fputc('\n', f);
 	}
 }
@@ -1956,6 +2112,8 @@ static json_t *json_side(const struct compare_side *s)
 	json_object_set_new(o, "median", jnum(s->median));
 	json_object_set_new(o, "scenarios", json_integer((json_int_t)s->scenarios));
 	json_object_set_new(o, "runs", json_integer((json_int_t)s->runs));
+	json_object_set_new(o, "invocations", json_integer((json_int_t)s->invocations));
+	json_object_set_new(o, "sd_between_rounds", jnum(s->sd_rounds));
 	json_object_set_new(o, "sd_between_runs", jnum(s->sd_between));
 	json_object_set_new(o, "sd_within_run", jnum(s->sd_within));
 	for (int i = 0; i < CMP_NST; i++)
@@ -2008,16 +2166,22 @@ static int print_json(FILE *f, const struct compare_result *r, const struct comp
 	json_object_set_new(m, "metric", json_string(r->metric == CMP_METRIC_CPU ?
 		"cpu: cpu_ns per 4 KiB page" : "elapsed: ns per 4 KiB page"));
 	json_object_set_new(m, "clock", json_string(r->base.clock));
-	json_object_set_new(m, "model", json_string(r->model == CMP_MODEL_RUNS ? "runs" : "samples"));
-	json_object_set_new(m, "ratio", json_string(r->model == CMP_MODEL_RUNS ?
+	json_object_set_new(m, "model", json_string(model_name(r->model)));
+	json_object_set_new(m, "ratio", json_string(
+		r->model == CMP_MODEL_INVOCATIONS ? "exp(mean over invocations of the mean log "
+		"round median, new - base)" :
+		r->model == CMP_MODEL_RUNS ?
 		"exp(mean log median(new run) - mean log median(base run))" :
 		"median(new) / median(base)"));
-	json_object_set_new(m, "ci", json_string(r->model == CMP_MODEL_RUNS ?
-		"Welch t interval of the mean log run median" :
+	json_object_set_new(m, "ci", json_string(
+		r->model == CMP_MODEL_INVOCATIONS ? "Welch t interval of the invocations' means" :
+		r->model == CMP_MODEL_RUNS ? "Welch t interval of the mean log run median" :
 		"Hodges-Lehmann interval of the log shift"));
 	json_object_set_new(m, "ci_confidence", json_real(COMPARE_CONF));
-	json_object_set_new(m, "test", json_string(r->model == CMP_MODEL_RUNS ?
-		"Welch t on log run medians" : "two-sided Mann-Whitney U"));
+	json_object_set_new(m, "test", json_string(
+		r->model == CMP_MODEL_INVOCATIONS ? "Welch t on the invocations' mean log round medians" :
+		r->model == CMP_MODEL_RUNS ? "Welch t on log run medians" : "two-sided Mann-Whitney U"));
+	json_object_set_new(m, "one_invocation_a_side", json_boolean(r->one_invocation));
 	json_object_set_new(m, "fdr", json_string("Benjamini-Hochberg"));
 	json_object_set_new(m, "threshold", json_real(o->threshold));
 	json_object_set_new(m, "alpha", json_real(o->alpha));

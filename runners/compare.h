@@ -48,6 +48,7 @@ enum compare_model {
 	CMP_MODEL_SAMPLES,	/* one run a side: the samples, by ranks */
 	CMP_MODEL_RUNS,		/* several runs: each run's median, Welch t on their logs */
 	CMP_MODEL_BARE,		/* icount, cpu: the samples of bare work alone, by ranks */
+	CMP_MODEL_INVOCATIONS,	/* several runs of several rounds: each run's mean log round median */
 };
 
 /*
@@ -87,9 +88,12 @@ struct compare_side {
 	double *v;		/* the metric per ok sample (ns per 4 KiB page), sorted */
 	unsigned *rep;		/* while loading: the run (replicate) of each v */
 	size_t n;
-	double *run_med;	/* each run's median of log(v), in run order */
-	size_t runs;		/* runs with ok samples of this point */
-	double sd_between;	/* sd of run_med (log scale; NAN below 2 runs) */
+	double *run_med;	/* each round's median of v, in order of appearance */
+	size_t *run_src;	/* the results.csv (invocation) each round came from */
+	size_t runs;		/* rounds (results.csv, run index) with ok samples of this point */
+	size_t invocations;	/* distinct results.csv among them: separately started runs */
+	double sd_between;	/* sd of the units' log medians (NAN below 2 units) */
+	double sd_rounds;	/* sd of the log round medians within an invocation, pooled */
 	double sd_within;	/* median over runs of 1.4826 MAD of log(v) */
 	double median;		/* the bare model: the bare samples' median */
 	size_t bare;		/* the bare model: samples within COMPARE_BARE_TOL of v[0] */
@@ -114,7 +118,8 @@ struct compare_point {
 	enum compare_model model;
 	double df;		/* runs model: Welch's degrees of freedom */
 	int pooled_sd;		/* runs model: one side had one run and borrowed the other's sd */
-	double sd_run;		/* run-level sd left once sample noise is taken out (log) */
+	double sd_run;		/* the unit's own sd, once the noise of the level below is out (log) */
+	int one_invocation;	/* runs model, and a side's rounds all came from one invocation */
 	unsigned long long first[4];	/* where the point first appears: side, file, scenario, row */
 	int exact;		/* p from the exact U distribution */
 	enum compare_verdict verdict;
@@ -153,7 +158,8 @@ struct compare_result {
 	size_t tests;		/* the Benjamini-Hochberg family: points tested */
 	double geomean;		/* of the ratios of the tested points */
 	enum compare_metric metric;	/* resolved: elapsed or cpu */
-	enum compare_model model;	/* most points' model */
+	enum compare_model model;	/* invocations if any point is, else runs if any, else samples */
+	int one_invocation;		/* a runs-model point had a side of one invocation */
 	struct compare_warning *warn;
 	size_t nwarn;
 };

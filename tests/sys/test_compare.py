@@ -22,7 +22,7 @@ import pty
 import shutil
 import subprocess
 
-from tap import GUPBENCH, Skip, main, need_root, rows, run, test, tmpdir, write_config
+from tap import GUPBENCH, Skip, main, meta, need_root, rows, run, test, tmpdir, write_config
 
 CONFIG = """
 [cmp]
@@ -179,6 +179,76 @@ def test_4k_against_thp():
     p = compare("--format", "text", *THP, new, base)
     assert p.returncode == 1
     assert "order=9->0" in p.stdout, p.stdout
+
+
+ROUNDS = """
+[cmp]
+method = iouring
+size = 4M
+order = 0, pmd
+repeat = 5
+warmup = 1
+"""
+
+
+@test
+def test_rounds_and_invocations():
+    """`run --runs 2`, twice a side: the invocation, not the round, is the unit.
+
+    Each invocation's rows carry the round (run 0 and 1), every scenario in
+    both rounds, and the same seed gives the same order. One invocation a
+    side is tested on its rounds and says it cannot see the drift between
+    invocations; two a side are tested on the invocations. The verdicts are
+    the host's and are not asserted, only what the model was and says.
+    """
+    need_root()
+    d = tmpdir()
+    cfg = write_config(d, ROUNDS)
+    orders = []
+    for side in ("A", "B"):
+        for i in (1, 2):
+            out = "%s/%s/%d" % (d, side, i)
+            p = run(["run", "-q", "--no-plot", "--runs", "2", "--seed", "7", "-o", out, cfg])
+            assert p.returncode == 0, p.stderr
+            table = rows(out + "/results.csv")
+            if not any(r["status"] == "ok" for r in table):
+                raise Skip("no ok rows from iouring here: %s" % p.stderr.strip())
+            assert {r["run"] for r in table} == {"0", "1"}, {r["run"] for r in table}
+            scen = {r["scenario"] for r in table}
+            for k in ("0", "1"):
+                assert {r["scenario"] for r in table if r["run"] == k} == scen
+            order = []
+            for r in table:
+                if (r["run"], r["scenario"]) not in order:
+                    order.append((r["run"], r["scenario"]))
+            orders.append(order)
+            m = meta(out + "/meta")
+            assert m[("gupbench", "runs")] == "2", m
+            assert "with seed 7;" in m[("gupbench", "order")], m
+    assert all(o == orders[0] for o in orders), orders
+    p, doc = as_json(d + "/A/1", d + "/B/1")
+    pts = tested(doc)
+    assert pts and {x["model"] for x in pts} == {"runs"}, [x["model"] for x in pts]
+    for x in pts:
+        assert x["base"]["runs"] == 2 and x["base"]["invocations"] == 1, x["base"]
+    assert doc["method"]["one_invocation_a_side"] is True
+    assert "One invocation on a side" in doc["method"]["text"]
+    p, doc = as_json(d + "/A", d + "/B")
+    pts = tested(doc)
+    assert pts and {x["model"] for x in pts} == {"invocations"}, [x["model"] for x in pts]
+    assert doc["method"]["model"] == "invocations"
+    assert doc["method"]["one_invocation_a_side"] is False
+    for x in pts:
+        for s in ("base", "new"):
+            assert x[s]["runs"] == 4 and x[s]["invocations"] == 2, x[s]
+            assert x[s]["n"] == 20, x[s]
+        assert x["df"] is not None and x["floor"] is not None, x
+    p = compare("--format", "text", d + "/A", d + "/B")
+    assert "between invocations' means" in " ".join(p.stdout.split()), p.stdout
+    p = compare("--format", "csv", d + "/A", d + "/B")
+    table = list(csv.DictReader(io.StringIO(p.stdout)))
+    assert {r["model"] for r in table} == {"invocations"}
+    assert {r["invocations_base"] for r in table} == {"2"}
 
 
 @test

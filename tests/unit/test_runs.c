@@ -301,6 +301,104 @@ static void test_icount_bare_work(void **state)
 	compare_result_free(&r);
 }
 
+/*
+ * Invocations of rounds: directory side/ with one run directory per
+ * invocation, each a results.csv of three rounds. Invocation i sits at
+ * value * exp(inv[i]), its rounds at -0.01, 0, +0.01 about it (log), and
+ * the samples of a round do not vary: the spread is the invocations'.
+ * With flat set, the same rounds go into one results.csv instead, as one
+ * `run --runs 6` would write them.
+ */
+static const double round_off[3] = { -0.01, 0, 0.01 };
+
+static void write_invocations(const char *side, double value, const double *inv, size_t ninv,
+			      int flat)
+{
+	FILE *f = NULL;
+
+	assert_int_equal(mkdir(side, 0700), 0);
+	for (size_t i = 0; i < ninv; i++) {
+		char path[300];
+
+		if (!flat || !i) {
+			snprintf(path, sizeof(path), "%s/%zu", side, i);
+			assert_int_equal(mkdir(path, 0700), 0);
+			snprintf(path, sizeof(path), "%s/%zu/results.csv", side, i);
+			f = fopen(path, "w");
+			assert_non_null(f);
+			fprintf(f, "schema,scenario,run,method,backing,size_bytes,folio_order,"
+				"zero_ratio,op,ns,cpu_ns,pages,status,clock\n");
+		}
+		for (int k = 0; k < 3; k++) {
+			double v = value * exp(inv[i] + round_off[k]);
+
+			for (int s = 0; s < SAMPLES; s++)
+				fprintf(f, "3,0,%zu,iouring,anon,4194304,0,0,pin,%.4f,%.4f,1,ok,real\n",
+					flat ? 3 * i + k : (size_t)k, v, v / 3);
+		}
+		if (!flat || i == ninv - 1)
+			assert_int_equal(fclose(f), 0);
+	}
+}
+
+/*
+ * The invocation is the unit: two invocations a side that sit 0.1 apart by
+ * chance (base -0.1 and 0, new 0 and +0.1: the same spread, shifted),
+ * three close rounds each. Taken as six independent rounds a side, the
+ * rounds call the shift a regression; taken as what they are, two
+ * invocations a side, it is not one, and the levels are recovered.
+ */
+static void test_invocations(void **state)
+{
+	static const double ib[2] = { -0.1, 0 }, in[2] = { 0, 0.1 };
+	static const double grow_b[3] = { -0.1, 0, 0.1 }, grow_n[3] = { 0.1, -0.1, 0 };
+	struct compare_result r;
+	struct compare_point *p;
+
+	write_invocations(at("flat-b"), 1000, ib, 2, 1);
+	write_invocations(at("flat-n"), 1000, in, 2, 1);
+	run(at("flat-b"), at("flat-n"), 0.10, &r);
+	p = &r.pt[0];
+	assert_int_equal(p->model, CMP_MODEL_RUNS);
+	assert_int_equal(p->base.runs, 6);
+	assert_int_equal(p->base.invocations, 1);
+	assert_true(p->one_invocation && r.one_invocation);
+	near(p->ratio, exp(0.1), 1e-6);
+	assert_int_equal(p->verdict, CMP_REGRESSION);
+	compare_result_free(&r);
+
+	write_invocations(at("inv-b"), 1000, ib, 2, 0);
+	write_invocations(at("inv-n"), 1000, in, 2, 0);
+	run(at("inv-b"), at("inv-n"), 0.10, &r);
+	p = &r.pt[0];
+	assert_int_equal(r.model, CMP_MODEL_INVOCATIONS);
+	assert_int_equal(p->model, CMP_MODEL_INVOCATIONS);
+	assert_int_equal(p->base.runs, 6);
+	assert_int_equal(p->base.invocations, 2);
+	assert_int_equal(p->new.invocations, 2);
+	assert_false(p->one_invocation);
+	near(p->ratio, exp(0.1), 1e-6);
+	/* the levels: invocations' means sd 0.0707, rounds about them sd 0.01 */
+	near(p->base.sd_between, sqrt(0.005), 1e-6);
+	near(p->base.sd_rounds, 0.01, 1e-6);
+	near(p->new.sd_rounds, 0.01, 1e-6);
+	near(p->sd_run, sqrt(0.005 - 0.0001 / 3), 1e-6);
+	/* t = 0.1 / 0.0707 = 1.414 on 2 df */
+	near(p->df, 2, 1e-9);
+	near(p->p, 0.2929, 1e-3);
+	assert_int_equal(p->verdict, CMP_INCONCLUSIVE);
+	compare_result_free(&r);
+
+	/* a real 30% change through the same kind of drift, three invocations a side: found */
+	write_invocations(at("ch-b"), 1000, grow_b, 3, 0);
+	write_invocations(at("ch-n"), 1300, grow_n, 3, 0);
+	run(at("ch-b"), at("ch-n"), 0.10, &r);
+	assert_int_equal(r.pt[0].model, CMP_MODEL_INVOCATIONS);
+	near(r.pt[0].ratio, 1.3, 1e-6);
+	assert_int_equal(r.pt[0].verdict, CMP_REGRESSION);
+	compare_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_directory_of_runs),
 		cmocka_unit_test(test_metric_and_clocks),
 		cmocka_unit_test(test_icount_bare_work),
+		cmocka_unit_test(test_invocations),
 	};
 
 	return cmocka_run_group_tests_name("runs", tests, setup, teardown);
