@@ -16,6 +16,13 @@
  * against it, or there is nothing to look for (and no point in building
  * a dozen kernels to find that out).
  *
+ * With --boots N every measurement is a pair instead: the good kernel and
+ * the candidate booted N times each, interleaved (`gupbench vm --boots N
+ * --kernel GOOD --kernel CANDIDATE`), and the candidate is judged against
+ * the good kernel's boots of the same minutes, not against a baseline
+ * taken at the start. That is for wall-clock work, where the host drifts
+ * between boots; under icount one boot of each is already exact.
+ *
  * OUT/bisect.log gets a header and one line per measured kernel. The step
  * appends its own line (it runs under git, whose output goes to
  * OUT/logs/git-bisect-run.log); the driver echoes the log to stdout as it
@@ -49,6 +56,9 @@
 #include "util.h"
 
 #define BOOT_DEFAULT "{gupbench} vm --kernel {image} --no-plot -o {out} {configs}"
+#define BOOT_PAIRED "{gupbench} vm --boots {boots} --kernel {good} --kernel {image} --no-plot " \
+		    "-o {out} {configs}"
+#define MAX_BOOTS 100
 #define MAX_CMP_ARGS 32
 #define MAX_CANDIDATES 64
 
@@ -329,6 +339,8 @@ struct bisect {
 	char *cmp_arg[MAX_CMP_ARGS];	/* the compare options as given, for the step */
 	int ncmp_arg;
 	char baseline[PATH_MAX];	/* the good end's run directory */
+	unsigned boots;			/* --boots N: each try boots good and candidate N times */
+	char good_image[PATH_MAX];	/* --boots: {good}, the good end's image (kept in OUT) */
 };
 
 struct outcome {
@@ -546,6 +558,42 @@ static void judge(const struct compare_result *r, int boot_status, struct outcom
 }
 
 /*
+ * --boots in tree mode: the good end's image is booted again at every
+ * step, but the build directory it came from is rebuilt for each
+ * revision, so a copy is kept as OUT/images/NAME.bzImage (a new file, never
+ * through a symlink). 0 or -errno.
+ */
+static int keep_image(struct bisect *b, const char *name, const char *img)
+{
+	char dir[PATH_MAX + 16], dst[PATH_MAX + 160], buf[1 << 16];
+	int in = -1, out = -1, ret = 0;
+	ssize_t n;
+
+	fmt(dir, sizeof(dir), "%s/images", b->out);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	fmt(dst, sizeof(dst), "%s/%s.bzImage", dir, name);
+	in = open(img, O_RDONLY | O_CLOEXEC);
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (in < 0 || out < 0)
+		ret = -errno;
+	while (!ret && (n = read(in, buf, sizeof(buf))) != 0) {
+		for (ssize_t off = 0, w; !ret && n > 0 && off < n; off += w)
+			if ((w = write(out, buf + off, (size_t)(n - off))) <= 0)
+				ret = w < 0 ? -errno : -EIO;
+		if (n < 0)
+			ret = -errno;
+	}
+	if (out >= 0 && close(out) && !ret)
+		ret = -errno;
+	if (in >= 0)
+		close(in);
+	if (!ret)
+		fmt(b->good_image, sizeof(b->good_image), "%s", dst);
+	return ret;
+}
+
+/*
  * Build (image NULL: the tree's checked-out revision), boot and judge one
  * kernel; name names its run directory and logs. As the baseline, the run
  * is only checked to have points to compare. Fills o; the caller decides
@@ -555,7 +603,8 @@ static void kernel_try(struct bisect *b, const char *name, const char *image, in
 		       struct outcome *o)
 {
 	char img[PATH_MAX], run[PATH_MAX], log[PATH_MAX + 64], csv[PATH_MAX + 16], err[1024];
-	char *argv[] = { "sh", "-c", NULL, NULL }, *qi = NULL, *qo = NULL, *qe = NULL;
+	char side_a[PATH_MAX + 8], side_b[PATH_MAX + 8], boots[16];
+	char *argv[] = { "sh", "-c", NULL, NULL }, *qi = NULL, *qo = NULL, *qe = NULL, *qg = NULL;
 	struct proc p = { .argv = argv, .cwd = b->cwd, .err_fd = -1, .group = PROC_FORWARD };
 	struct compare_result r;
 	struct stat sb;
@@ -569,6 +618,20 @@ static void kernel_try(struct bisect *b, const char *name, const char *image, in
 			return;
 		image = img;
 	}
+	if (b->boots && baseline) {
+		/* {good} is this image at every try from now on */
+		int e = b->tree[0] ? keep_image(b, name, image) : 0;
+
+		if (e) {
+			o->verdict = BISECT_ABORT;
+			fmt(o->why, sizeof(o->why), "keeping the good image %s in %s/images: %s",
+			    image, b->out, strerror(-e));
+			return;
+		}
+		if (!b->tree[0])
+			fmt(b->good_image, sizeof(b->good_image), "%s", image);
+		image = b->good_image;
+	}
 
 	/* a run directory is never overwritten (gupbench run refuses) */
 	fmt(run, sizeof(run), "%s/runs/%s", b->out, name);
@@ -577,10 +640,12 @@ static void kernel_try(struct bisect *b, const char *name, const char *image, in
 	qi = quoted(image);
 	qo = quoted(run);
 	qe = quoted(b->exe);
-	if (qi && qo && qe) {
+	qg = quoted(b->boots ? b->good_image : image);
+	fmt(boots, sizeof(boots), "%u", b->boots ? b->boots : 1);
+	if (qi && qo && qe && qg) {
 		const struct tpl_var v[] = {
 			{ "image", qi }, { "out", qo }, { "configs", b->configs },
-			{ "gupbench", qe },
+			{ "gupbench", qe }, { "good", qg }, { "boots", boots },
 		};
 
 		argv[2] = tpl_expand(b->boot, v, ARRAY_SIZE(v));
@@ -588,6 +653,7 @@ static void kernel_try(struct bisect *b, const char *name, const char *image, in
 	free(qi);
 	free(qo);
 	free(qe);
+	free(qg);
 	fmt(log, sizeof(log), "%s/logs/%s.boot.log", b->out, name);
 	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (!argv[2] || fd < 0) {
@@ -642,15 +708,22 @@ static void kernel_try(struct bisect *b, const char *name, const char *image, in
 		    st, name);
 		goto out;
 	}
-	fmt(csv, sizeof(csv), "%s/results.csv", run);
+	/* --boots: vm wrote the good kernel's boots to a/, the candidate's to b/ */
+	fmt(side_a, sizeof(side_a), "%s%s", run, b->boots ? "/a" : "");
+	fmt(side_b, sizeof(side_b), "%s%s", run, b->boots ? "/b" : "");
+	fmt(csv, sizeof(csv), "%s%s", side_b, b->boots ? "/boot-0/results.csv" : "/results.csv");
 	if (access(csv, R_OK)) {
 		fmt(o->why, sizeof(o->why), "the boot command wrote no results.csv "
 		    "(exit %d; logs/%s.boot.log)", st, name);
 		goto out;
 	}
 
-	/* against itself, the baseline shows its points and checks --only and --ignore */
-	if (compare_runs(baseline ? run : b->baseline, run, &b->cmp, &r, err, sizeof(err))) {
+	/*
+	 * Against itself, the baseline shows its points and checks --only and
+	 * --ignore; with --boots it is the good kernel's A/A (its a/ and b/).
+	 */
+	if (compare_runs(b->boots ? side_a : baseline ? run : b->baseline, side_b, &b->cmp, &r,
+			 err, sizeof(err))) {
 		fmt(o->why, sizeof(o->why), "cannot compare: %s", err);
 		goto out;
 	}
@@ -663,11 +736,23 @@ static void kernel_try(struct bisect *b, const char *name, const char *image, in
 		o->verdict = n ? BISECT_GOOD : BISECT_SKIP;
 		fmt(o->why, sizeof(o->why), "%zu points with ok samples%s", n,
 		    st == 1 ? "; some scenarios failed" : "");
+		if (b->boots) {
+			size_t used = strlen(o->why);
+
+			/* what the same kernel against itself says: the floor of every step */
+			fmt(o->why + used, sizeof(o->why) - used, "; against itself (%u boot%s a "
+			    "side): %zu regressed, %zu improved, %zu unchanged, %zu inconclusive",
+			    b->boots, b->boots == 1 ? "" : "s", r.count[CMP_REGRESSION],
+			    r.count[CMP_IMPROVEMENT], r.count[CMP_UNCHANGED],
+			    r.count[CMP_INCONCLUSIVE]);
+		}
 	} else {
+		judge(&r, st, o);
+	}
+	if (r.new.rows[CMP_ST_OK] && (!baseline || b->boots)) {
 		char cmp[PATH_MAX + 64];
 		FILE *f;
 
-		judge(&r, st, o);
 		/* the whole comparison, for when one line is not enough */
 		fmt(cmp, sizeof(cmp), "%s/logs/%s.compare.txt", b->out, name);
 		f = fopen(cmp, "we");
@@ -701,8 +786,25 @@ static void log_outcome(struct bisect *b, const char *role, const char *id, cons
 
 enum {
 	OPT_TREE = 256, OPT_GOOD, OPT_BAD, OPT_IMAGES, OPT_BUILD, OPT_BOOT,
-	OPT_BASELINE, OPT_CWD, OPT_OUT,
+	OPT_BASELINE, OPT_CWD, OPT_OUT, OPT_BOOTS, OPT_GOOD_IMAGE,
 };
+
+/* --boots N: 0 or -1 (said on stderr). */
+static int boots_parse(struct bisect *b, const char *cmd, const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || v > MAX_BOOTS || arg[0] == '-') {
+		fprintf(stderr, "gupbench %s: --boots: \"%s\" is not a number of boots from 1 to "
+			"%d\n", cmd, arg, MAX_BOOTS);
+		return -1;
+	}
+	b->boots = (unsigned)v;
+	return 0;
+}
 
 /* The configs, absolute (the build runs in the tree, the step under git). */
 static int configs_set(struct bisect *b, char **names, int n, const char *cmd)
@@ -746,7 +848,8 @@ static int exe_path(struct bisect *b)
 static void step_usage(void)
 {
 	fprintf(stderr, "usage: gupbench __bisect-step --tree DIR --out OUT --baseline RUN "
-		"--build CMD --boot CMD --cwd DIR [compare options] CONFIG...\n"
+		"--build CMD --boot CMD --cwd DIR [--boots N --good-image IMG] [compare options] "
+		"CONFIG...\n"
 		"  (run by `gupbench bisect` through git bisect run; not for direct use)\n");
 }
 
@@ -774,6 +877,8 @@ int bisect_step_main(int argc, char **argv)
 		{ "build", required_argument, NULL, OPT_BUILD },
 		{ "boot", required_argument, NULL, OPT_BOOT },
 		{ "cwd", required_argument, NULL, OPT_CWD },
+		{ "boots", required_argument, NULL, OPT_BOOTS },
+		{ "good-image", required_argument, NULL, OPT_GOOD_IMAGE },
 		{ 0 },
 	};
 	struct bisect b = { .driver = 0 };
@@ -810,13 +915,20 @@ int bisect_step_main(int argc, char **argv)
 		case OPT_CWD:
 			cwd = optarg;
 			break;
+		case OPT_BOOTS:
+			if (boots_parse(&b, "__bisect-step", optarg))
+				return BISECT_ABORT;
+			break;
+		case OPT_GOOD_IMAGE:
+			fmt(b.good_image, sizeof(b.good_image), "%s", optarg);
+			break;
 		default:
 			step_usage();
 			return BISECT_ABORT;
 		}
 	}
 	if (!b.tree[0] || !b.out[0] || !b.baseline[0] || !b.build || !b.boot || !cwd ||
-	    optind >= argc) {
+	    optind >= argc || (b.boots && !b.good_image[0])) {
 		step_usage();
 		return BISECT_ABORT;
 	}
@@ -842,9 +954,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: gupbench bisect --tree DIR --good REV --bad REV [--build CMD]\n"
-		"         [--boot CMD] [-o OUT] [compare options] CONFIG...\n"
-		"       gupbench bisect --images K1 K2 ... Kn [--boot CMD] [-o OUT]\n"
-		"         [compare options] CONFIG...\n"
+		"         [--boot CMD] [--boots N] [-o OUT] [compare options] CONFIG...\n"
+		"       gupbench bisect --images K1 K2 ... Kn [--boot CMD] [--boots N]\n"
+		"         [-o OUT] [compare options] CONFIG...\n"
 		"  finds the first kernel slower than the good one: each kernel is booted\n"
 		"  under QEMU, runs CONFIG... and is compared with the good kernel's run.\n"
 		"  --tree: the revisions of a kernel git tree from --good to --bad (git bisect\n"
@@ -857,9 +969,14 @@ static void usage(FILE *f)
 		"  --boot CMD: sh command with {image} {out} {configs} {gupbench}, quoted\n"
 		"    (default: " BOOT_DEFAULT ");\n"
 		"    exit 0/1 with ok rows: compared; 2: abort; else: skip\n"
+		"  --boots N: at every try boot the good kernel and the candidate N times each,\n"
+		"    interleaved, and judge the candidate against those good boots (for the\n"
+		"    wall clock, where the host drifts). Its default --boot: vm --boots {boots}\n"
+		"    --kernel {good} --kernel {image}, the rest as above; a --boot of one's\n"
+		"    own must take {good} and write {out}/a and {out}/b as vm --boots does\n"
 		"  compare options: --threshold T --alpha A --min-samples N --only RE --ignore K\n"
-		"                   --metric elapsed|cpu (default: cpu under icount, the vm default\n"
-		"                   under TCG)\n"
+		"                   --metric elapsed|cpu (default: cpu under icount, the vm\n"
+		"                   default under TCG)\n"
 		"  OUT (default results/bisect-<date>): bisect.log, runs/ (a run per kernel,\n"
 		"    named by verdict), logs/ (build, boot and comparison output)\n"
 		"  exit: 0 first bad found, 125 undecided (skipped kernels hide it), 2 usage\n"
@@ -977,7 +1094,7 @@ static void run_line(void *ctx, char *line)
 /* git bisect run <self> __bisect-step ...: the search, one step per revision. */
 static int git_bisect_run(struct bisect *b, struct run_scan *s)
 {
-	char log[PATH_MAX + 32];
+	char log[PATH_MAX + 32], boots[16];
 	char **argv = calloc((size_t)(b->nconfig + b->ncmp_arg + 24), sizeof(*argv));
 	struct proc p = { .out_fd = -1, .err_fd = -1, .group = PROC_FORWARD, .c_locale = 1,
 			  .line = run_line, .ctx = s };
@@ -1004,6 +1121,13 @@ static int git_bisect_run(struct bisect *b, struct run_scan *s)
 	argv[n++] = (char *)b->boot;
 	argv[n++] = "--cwd";
 	argv[n++] = b->cwd;
+	if (b->boots) {
+		fmt(boots, sizeof(boots), "%u", b->boots);
+		argv[n++] = "--boots";
+		argv[n++] = boots;
+		argv[n++] = "--good-image";
+		argv[n++] = b->good_image;
+	}
 	for (int i = 0; i < b->ncmp_arg; i++)
 		argv[n++] = b->cmp_arg[i];
 	argv[n++] = "--";
@@ -1280,6 +1404,10 @@ static void header(struct bisect *b, char **given, int nimg, const struct git_en
 	if (e)
 		blog(b, "# build:   %s   (in the tree)", b->build);
 	blog(b, "# boot:    %s   (in %s)", b->boot, b->cwd);
+	if (b->boots)
+		blog(b, "# boots:   %u of the good kernel and %u of each candidate, interleaved, "
+		     "at every try: a candidate is judged against the good kernel's boots of the "
+		     "same minutes", b->boots, b->boots);
 	blog(b, "# output:  %s (runs/: a run per kernel, named by verdict; logs/: build, boot, "
 	     "comparison)", b->out);
 }
@@ -1301,11 +1429,12 @@ int bisect_main(int argc, char **argv)
 		{ "images", no_argument, NULL, OPT_IMAGES },
 		{ "build", required_argument, NULL, OPT_BUILD },
 		{ "boot", required_argument, NULL, OPT_BOOT },
+		{ "boots", required_argument, NULL, OPT_BOOTS },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct bisect b = { .driver = 1, .boot = BOOT_DEFAULT };
+	struct bisect b = { .driver = 1, .boot = NULL };
 	const char *tree = NULL, *good = NULL, *bad = NULL, *out = NULL;
 	char **cfg = NULL, **img = NULL, **spec = NULL, path[PATH_MAX + 32];
 	int c, li, images = 0, ncfg = 0, nimg = 0, ret = 2;
@@ -1351,6 +1480,10 @@ int bisect_main(int argc, char **argv)
 		case OPT_BOOT:
 			b.boot = optarg;
 			break;
+		case OPT_BOOTS:
+			if (boots_parse(&b, "bisect", optarg))
+				return 2;
+			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -1392,6 +1525,14 @@ int bisect_main(int argc, char **argv)
 			images ? " (configs are the arguments ending in .ini)" : "");
 		goto usage;
 	}
+	if (b.boots && b.boot && !strstr(b.boot, "{good}")) {
+		fprintf(stderr, "gupbench bisect: --boots: the --boot command must boot the good "
+			"kernel beside the candidate ({good} {image}, writing {out}/a and {out}/b "
+			"as vm --boots does); \"%s\" has no {good}\n", b.boot);
+		goto usage;
+	}
+	if (!b.boot)
+		b.boot = b.boots ? BOOT_PAIRED : BOOT_DEFAULT;
 	if (exe_path(&b)) {
 		fprintf(stderr, "gupbench bisect: /proc/self/exe: %s\n", strerror(errno));
 		goto out;

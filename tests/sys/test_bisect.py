@@ -37,12 +37,17 @@ from tap import GUPBENCH, Skip, main, need_root, rows, run, test, tmpdir, write_
 
 CONFIG = "[t]\nmethod = iouring\nsize = 1M\nrepeat = 20\n"
 BOOT = "sh {image} {out}"
+# vm --boots N --kernel GOOD --kernel IMAGE, faked: a/boot-I and b/boot-I, interleaved
+PAIRED = ("for i in $(seq 0 $(({boots} - 1))); do sh {good} {out}/a/boot-$i $i && "
+          "sh {image} {out}/b/boot-$i $i || exit $?; done; echo {good} >> %s")
 CMP = ["--threshold", "25%"]
 
 # the fake kernel's boot: the baseline run, its times scaled
 MKRUN = r'''
 import csv, shutil, sys
 base, out, factor = sys.argv[1], sys.argv[2], float(sys.argv[3])
+# boot i of a --boots pair: 2% slower per boot, so the boots of one kernel differ
+factor *= 1 + 0.02 * int(sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] else 0)
 shutil.copytree(base, out)
 with open(base + "/results.csv", newline="") as f:
     table = list(csv.reader(f))
@@ -60,7 +65,7 @@ FACTOR={factor}
 BOOT={boot}
 echo "Linux version fake ($FACTOR)"
 if [ "$BOOT" != ok ]; then echo "Kernel panic - not syncing: fake" >&2; exit 4; fi
-exec python3 {mkrun} {base} "$1" "$FACTOR"
+exec python3 {mkrun} {base} "$1" "$FACTOR" "$2"
 '''
 
 BUILD = '''# a fake kernel build: the image is kernel.sh, copied out of the tree
@@ -434,6 +439,77 @@ def test_images_undecided_and_not_bad():
     imgs = fake_images(["good", "good", "good"])
     p = bisect("--images", *imgs, "--boot", BOOT, "-o", tmpdir() + "/b", *CMP, setup()["cfg"])
     assert p.returncode == 2 and "is not bad against the first" in p.stderr, p.stderr
+
+
+@test
+def test_images_boots():
+    """--boots 2: every try boots the first image beside the candidate, twice each.
+
+    Each try's candidate is judged against the first image's boots of that
+    try (a/ against b/), not against the baseline run; the first image's
+    own pair is its A/A, said in its line. A --boot without {good} is
+    refused.
+    """
+    plan = ["good", "good", "good", "bad", "bad"]
+    imgs = fake_images(plan)
+    d = tmpdir()
+    out, goods = d + "/bisect", d + "/goods"
+    p = bisect("--images", *imgs, "--boots", "2", "--boot", PAIRED % goods, "-o", out,
+               *CMP, setup()["cfg"])
+    assert p.returncode == 0, p.stdout + p.stderr
+    log = open(out + "/bisect.log").read()
+    for line in log.splitlines():
+        print("#   " + line)
+    assert "# boots:   2 of the good kernel and 2 of each candidate, interleaved" in log
+    steps = parse_log(log)
+    assert [(s[0], s[1], s[3]) for s in steps] == [
+        ("first", "K1", "good"), ("last", "K5", "bad"), ("step 1", "K3", "good"),
+        ("step 2", "K4", "bad")], steps
+    assert "against itself (2 boots a side): 0 regressed" in steps[0][4], steps[0]
+    for role, k, spec, verdict, why in steps[1:]:
+        check_numbers(verdict, why)
+    assert log.splitlines()[-1].startswith("first bad image: K4 "), log
+    # the good image beside every candidate, the first image's A/A included
+    assert open(goods).read().split() == [imgs[0]] * 4
+    for name in ("K1-k1.sh-good", "K5-k5.sh-bad", "K3-k3.sh-good", "K4-k4.sh-bad"):
+        for side in ("a", "b"):
+            for i in (0, 1):
+                assert os.path.exists("%s/runs/%s/%s/boot-%d/results.csv" % (out, name, side, i))
+        assert os.path.exists("%s/logs/%s.compare.txt" % (out, name[:name.rindex("-")]))
+    # the boots' medians differ by 2%: two runs a side, the run model
+    cmp = open(out + "/logs/K4-k4.sh.compare.txt").read()
+    assert "Runs: 2 base, 2 new" in " ".join(cmp.split()), cmp
+    # a boot command that cannot boot the good kernel beside the candidate
+    p = bisect("--images", *imgs, "--boots", "2", "--boot", BOOT, "-o", d + "/b2", *CMP,
+               setup()["cfg"])
+    assert p.returncode == 2 and "has no {good}" in p.stderr, p.stderr
+    for bad in ("0", "x", "101", "-1"):
+        p = bisect("--images", *imgs, "--boots", bad, "-o", d + "/b3", setup()["cfg"])
+        assert p.returncode == 2 and "--boots" in p.stderr, (bad, p.stderr)
+
+
+@test
+def test_tree_boots():
+    """--boots 1 in a tree: the good end's image is kept and booted at every step."""
+    repo = Repo()
+    d = tmpdir()
+    out, goods = d + "/bisect", d + "/goods"
+    args = tree_args(repo, repo.sha[0], "main", out)
+    args[args.index(BOOT)] = PAIRED % goods
+    p = bisect("--boots", "1", *args)
+    assert p.returncode == 0, p.stdout + p.stderr
+    log = open(out + "/bisect.log").read()
+    for line in log.splitlines():
+        print("#   " + line)
+    kept = "%s/images/%s.bzImage" % (out, repo.sha[0][:len(next(iter(repo.short)))])
+    assert os.path.isfile(kept), os.listdir(out)
+    # the copy, not the build's output: a later build may overwrite that
+    assert open(kept).read() == kernel_script(1.0, "ok")
+    measured = [s for s in parse_log(log) if s[3] in ("good", "bad")]
+    assert open(goods).read().split() == [kept] * len(measured), open(goods).read()
+    assert log.splitlines()[-1] == "first bad commit: %s %s" % (
+        repo.sha[FIRST_BAD], PLAN[FIRST_BAD][0]), log
+    repo.assert_as_found()
 
 
 @test
