@@ -711,7 +711,7 @@ static void kernel_try(struct bisect *b, const char *name, const char *image, in
 	/* --boots: vm wrote the good kernel's boots to a/, the candidate's to b/ */
 	fmt(side_a, sizeof(side_a), "%s%s", run, b->boots ? "/a" : "");
 	fmt(side_b, sizeof(side_b), "%s%s", run, b->boots ? "/b" : "");
-	fmt(csv, sizeof(csv), "%s%s", side_b, b->boots ? "/boot-0/results.csv" : "/results.csv");
+	fmt(csv, sizeof(csv), "%s%s", side_b, b->boots ? "/boot-1/results.csv" : "/results.csv");
 	if (access(csv, R_OK)) {
 		fmt(o->why, sizeof(o->why), "the boot command wrote no results.csv "
 		    "(exit %d; logs/%s.boot.log)", st, name);

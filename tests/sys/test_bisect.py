@@ -38,8 +38,8 @@ from tap import GUPBENCH, Skip, main, need_root, rows, run, test, tmpdir, write_
 CONFIG = "[t]\nmethod = iouring\nsize = 1M\nrepeat = 20\n"
 BOOT = "sh {image} {out}"
 # vm --boots N --kernel GOOD --kernel IMAGE, faked: a/boot-I and b/boot-I, interleaved
-PAIRED = ("for i in $(seq 0 $(({boots} - 1))); do sh {good} {out}/a/boot-$i $i && "
-          "sh {image} {out}/b/boot-$i $i || exit $?; done; echo {good} >> %s")
+PAIRED = ("for i in $(seq 1 {boots}); do sh {good} {out}/a/boot-$i $((i - 1)) && "
+          "sh {image} {out}/b/boot-$i $((i - 1)) || exit $?; done; echo {good} >> %s")
 CMP = ["--threshold", "25%"]
 
 # the fake kernel's boot: the baseline run, its times scaled
@@ -473,7 +473,7 @@ def test_images_boots():
     assert open(goods).read().split() == [imgs[0]] * 4
     for name in ("K1-k1.sh-good", "K5-k5.sh-bad", "K3-k3.sh-good", "K4-k4.sh-bad"):
         for side in ("a", "b"):
-            for i in (0, 1):
+            for i in (1, 2):
                 assert os.path.exists("%s/runs/%s/%s/boot-%d/results.csv" % (out, name, side, i))
         assert os.path.exists("%s/logs/%s.compare.txt" % (out, name[:name.rindex("-")]))
     # the boots' medians differ by 2%: two runs a side, the run model
