@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the files of compare share and nothing else sees:
+ *   compare.c        the join: sources, rows to points, labels, compare_runs()
+ *   compare_meta.c   which meta differences matter, what a run says of itself
+ *   compare_model.c  the statistics of each point and the verdicts
+ *   compare_print.c  text and Markdown, compare_print()
+ *   compare_data.c   CSV and JSON
+ *   compare_cli.c    the command and the shared options
+ */
+#ifndef GUPBENCH_COMPARE_INT_H
+#define GUPBENCH_COMPARE_INT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "compare.h"
+#include "meta.h"
+
+#define TEXT_WIDTH 80
+
+/* A side's replicates: (source, run index) pairs, numbered in order of appearance. */
+struct rep_map {
+	struct { size_t src; long run; } *id;
+	size_t n;
+};
+
+/* compare.c */
+extern const char *const cmp_status_names[CMP_NST];
+
+/* compare_meta.c */
+void cmp_warn_add(struct compare_result *r, const char *sec, const char *key, const char *b,
+		  const char *n, int expected);
+void cmp_meta_diff(struct compare_result *r, const struct meta_file *b,
+		   const struct meta_file *n);
+void cmp_run_paths(struct compare_run *run, const char *arg, char *meta, size_t len);
+void cmp_run_info(struct compare_run *run, const struct meta_file *m);
+
+/* compare_model.c */
+void cmp_analyse(struct compare_result *r, const struct compare_opts *o,
+		 const struct rep_map reps[2]);
+
+/* compare_print.c */
+const char *cmp_side_state(const struct compare_side *s);
+void cmp_method_text(char *buf, size_t len, const struct compare_result *r,
+		     const struct compare_opts *o);
+const char *cmp_model_name(enum compare_model m);
+
+/* compare_data.c */
+void cmp_print_csv(FILE *f, const struct compare_result *r);
+int cmp_print_json(FILE *f, const struct compare_result *r, const struct compare_opts *o);
+
+#endif

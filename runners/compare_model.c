@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * compare: the statistics of each point. Per side, each run's median and
+ * spread; then one of four models decides how the point is tested (one run
+ * a side: the samples by ranks; under icount the bare work; several runs:
+ * Welch's t on their medians; several invocations of several rounds:
+ * Welch's t on the invocations), and Benjamini-Hochberg over all points
+ * turns p into q and the verdict. README: Comparing runs.
+ */
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare_int.h"
+#include "stats.h"
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Per run (replicate) of the side: the median of its samples, the
+ * results.csv it came from, and the spread of its samples as a robust sd
+ * of log(v) (1.4826 MAD: the sd of a normal sample). Then the side's
+ * samples are sorted, pooled.
+ */
+static void side_finish(struct compare_side *s, const struct rep_map *m)
+{
+	unsigned *ids = malloc((s->n ? s->n : 1) * sizeof(*ids));
+	double *w = malloc((s->n ? s->n : 1) * sizeof(*w)), *mads = NULL;
+	size_t nid = 0;
+
+	s->sd_between = s->sd_within = NAN;
+	if (s->n && ids && w) {
+		memcpy(ids, s->rep, s->n * sizeof(*ids));
+		qsort(ids, s->n, sizeof(*ids), cmp_unsigned);
+		for (size_t i = 0; i < s->n; i++)
+			if (!i || ids[i] != ids[nid - 1])
+				ids[nid++] = ids[i];
+		s->run_med = malloc(nid * sizeof(*s->run_med));
+		s->run_src = malloc(nid * sizeof(*s->run_src));
+		mads = malloc(nid * sizeof(*mads));
+		for (size_t k = 0; k < nid && s->run_med && s->run_src && mads; k++) {
+			size_t n = 0, pos = 0;
+			double med;
+
+			s->run_src[k] = m->id[ids[k]].src;
+			/* reps are numbered in order of appearance: a new source is a higher one */
+			if (!k || s->run_src[k] != s->run_src[k - 1])
+				s->invocations++;
+			for (size_t i = 0; i < s->n; i++)
+				if (s->rep[i] == ids[k])
+					w[n++] = s->v[i];
+			stats_sort(w, n);
+			med = s->run_med[k] = stats_quantile(w, n, 0.5);
+			for (size_t i = 0; i < n; i++)
+				if (w[i] > 0 && med > 0)
+					w[pos++] = fabs(log(w[i] / med));
+			stats_sort(w, pos);
+			mads[k] = pos ? 1.4826 * stats_quantile(w, pos, 0.5) : NAN;
+		}
+		s->runs = s->run_med && s->run_src && mads ? nid : 0;
+		if (!s->runs)
+			s->invocations = 0;
+		if (s->runs) {
+			stats_sort(mads, s->runs);
+			s->sd_within = stats_quantile(mads, s->runs, 0.5);
+		}
+	}
+	free(ids);
+	free(w);
+	free(mads);
+	free(s->rep);
+	s->rep = NULL;
+	stats_sort(s->v, s->n);
+	s->median = s->n ? stats_quantile(s->v, s->n, 0.5) : NAN;
+}
+
+/*
+ * log of the samples for the CI. A kernel-timed op can read 0 us; the
+ * logarithm needs a floor: half the smallest positive value of the pair.
+ */
+static double *logs(const struct compare_side *s, double floor_v)
+{
+	double *l = malloc((s->n ? s->n : 1) * sizeof(*l));
+
+	for (size_t i = 0; i < s->n; i++)
+		l[i] = log(s->v[i] > 0 ? s->v[i] : floor_v);
+	return l;
+}
+
+/*
+ * The run-level model (Kalibera & Jones, ISMM 2013, reduced to two
+ * levels): a run's samples share whatever the run drew (its physical
+ * pages, their placement, the state of the machine), so the unit of
+ * replication is the run. Each run is summed up by its median; the test
+ * is Welch's t on the logs of those medians, and its interval is the
+ * ratio's. Samples within a run only make the median precise.
+ */
+static void point_test_runs(struct compare_point *p, double floor_v)
+{
+	double *lb = malloc(p->base.runs * sizeof(*lb)), *ln = malloc(p->new.runs * sizeof(*ln));
+	struct stats_welch w;
+
+	for (size_t i = 0; lb && i < p->base.runs; i++)
+		lb[i] = log(p->base.run_med[i] > 0 ? p->base.run_med[i] : floor_v);
+	for (size_t i = 0; ln && i < p->new.runs; i++)
+		ln[i] = log(p->new.run_med[i] > 0 ? p->new.run_med[i] : floor_v);
+	if (lb && ln && !stats_welch(lb, p->base.runs, ln, p->new.runs, COMPARE_CONF, &w)) {
+		double between = 0, within = 0, m;
+		int nb = 0, nw = 0;
+
+		p->ratio = exp(w.diff);
+		p->lo = exp(w.lo);
+		p->hi = exp(w.hi);
+		p->conf = COMPARE_CONF;
+		p->p = w.p;
+		p->df = w.df;
+		p->pooled_sd = w.pooled;
+		p->exact = 0;
+		p->base.sd_between = w.sd_x;
+		p->new.sd_between = w.sd_y;
+		/*
+		 * What of the spread between runs the samples explain: a median
+		 * of m samples of sd s varies by about sqrt(pi/2) s / sqrt(m).
+		 * The rest is the runs' own.
+		 */
+		if (!isnan(w.sd_x))
+			between += w.sd_x * w.sd_x, nb++;
+		if (!isnan(w.sd_y))
+			between += w.sd_y * w.sd_y, nb++;
+		if (!isnan(p->base.sd_within))
+			within += p->base.sd_within * p->base.sd_within, nw++;
+		if (!isnan(p->new.sd_within))
+			within += p->new.sd_within * p->new.sd_within, nw++;
+		m = (double)(p->base.n + p->new.n) / (double)(p->base.runs + p->new.runs);
+		if (nb && nw) {
+			double v = between / nb - M_PI / 2 * (within / nw) / m;
+
+			p->sd_run = v > 0 ? sqrt(v) : 0;
+		}
+	}
+	free(lb);
+	free(ln);
+}
+
+/*
+ * A side's invocations (separately started runs, one results.csv each):
+ * each the mean of its rounds' log medians, in inv[] (s->invocations of
+ * them). The rounds of one invocation follow each other within seconds
+ * and share the host's state of those minutes; separately started runs
+ * do not, so the invocation is the unit once each side has two. Also the
+ * sd of rounds about their invocation's mean, pooled, and the mean
+ * number of rounds an invocation.
+ */
+static void side_invocations(const struct compare_side *s, double floor_v, double *inv,
+			     double *sd_rounds, double *rounds)
+{
+	double ss = 0;
+	size_t df = 0, k = 0;
+
+	for (size_t i = 0; i < s->runs; ) {
+		size_t j = i;
+		double sum = 0;
+
+		while (j < s->runs && s->run_src[j] == s->run_src[i])
+			sum += log(s->run_med[j] > 0 ? s->run_med[j] : floor_v), j++;
+		inv[k] = sum / (double)(j - i);
+		for (size_t x = i; x < j; x++) {
+			double d = log(s->run_med[x] > 0 ? s->run_med[x] : floor_v) - inv[k];
+
+			ss += d * d;
+		}
+		df += j - i - 1;
+		k++;
+		i = j;
+	}
+	*sd_rounds = df ? sqrt(ss / (double)df) : NAN;
+	*rounds = k ? (double)s->runs / (double)k : NAN;
+}
+
+/*
+ * The three-level model: invocation, round, sample. Welch's t on the
+ * invocations' means; sd_run is what of the spread between invocations
+ * the rounds' own spread does not explain (a mean of r rounds of sd s_r
+ * varies by s_r / sqrt(r)).
+ */
+static void point_test_invocations(struct compare_point *p, double floor_v)
+{
+	double *ib = malloc(p->base.invocations * sizeof(*ib));
+	double *in = malloc(p->new.invocations * sizeof(*in));
+	double rb = NAN, rn = NAN;
+	struct stats_welch w;
+
+	if (!ib || !in)
+		goto out;
+	side_invocations(&p->base, floor_v, ib, &p->base.sd_rounds, &rb);
+	side_invocations(&p->new, floor_v, in, &p->new.sd_rounds, &rn);
+	if (stats_welch(ib, p->base.invocations, in, p->new.invocations, COMPARE_CONF, &w))
+		goto out;
+	p->ratio = exp(w.diff);
+	p->lo = exp(w.lo);
+	p->hi = exp(w.hi);
+	p->conf = COMPARE_CONF;
+	p->p = w.p;
+	p->df = w.df;
+	p->pooled_sd = w.pooled;
+	p->exact = 0;
+	p->base.sd_between = w.sd_x;
+	p->new.sd_between = w.sd_y;
+	{
+		double between = 0, rounds = 0, r = (rb + rn) / 2;
+		int nb = 0, nr = 0;
+
+		for (int s = 0; s < 2; s++) {
+			const struct compare_side *sd = s ? &p->new : &p->base;
+
+			if (!isnan(sd->sd_between))
+				between += sd->sd_between * sd->sd_between, nb++;
+			if (!isnan(sd->sd_rounds))
+				rounds += sd->sd_rounds * sd->sd_rounds, nr++;
+		}
+		if (nb && nr) {
+			double v = between / nb - (rounds / nr) / r;
+
+			p->sd_run = v > 0 ? sqrt(v) : 0;
+		}
+	}
+out:
+	free(ib);
+	free(in);
+}
+
+/* How many of the side's (sorted) samples are bare work: within the tolerance of the lowest. */
+static size_t bare_count(const struct compare_side *s)
+{
+	size_t k = 0;
+
+	if (!s->n || !(s->v[0] > 0))
+		return 0;
+	while (k < s->n && s->v[k] <= s->v[0] * (1 + COMPARE_BARE_TOL))
+		k++;
+	return k;
+}
+
+static void point_test(struct compare_point *p, const struct compare_opts *o, int bare_ok)
+{
+	double floor_v = INFINITY, *lb, *ln;
+	struct compare_side bb, bn;
+	struct stats_mw mw;
+	struct stats_shift sh;
+
+	p->p = p->q = p->u = p->lo = p->hi = p->conf = p->floor = p->df = p->sd_run = NAN;
+	p->base.sd_rounds = p->new.sd_rounds = NAN;
+	p->model = CMP_MODEL_SAMPLES;
+	p->ratio = p->base.median > 0 && p->new.median > 0 ? p->new.median / p->base.median : NAN;
+	if (p->base.n < o->min_samples || p->new.n < o->min_samples || isnan(p->ratio))
+		return;
+	for (size_t i = 0; i < p->base.n; i++)
+		if (p->base.v[i] > 0 && p->base.v[i] < floor_v)
+			floor_v = p->base.v[i];
+	for (size_t i = 0; i < p->new.n; i++)
+		if (p->new.v[i] > 0 && p->new.v[i] < floor_v)
+			floor_v = p->new.v[i];
+	floor_v /= 2;
+	if (p->base.invocations > 1 && p->new.invocations > 1 &&
+	    (p->base.runs > p->base.invocations || p->new.runs > p->new.invocations)) {
+		p->model = CMP_MODEL_INVOCATIONS;
+		point_test_invocations(p, floor_v);
+		goto floor;
+	}
+	if (p->base.runs && p->new.runs && (p->base.runs > 1 || p->new.runs > 1)) {
+		p->model = CMP_MODEL_RUNS;
+		p->one_invocation = (p->base.runs > 1 && p->base.invocations == 1) ||
+				    (p->new.runs > 1 && p->new.invocations == 1);
+		point_test_runs(p, floor_v);
+		goto floor;
+	}
+	bb = p->base;
+	bn = p->new;
+	if (bare_ok) {
+		size_t kb = bare_count(&p->base), kn = bare_count(&p->new);
+
+		if (kb >= o->min_samples && kn >= o->min_samples) {
+			/* the sorted prefixes: the bare samples alone */
+			p->model = CMP_MODEL_BARE;
+			bb.n = p->base.bare = kb;
+			bn.n = p->new.bare = kn;
+			p->base.median = stats_quantile(bb.v, kb, 0.5);
+			p->new.median = stats_quantile(bn.v, kn, 0.5);
+			p->ratio = p->new.median / p->base.median;
+		}
+	}
+	/* U of new against base: large when new is slower */
+	if (stats_mann_whitney(bn.v, bn.n, bb.v, bb.n, &mw))
+		return;
+	p->u = mw.u;
+	p->p = mw.p;
+	p->exact = mw.exact;
+	lb = logs(&bb, floor_v);
+	ln = logs(&bn, floor_v);
+	if (!stats_hl_shift(lb, bb.n, ln, bn.n, COMPARE_CONF, &sh)) {
+		p->lo = exp(sh.lo);
+		p->hi = exp(sh.hi);
+		p->conf = sh.conf;
+	}
+	free(lb);
+	free(ln);
+floor:
+	/* the smallest change this point could have told from its ratio: the CI's half-width */
+	if (p->ratio > 0 && p->lo > 0 && isfinite(p->hi))
+		p->floor = fmax(p->hi / p->ratio, p->ratio / p->lo) - 1;
+}
+
+void cmp_analyse(struct compare_result *r, const struct compare_opts *o,
+		 const struct rep_map reps[2])
+{
+	double *p = malloc((r->n ? r->n : 1) * sizeof(*p)), *q = malloc((r->n ? r->n : 1) * sizeof(*q));
+	double *ratios = malloc((r->n ? r->n : 1) * sizeof(*ratios));
+	int bare_ok = r->metric == CMP_METRIC_CPU && !strncmp(r->base.clock, "icount", 6);
+
+	for (size_t i = 0; i < r->n; i++) {
+		side_finish(&r->pt[i].base, &reps[0]);
+		side_finish(&r->pt[i].new, &reps[1]);
+		point_test(&r->pt[i], o, bare_ok);
+		p[i] = r->pt[i].p;
+	}
+	/* the family: every point tested in this comparison */
+	stats_bh(p, r->n, q);
+	r->tests = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		struct compare_point *pt = &r->pt[i];
+
+		pt->q = q[i];
+		if (!pt->base.n || !pt->new.n) {
+			pt->verdict = CMP_NOT_COMPARED;
+			pt->why = !pt->base.n && !pt->new.n ? "no ok samples on either side"
+			       : !pt->base.n ? "no ok samples in base" : "no ok samples in new";
+		} else {
+			pt->verdict = compare_verdict(pt->base.n, pt->new.n, pt->ratio, pt->lo,
+						      pt->hi, pt->q, o, &pt->why);
+		}
+		r->count[pt->verdict]++;
+		if (!isnan(pt->q))
+			ratios[r->tests++] = pt->ratio;
+	}
+	r->geomean = stats_geomean(ratios, r->tests);
+	r->model = r->base.runs > 1 || r->new.runs > 1 ? CMP_MODEL_RUNS : CMP_MODEL_SAMPLES;
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->pt[i].model == CMP_MODEL_INVOCATIONS)
+			r->model = CMP_MODEL_INVOCATIONS;
+		r->one_invocation |= r->pt[i].one_invocation;
+	}
+	free(p);
+	free(q);
+	free(ratios);
+}

@@ -1,0 +1,716 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * compare: the result for a reader. The text table (terminal, or plain
+ * within 80 columns for a mail), Markdown, and compare_print(), which
+ * picks the format; the method's text is shared with JSON.
+ */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare_int.h"
+#include "point.h"
+#include "stats.h"
+#include "util.h"
+
+/* At most 7 characters, about 4 significant digits. */
+static const char *num(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		fmt(buf, len, "-");
+	else if (v < 10)
+		fmt(buf, len, "%.3f", v);
+	else if (v < 100)
+		fmt(buf, len, "%.2f", v);
+	else if (v < 1000)
+		fmt(buf, len, "%.1f", v);
+	else if (v < 100000)
+		fmt(buf, len, "%.0f", v);
+	else
+		fmt(buf, len, "%.1e", v);
+	return buf;
+}
+
+/*
+ * 0.924, 1.000, 25.3, 0.040, 0.0058: at most 6 characters from 0.0001 to
+ * 99999; a change of 10x or more needs no third digit.
+ */
+static const char *ratio_str(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		fmt(buf, len, "-");
+	else if (v >= 0.1 && v < 10)
+		fmt(buf, len, "%.3f", v);
+	else if (v >= 10 && v < 1000)
+		fmt(buf, len, "%.1f", v);
+	else if (v >= 1000 && v < 100000)
+		fmt(buf, len, "%.0f", v);
+	else
+		fmt(buf, len, "%.2g", v);
+	return buf;
+}
+
+static const char *ci_str(const struct compare_point *p, char *buf, size_t len)
+{
+	char a[16], b[16];
+
+	if (isnan(p->lo))
+		fmt(buf, len, "-");
+	else
+		fmt(buf, len, "%s-%s", ratio_str(p->lo, a, sizeof(a)), ratio_str(p->hi, b, sizeof(b)));
+	return buf;
+}
+
+static const char *q_str(double q, char *buf, size_t len)
+{
+	if (isnan(q))
+		fmt(buf, len, "-");
+	else if (q < 0.001)
+		fmt(buf, len, "<.001");
+	else
+		fmt(buf, len, "%.3f", q);
+	return buf;
+}
+
+/* "0.4%", "12%", "-" */
+static const char *floor_str(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		fmt(buf, len, "-");
+	else if (v < 0.1)
+		fmt(buf, len, "%.1f%%", 100 * v);
+	else if (v < 10)
+		fmt(buf, len, "%.0f%%", 100 * v);
+	else
+		fmt(buf, len, ">999%%");
+	return buf;
+}
+
+const char *cmp_side_state(const struct compare_side *s)
+{
+	if (s->n)
+		return "ok";
+	if (s->rows[CMP_ST_SKIP])
+		return "skip";
+	if (s->rows[CMP_ST_ERROR])
+		return "error";
+	if (s->rows[CMP_ST_INTERRUPTED])
+		return "interrupted";
+	if (s->rows[CMP_ST_WARMUP])
+		return "warmup only";
+	if (s->rows[CMP_ST_OK])
+		return "no time";
+	return "absent";
+}
+
+static int both_skip(const struct compare_point *p)
+{
+	return p->verdict == CMP_NOT_COMPARED && !strcmp(cmp_side_state(&p->base), "skip") &&
+	       !strcmp(cmp_side_state(&p->new), "skip");
+}
+
+/*
+ * first, then the words of text, continuation lines indented by indent,
+ * no line past width (a word longer than a line stands alone).
+ */
+static void wrap(FILE *f, const char *first, int indent, const char *text, int width)
+{
+	size_t fl = strlen(first);
+	int col = fprintf(f, "%s", first), fresh = !fl || first[fl - 1] == ' ';
+
+	for (const char *p = text; *p;) {
+		int wl = (int)strcspn(p, " ");
+
+		if (!fresh && col + 1 + wl > width) {
+			col = fprintf(f, "\n%*s", indent, "") - 1;
+			fresh = 1;
+		}
+		if (!fresh)
+			col += fprintf(f, " ");
+		col += fprintf(f, "%.*s", wl, p);
+		fresh = 0;
+		p += wl;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+/* A path that fits: the end of it, which names the run. */
+static const char *tail(const char *s, size_t max, char *buf, size_t len)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return s;
+	fmt(buf, len, "...%s", s + n - (max - 3));
+	return buf;
+}
+
+/* " rows: 720 ok, 72 warmup, 72 skip": what was and was not compared */
+static void rows_text(char *buf, size_t len, const struct compare_run *run)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < CMP_NST; i++) {
+		if (!run->rows[i] && i != CMP_ST_OK)
+			continue;
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%zu %s",
+					off ? ", " : " rows: ", run->rows[i], cmp_status_names[i]);
+	}
+}
+
+/* "cpu (cpu_ns, on-CPU time of the timed thread)" and what its unit is */
+static void metric_text(char *buf, size_t len, const struct compare_result *r)
+{
+	int icount = !strncmp(r->base.clock, "icount", 6);
+
+	fmt(buf, len, "Metric: %s per 4 KiB page; clock: %s%s.",
+	    r->metric == CMP_METRIC_CPU ? "cpu (cpu_ns: the timed thread's on-CPU time)"
+					 : "elapsed (ns: wall time of the op, waits included)",
+	    r->base.clock,
+	    icount ? " (guest instructions, 1 per virtual ns: deterministic)" :
+	    strcmp(r->base.where, "host") ? " (QEMU's clock: emulated time)" : " (the host's clock)");
+}
+
+void cmp_method_text(char *buf, size_t len, const struct compare_result *r,
+		     const struct compare_opts *o)
+{
+	int threads = 0, icount = !strncmp(r->base.clock, "icount", 6);
+	size_t off;
+
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->nkeys; j++)
+			if (!strcmp(r->keys[j], "threads") && atoi(r->pt[i].key[j]) > 1)
+				threads = 1;
+	metric_text(buf, len, r);
+	off = strlen(buf);
+	if (r->model == CMP_MODEL_INVOCATIONS)
+		fmt(buf + off, len - off,
+		    " Invocations: %zu base, %zu new (separately started runs, one results.csv "
+		    "each), holding %zu and %zu rounds. Values: median of the ok samples%s; ratio = "
+		    "new/base as the ratio of the geometric means of the invocations, each the "
+		    "geometric mean of its rounds' medians (below 1: new is faster). 95%% CI and p: "
+		    "Welch's t on those logs, the invocation being the unit of replication: the "
+		    "rounds of one invocation follow each other within seconds and share the "
+		    "host's state, so they are not independent (model invocations); a point with "
+		    "fewer than two invocations a side is tested on its rounds (model runs) or "
+		    "its samples. q: p adjusted by Benjamini-Hochberg over the %zu points tested. "
+		    "floor: the CI's half-width, the smallest change the point could tell. "
+		    "Verdict: regression or improvement when q < %g and the ratio is at or beyond "
+		    "%.4g or %.4g (threshold %g%%); unchanged when the CI lies within them; "
+		    "inconclusive with fewer than %zu samples a side or a CI reaching past them.",
+		    r->base.sources, r->new.sources, r->base.runs, r->new.runs,
+		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
+		    "per page of one thread)" : "", r->tests, o->alpha, 1 + o->threshold,
+		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples);
+	else if (r->model == CMP_MODEL_RUNS)
+		fmt(buf + off, len - off,
+		    " Runs: %zu base, %zu new (a run: one results.csv's run index). Values: median "
+		    "of the ok samples%s; ratio = new/base as the ratio of the geometric means of "
+		    "the runs' medians (below 1: new is faster). 95%% CI and p: Welch's t on the "
+		    "log of each run's median, the run being the unit of replication (a point with "
+		    "one run on a side takes the other side's spread); a point with one run a side "
+		    "falls back to the samples (Mann-Whitney U, Hodges-Lehmann). q: p adjusted by "
+		    "Benjamini-Hochberg over the %zu points tested. floor: the CI's half-width, the "
+		    "smallest change the point could tell. Verdict: regression or improvement when "
+		    "q < %g and the ratio is at or beyond %.4g or %.4g (threshold %g%%); unchanged "
+		    "when the CI lies within them; inconclusive with fewer than %zu samples a side "
+		    "or a CI reaching past them.%s",
+		    r->base.runs, r->new.runs,
+		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
+		    "per page of one thread)" : "", r->tests, o->alpha, 1 + o->threshold,
+		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples,
+		    r->one_invocation && strncmp(r->base.clock, "icount", 6) ?
+		    " One invocation on a side: its rounds followed each other within seconds and "
+		    "share the host's state of those minutes, so their spread leaves out the drift "
+		    "between separately started runs, and a verdict may be the host's; two or "
+		    "more invocations a side (a directory of run directories) are the unit then." : "");
+	else
+		fmt(buf + off, len - off,
+		    " Values: median of the ok samples%s; ratio = new/base (below 1: new is "
+		    "faster). 95%% CI of the ratio: Hodges-Lehmann interval of the shift of log "
+		    "values, from the Mann-Whitney U distribution (exact up to %d samples a side, "
+		    "else normal). p: two-sided Mann-Whitney U test (exact without ties up to %d "
+		    "samples a side, else normal with tie and continuity correction). q: p adjusted "
+		    "by Benjamini-Hochberg over the %zu points tested. floor: the CI's half-width, "
+		    "the smallest change the point could tell. Verdict: regression or improvement "
+		    "when q < %g and the ratio is at or beyond %.4g or %.4g (threshold %g%%); "
+		    "unchanged when the CI lies within them; inconclusive with fewer than %zu "
+		    "samples a side or a CI reaching past them. %s",
+		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
+		    "per page of one thread)" : "",
+		    STATS_MW_EXACT_MAX, STATS_MW_EXACT_MAX, r->tests, o->alpha, 1 + o->threshold,
+		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples,
+		    icount ? "One run a side: under icount two boots of one kernel repeat, so the "
+			     "samples' spread is all there is. Under icount with the cpu metric, a "
+			     "point with at least min-samples samples a side within " BARE_TOL_TEXT
+			     " of the side's lowest is judged on those alone, the bare work (model "
+			     "bare, n marked + or \"k of n\"); the others carry a timer interrupt or "
+			     "other work and are set aside." :
+			     "One run a side: the CI covers the spread between samples of one run, "
+			     "not the drift between runs (up to 30% on a host, more under TCG); "
+			     "several runs a side (run --runs N, or a directory of runs) model it.");
+}
+
+/* "unchanged within 0.8% (noise floor: median 0.4%, max 0.8% over 12 points)" */
+static void floor_text(char *buf, size_t len, const struct compare_result *r)
+{
+	double *f = malloc((r->n ? r->n : 1) * sizeof(*f));
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; f && i < r->n; i++)
+		if (!isnan(r->pt[i].floor) && !isnan(r->pt[i].q))
+			f[n++] = r->pt[i].floor;
+	if (n) {
+		stats_sort(f, n);
+		fmt(buf, len, " Noise floor (the smallest change a point could tell): median "
+		    "%.2f%%, max %.2f%% over %zu point%s.", 100 * stats_quantile(f, n, 0.5),
+		    100 * f[n - 1], n, n == 1 ? "" : "s");
+	}
+	free(f);
+}
+
+/* The root mean square of a point's two sides' values of one sd; NAN when neither has one. */
+static double rms_sides(double a, double b)
+{
+	double sum = 0;
+	int k = 0;
+
+	if (!isnan(a))
+		sum += a * a, k++;
+	if (!isnan(b))
+		sum += b * b, k++;
+	return k ? sqrt(sum / k) : NAN;
+}
+
+static double median_of(double *v, size_t n)
+{
+	stats_sort(v, n);
+	return n ? stats_quantile(v, n, 0.5) : NAN;
+}
+
+/*
+ * Where the spread is (runs and invocations models): per point, the sd of
+ * the units' log medians, of the rounds within an invocation (invocations
+ * model), of a round's samples, and what of the first the levels below do
+ * not explain; medians over the points of the result's model.
+ */
+static void variance_text(char *buf, size_t len, const struct compare_result *r)
+{
+	double *a = malloc((r->n ? r->n : 1) * 4 * sizeof(*a)), *b, *c, *d;
+	size_t na = 0, nb = 0, nc = 0, nd = 0;
+	int inv = r->model == CMP_MODEL_INVOCATIONS;
+
+	buf[0] = '\0';
+	if (!a || (r->model != CMP_MODEL_RUNS && !inv)) {
+		free(a);
+		return;
+	}
+	b = a + r->n;
+	c = b + r->n;
+	d = c + r->n;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+		double x;
+
+		if (p->model != r->model)
+			continue;
+		if (!isnan(x = rms_sides(p->base.sd_between, p->new.sd_between)))
+			a[na++] = x;
+		if (!isnan(x = rms_sides(p->base.sd_within, p->new.sd_within)))
+			b[nb++] = x;
+		if (!isnan(p->sd_run))
+			c[nc++] = p->sd_run;
+		if (inv && !isnan(x = rms_sides(p->base.sd_rounds, p->new.sd_rounds)))
+			d[nd++] = x;
+	}
+	if (inv && na && nb)
+		fmt(buf, len, "Spread (median over points, as a fraction of the value): between "
+		    "invocations' means %.2f%%, between rounds of an invocation %.2f%%, between "
+		    "samples of a round %.2f%%; of the first, %.2f%% is the invocations' own (what "
+		    "the rounds' spread does not explain).", 100 * median_of(a, na),
+		    100 * median_of(d, nd), 100 * median_of(b, nb), 100 * median_of(c, nc));
+	else if (na && nb)
+		fmt(buf, len, "Spread (median over points, as a fraction of the value): between "
+		    "runs' medians %.2f%%, between samples of a run %.2f%%; of the first, %.2f%% is "
+		    "the runs' own (what the samples' noise does not explain).",
+		    100 * median_of(a, na), 100 * median_of(b, nb), 100 * median_of(c, nc));
+	free(a);
+}
+
+static void summary_text(char *buf, size_t len, const struct compare_result *r)
+{
+	char g[32];
+
+	fmt(g, sizeof(g), "%.3f", r->geomean);
+	fmt(buf, len,
+	    "Summary: %zu regression%s, %zu improvement%s, %zu unchanged, %zu inconclusive; "
+	    "geometric mean ratio %s over %zu tested point%s; %zu not compared.",
+	    r->count[CMP_REGRESSION], r->count[CMP_REGRESSION] == 1 ? "" : "s",
+	    r->count[CMP_IMPROVEMENT], r->count[CMP_IMPROVEMENT] == 1 ? "" : "s",
+	    r->count[CMP_UNCHANGED], r->count[CMP_INCONCLUSIVE], r->tests ? g : "-", r->tests,
+	    r->tests == 1 ? "" : "s", r->count[CMP_NOT_COMPARED]);
+	floor_text(buf + strlen(buf), len - strlen(buf), r);
+}
+
+static void print_warnings_text(FILE *f, const struct compare_result *r, int expected)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < r->nwarn; i++) {
+		const struct compare_warning *w = &r->warn[i];
+		char first[160], *text;
+
+		if (w->expected != expected)
+			continue;
+		if (!any)
+			fprintf(f, "%s\n", expected ?
+				"The kernels differ (what a kernel comparison changes):" :
+				"WARNING: the runs differ in what makes their numbers incomparable:");
+		any = 1;
+		fmt(first, sizeof(first), "  %s:", w->what);
+		if (asprintf(&text, "base %s%s%s; new %s%s%s",
+			     strncmp(w->base, "only", 4) ? "\"" : "", w->base,
+			     strncmp(w->base, "only", 4) ? "\"" : "",
+			     strncmp(w->new, "only", 4) ? "\"" : "", w->new,
+			     strncmp(w->new, "only", 4) ? "\"" : "") < 0)
+			continue;
+		/* "base only in base: x" reads badly: cmdline words say it themselves */
+		if (!strncmp(w->base, "only", 4)) {
+			free(text);
+			if (asprintf(&text, "%s; %s", w->base, w->new) < 0)
+				continue;
+		}
+		wrap(f, first, 6, text, TEXT_WIDTH);
+		free(text);
+	}
+}
+
+static const char *colour_of(enum compare_verdict v)
+{
+	switch (v) {
+	case CMP_REGRESSION:
+		return "\033[1;31m";
+	case CMP_IMPROVEMENT:
+		return "\033[32m";
+	case CMP_INCONCLUSIVE:
+		return "\033[33m";
+	default:
+		return "";
+	}
+}
+
+const char *cmp_model_name(enum compare_model m)
+{
+	return m == CMP_MODEL_RUNS ? "runs" : m == CMP_MODEL_BARE ? "bare" :
+	       m == CMP_MODEL_INVOCATIONS ? "invocations" : "samples";
+}
+
+static void n_str(const struct compare_point *p, char *buf, size_t len)
+{
+	int pooled = p->base.scenarios > 1 || p->new.scenarios > 1;
+
+	if (p->model == CMP_MODEL_BARE)
+		fmt(buf, len, "%zu/%zu+%s", p->base.bare, p->new.bare, pooled ? "*" : "");
+	else
+		fmt(buf, len, "%zu/%zu%s", p->base.n, p->new.n, pooled ? "*" : "");
+}
+
+/* terminal and text: a table that fits 80 columns, grouped by scenario */
+/* Points apart: some samples measured other memory than the label says. */
+static void print_mismatch_text(FILE *f, const struct compare_result *r)
+{
+	int header = 0;
+	char buf[1024];
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+
+		if (!p->base.mismatch && !p->new.mismatch)
+			continue;
+		if (!header++)
+			fprintf(f, "\nNot as asked (some samples' buffers differed from the config: "
+				   "results.csv mismatch):\n");
+		fmt(buf, sizeof(buf), "%s %s: base %zu of %zu samples%s%s; new %zu of %zu%s%s",
+		    p->label, p->op, p->base.mismatch, p->base.n, p->base.mismatch ? ", " : "",
+		    p->base.mismatch_first, p->new.mismatch, p->new.n, p->new.mismatch ? ", " : "",
+		    p->new.mismatch_first);
+		wrap(f, "  ", 4, buf, TEXT_WIDTH);
+	}
+}
+
+static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
+		       const struct compare_opts *o, int colour, int warnings_apart)
+{
+	char buf[2048], t1[64], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16], nb[32];
+	int opw = 2, nw = 1, pooled = 0;
+	size_t bare_pts = 0, bare_kept = 0, bare_all = 0;
+	size_t skip_both = 0, other = 0;
+	const char *last = "";
+
+	fprintf(f, "gupbench compare\n");
+	for (int s = 0; s < 2; s++) {
+		const struct compare_run *run = s ? &r->new : &r->base;
+
+		fprintf(f, "  %s %s\n", s ? "new: " : "base:", tail(run->path, 70, t1, sizeof(t1)));
+		if (run->has_meta)
+			fmt(buf, sizeof(buf), "kernel %s%s%s, gupbench %s;", run->release,
+			    strcmp(run->where, "host") ? " under " : "",
+			    strcmp(run->where, "host") ? run->where : "", run->revision);
+		else
+			fmt(buf, sizeof(buf), "no meta beside %s;", run->csv);
+		rows_text(buf + strlen(buf), sizeof(buf) - strlen(buf), run);
+		wrap(f, "        ", 8, buf, TEXT_WIDTH);
+	}
+	cmp_method_text(buf, sizeof(buf), r, o);
+	wrap(f, "", 0, buf, TEXT_WIDTH);
+	fputc('\n', f);
+	print_warnings_text(f, r, 1);
+	print_warnings_text(warnings_apart ? wf : f, r, 0);
+	if (r->nwarn && !warnings_apart)
+		fputc('\n', f);
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+
+		if (p->verdict == CMP_NOT_COMPARED)
+			continue;
+		n_str(p, nb, sizeof(nb));
+		if ((int)strlen(p->op) > opw)
+			opw = (int)strlen(p->op);
+		if ((int)strlen(nb) > nw)
+			nw = (int)strlen(nb);
+	}
+	if (r->n - r->count[CMP_NOT_COMPARED]) {
+		fprintf(f, "  %-*s %*s %7s %7s %6s %-13s %5s %5s %s\n", opw, "op", nw, "n", "base",
+			"new", "ratio", "95% CI", "floor", "q", "verdict");
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+
+		if (p->verdict == CMP_NOT_COMPARED) {
+			if (both_skip(p))
+				skip_both++;
+			else
+				other++;
+			continue;
+		}
+		if (strcmp(last, p->label))
+			wrap(f, "", 4, p->label, TEXT_WIDTH);
+		last = p->label;
+		n_str(p, nb, sizeof(nb));
+		pooled |= !!strchr(nb, '*');
+		if (p->model == CMP_MODEL_BARE) {
+			bare_pts++;
+			bare_kept += p->base.bare + p->new.bare;
+			bare_all += p->base.n + p->new.n;
+		}
+		fprintf(f, "  %-*s %*s %7s %7s %6s %-13s %5s %5s %s%s%s\n", opw, p->op, nw, nb,
+			num(p->base.median, t2, sizeof(t2)), num(p->new.median, t3, sizeof(t3)),
+			ratio_str(p->ratio, t4, sizeof(t4)), ci_str(p, t5, sizeof(t5)),
+			floor_str(p->floor, t7, sizeof(t7)),
+			q_str(p->q, t6, sizeof(t6)), colour ? colour_of(p->verdict) : "",
+			compare_verdict_name(p->verdict),
+			colour && *colour_of(p->verdict) ? "\033[0m" : "");
+	}
+	if (bare_pts) {
+		char line[512];
+
+		fmt(line, sizeof(line), "+ bare work: %zu points judged on their samples within "
+		    "%s of the side's lowest alone; %zu of their %zu samples set aside (a timer "
+		    "interrupt or other work landed on them). n counts the samples kept.",
+		    bare_pts, BARE_TOL_TEXT, bare_all - bare_kept, bare_all);
+		wrap(f, "", 2, line, TEXT_WIDTH);
+	}
+	if (pooled)
+		wrap(f, "", 2, r->model == CMP_MODEL_RUNS || r->model == CMP_MODEL_INVOCATIONS ?
+		     "* pooled: the point ran in more than one scenario of a results.csv (several "
+		     "jobs, or several files of a side); each run's samples make its median." :
+		     "* pooled: the point ran in more than one scenario of a run "
+		     "(the same point in several jobs); their samples are taken together.",
+		     TEXT_WIDTH);
+	variance_text(buf, sizeof(buf), r);
+	if (buf[0]) {
+		fputc('\n', f);
+		wrap(f, "", 0, buf, TEXT_WIDTH);
+	}
+	print_mismatch_text(f, r);
+	if (r->base.bad_ns || r->new.bad_ns)
+		fprintf(f, "\nLeft out: %zu base and %zu new ok rows whose ns is not a number >= 0\n",
+			r->base.bad_ns, r->new.bad_ns);
+	if (r->base.no_metric || r->new.no_metric)
+		fprintf(f, "\nLeft out: %zu base and %zu new ok rows without a cpu_ns (no task-clock)\n",
+			r->base.no_metric, r->new.no_metric);
+	if (skip_both || other)
+		fprintf(f, "\nNot compared (no ok samples on a side):\n");
+	if (skip_both) {
+		const char *reason = "";
+
+		for (size_t i = 0; i < r->n; i++)
+			if (both_skip(&r->pt[i])) {
+				reason = r->pt[i].base.reason;
+				break;
+			}
+		fmt(buf, sizeof(buf), "%zu points skip on both sides (e.g. %s)", skip_both, reason);
+		wrap(f, "  ", 4, buf, TEXT_WIDTH);
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+		char bs[200], ns[200];
+
+		if (p->verdict != CMP_NOT_COMPARED || both_skip(p))
+			continue;
+		fmt(bs, sizeof(bs), "%s%s%s", cmp_side_state(&p->base), p->base.reason[0] ? ": " : "",
+		    p->base.reason);
+		fmt(ns, sizeof(ns), "%s%s%s", cmp_side_state(&p->new), p->new.reason[0] ? ": " : "",
+		    p->new.reason);
+		fmt(buf, sizeof(buf), "%s %s: base %s; new %s", p->label, p->op, bs, ns);
+		wrap(f, "  ", 4, buf, TEXT_WIDTH);
+	}
+	fputc('\n', f);
+	summary_text(buf, sizeof(buf), r);
+	wrap(f, "", 0, buf, TEXT_WIDTH);
+}
+
+static void md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void print_markdown(FILE *f, const struct compare_result *r, const struct compare_opts *o)
+{
+	char buf[2048], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16], t8[16], nb[48], nn[48];
+	int any;
+
+	fprintf(f, "## gupbench compare\n\n| | run | kernel | gupbench | rows |\n|---|---|---|---|---|\n");
+	for (int s = 0; s < 2; s++) {
+		const struct compare_run *run = s ? &r->new : &r->base;
+
+		fprintf(f, "| %s | `", s ? "new" : "base");
+		md_cell(f, run->path);
+		rows_text(buf, sizeof(buf), run);
+		fprintf(f, "` | %s%s%s | %s | %s |\n", run->release,
+			strcmp(run->where, "host") ? " under " : "",
+			strcmp(run->where, "host") ? run->where : "", run->revision, buf + 7);
+	}
+	cmp_method_text(buf, sizeof(buf), r, o);
+	fprintf(f, "\n%s\n", buf);
+	for (int e = 1; e >= 0; e--) {
+		any = 0;
+		for (size_t i = 0; i < r->nwarn; i++) {
+			const struct compare_warning *w = &r->warn[i];
+
+			if (w->expected != e)
+				continue;
+			if (!any)
+				fprintf(f, "\n%s\n\n", e ? "The kernels differ (what a kernel comparison changes):"
+				       : "**Warning: the runs differ in what makes their numbers incomparable:**");
+			any = 1;
+			fprintf(f, "- `%s`: base `", w->what);
+			md_cell(f, w->base);
+			fprintf(f, "`; new `");
+			md_cell(f, w->new);
+			fprintf(f, "`\n");
+		}
+	}
+	fprintf(f, "\n| scenario | op | n base | n new | base %s/page | new %s/page | ratio | 95%% CI "
+		"| floor | p | q | verdict |\n|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|---|\n",
+		r->metric == CMP_METRIC_CPU ? "cpu_ns" : "ns", r->metric == CMP_METRIC_CPU ? "cpu_ns" : "ns");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+		const char *em = p->verdict == CMP_REGRESSION || p->verdict == CMP_IMPROVEMENT ? "**" : "";
+
+		if (p->verdict == CMP_NOT_COMPARED)
+			continue;
+		fprintf(f, "| ");
+		md_cell(f, p->label);
+		/* the bare model: "5 of 8", the samples kept of those there were */
+		if (p->model == CMP_MODEL_BARE)
+			fmt(nb, sizeof(nb), "%zu of %zu", p->base.bare, p->base.n),
+			fmt(nn, sizeof(nn), "%zu of %zu", p->new.bare, p->new.n);
+		else
+			fmt(nb, sizeof(nb), "%zu", p->base.n), fmt(nn, sizeof(nn), "%zu", p->new.n);
+		fprintf(f, " | %s | %s%s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", p->op,
+			nb, p->base.scenarios > 1 ? "*" : "", nn,
+			p->new.scenarios > 1 ? "*" : "", num(p->base.median, t2, sizeof(t2)),
+			num(p->new.median, t3, sizeof(t3)), ratio_str(p->ratio, t4, sizeof(t4)),
+			ci_str(p, t5, sizeof(t5)), floor_str(p->floor, t8, sizeof(t8)),
+			q_str(p->p, t7, sizeof(t7)),
+			q_str(p->q, t6, sizeof(t6)), em, compare_verdict_name(p->verdict), em);
+	}
+	if (r->count[CMP_NOT_COMPARED]) {
+		fprintf(f, "\nNot compared (no ok samples on a side):\n\n| scenario | op | base | new |\n"
+			"|---|---|---|---|\n");
+		for (size_t i = 0; i < r->n; i++) {
+			const struct compare_point *p = &r->pt[i];
+
+			if (p->verdict != CMP_NOT_COMPARED)
+				continue;
+			fprintf(f, "| ");
+			md_cell(f, p->label);
+			fprintf(f, " | %s | %s", p->op, cmp_side_state(&p->base));
+			if (p->base.reason[0]) {
+				fprintf(f, ": ");
+				md_cell(f, p->base.reason);
+			}
+			fprintf(f, " | %s", cmp_side_state(&p->new));
+			if (p->new.reason[0]) {
+				fprintf(f, ": ");
+				md_cell(f, p->new.reason);
+			}
+			fprintf(f, " |\n");
+		}
+	}
+	variance_text(buf, sizeof(buf), r);
+	if (buf[0])
+		fprintf(f, "\n%s\n", buf);
+	summary_text(buf, sizeof(buf), r);
+	fprintf(f, "\n%s\n", buf);
+}
+
+
+int compare_print(FILE *out, FILE *warn_to, const struct compare_result *r,
+		  const struct compare_opts *o, enum compare_format f, int colour)
+{
+	int ret = 0;
+
+	switch (f) {
+	case CMP_FMT_TERMINAL:
+		print_text(out, warn_to, r, o, colour, 1);
+		break;
+	case CMP_FMT_TEXT:
+		print_text(out, warn_to, r, o, 0, 0);
+		break;
+	case CMP_FMT_MARKDOWN:
+		print_markdown(out, r, o);
+		break;
+	case CMP_FMT_CSV:
+		cmp_print_csv(out, r);
+		/* a CSV has no room for prose: the warnings and the summary go apart */
+		if (warn_to) {
+			char buf[1024];
+
+			print_warnings_text(warn_to, r, 0);
+			summary_text(buf, sizeof(buf), r);
+			wrap(warn_to, "", 0, buf, TEXT_WIDTH);
+		}
+		break;
+	case CMP_FMT_JSON:
+		ret = cmp_print_json(out, r, o);
+		break;
+	}
+	if (fflush(out) || ferror(out))
+		return -EIO;
+	return ret;
+}
