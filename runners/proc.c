@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Child processes for the commands that drive others (bisect: builds,
+ * boots, git): sh command strings built safely, one way to run a child
+ * with its output logged or read line by line, and the signal forwarding
+ * that lets a Ctrl-C stop the child before the parent cleans up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "util.h"
+
+void sbuf_addn(struct sbuf *b, const char *s, size_t n)
+{
+	char *p;
+
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		p = realloc(b->s, (b->len + n + 1) * 2);
+		if (!p) {
+			b->failed = 1;
+			return;
+		}
+		b->s = p;
+		b->cap = (b->len + n + 1) * 2;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void sbuf_add(struct sbuf *b, const char *s)
+{
+	sbuf_addn(b, s, strlen(s));
+}
+
+void sbuf_quote(struct sbuf *b, const char *s)
+{
+	char *q = sh_quote(s);
+
+	if (!q) {
+		b->failed = 1;
+		return;
+	}
+	sbuf_add(b, q);
+	free(q);
+}
+
+char *sbuf_take(struct sbuf *b)
+{
+	sbuf_add(b, "");
+	if (b->failed) {
+		free(b->s);
+		return NULL;
+	}
+	return b->s;
+}
+
+char *tpl_expand(const char *tpl, const struct tpl_var *v, size_t n)
+{
+	struct sbuf b = { 0 };
+
+	while (*tpl) {
+		size_t i, l = 0;
+
+		for (i = 0; *tpl == '{' && i < n; i++) {
+			l = strlen(v[i].name);
+			if (!strncmp(tpl + 1, v[i].name, l) && tpl[1 + l] == '}')
+				break;
+		}
+		if (*tpl == '{' && i < n) {
+			sbuf_add(&b, v[i].val);
+			tpl += l + 2;
+		} else {
+			sbuf_addn(&b, tpl++, 1);
+		}
+	}
+	return sbuf_take(&b);
+}
+volatile sig_atomic_t proc_signal;	/* what stopped the driver; 0: nothing */
+static volatile pid_t proc_pgrp;		/* the group the driver forwards signals to */
+
+static void proc_on_signal(int sig)
+{
+	proc_signal = sig;
+	if (proc_pgrp > 0)
+		kill(-proc_pgrp, sig);
+}
+
+int proc_run(const struct proc *p)
+{
+	int pfd[2] = { -1, -1 }, nul, status, e;
+	sigset_t all, old;
+	pid_t pid;
+
+	/* a signal between two children: start no build or boot after it */
+	if (p->group == PROC_FORWARD && proc_signal)
+		return 128 + proc_signal;
+	if (p->out_fd < 0 && pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* nothing reaches the handler until the child's group is known */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		int out = p->out_fd < 0 ? pfd[1] : p->out_fd;
+		int err = p->err_fd < 0 ? out : p->err_fd;
+
+		if (p->group != PROC_SAME)
+			setpgid(0, 0);
+		if (nul >= 0)
+			dup2(nul, STDIN_FILENO);
+		dup2(out, STDOUT_FILENO);
+		dup2(err == out ? STDOUT_FILENO : err, STDERR_FILENO);
+		if (p->c_locale) {
+			setenv("LC_ALL", "C", 1);
+			unsetenv("LANGUAGE");
+		}
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (p->cwd && chdir(p->cwd)) {
+			dprintf(STDERR_FILENO, "gupbench: cd %s: %s\n", p->cwd,
+				strerror(errno));
+			_exit(127);
+		}
+		execvp(p->argv[0], p->argv);
+		dprintf(STDERR_FILENO, "gupbench: %s: %s\n", p->argv[0], strerror(errno));
+		_exit(127);
+	}
+	e = errno;
+	if (pid > 0 && p->group != PROC_SAME) {
+		setpgid(pid, pid);	/* both sides, so neither can race the other */
+		if (p->group == PROC_FORWARD)
+			proc_pgrp = pid;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (nul >= 0)
+		close(nul);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	if (pid < 0) {
+		if (pfd[0] >= 0)
+			close(pfd[0]);
+		return -e;
+	}
+	if (pfd[0] >= 0) {
+		FILE *f = fdopen(pfd[0], "r");
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+
+		/* handlers use SA_RESTART: a signal does not cut a line short */
+		while (f && (n = getline(&line, &cap, f)) >= 0) {
+			if (n && line[n - 1] == '\n')
+				line[n - 1] = '\0';
+			if (p->line)
+				p->line(p->ctx, line);
+		}
+		free(line);
+		if (f)
+			fclose(f);
+		else
+			close(pfd[0]);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			proc_pgrp = 0;
+			return -errno;
+		}
+	}
+	if (p->group == PROC_FORWARD)
+		proc_pgrp = 0;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+void capture_line(void *ctx, char *line)
+{
+	struct capture *c = ctx;
+
+	if (c->used + 1 < c->len) {
+		fmt(c->buf + c->used, c->len - c->used, "%s%s", c->used ? "\n" : "", line);
+		c->used += strlen(c->buf + c->used);
+	}
+}
+
+int proc_signals_install(struct sigaction old[3])
+{
+	struct sigaction sa = { .sa_handler = proc_on_signal, .sa_flags = SA_RESTART };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		if (sigaction(sigs[i], &sa, &old[i]))
+			return -errno;
+	return 0;
+}
+
+void proc_signals_restore(const struct sigaction old[3])
+{
+	sigaction(SIGINT, &old[0], NULL);
+	sigaction(SIGTERM, &old[1], NULL);
+	sigaction(SIGHUP, &old[2], NULL);
+}

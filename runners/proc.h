@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Child processes and the strings that start them (proc.c).
+ */
+#ifndef GUPBENCH_PROC_H
+#define GUPBENCH_PROC_H
+
+#include <signal.h>
+#include <stddef.h>
+
+/* A growing string; sbuf_take() hands it over. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+	int failed;		/* an allocation failed: the string is incomplete */
+};
+
+void sbuf_addn(struct sbuf *b, const char *s, size_t n);
+void sbuf_add(struct sbuf *b, const char *s);
+/* s as one sh word (sh_quote) */
+void sbuf_quote(struct sbuf *b, const char *s);
+/* The string (the caller frees it), or NULL if an allocation failed. */
+char *sbuf_take(struct sbuf *b);
+
+struct tpl_var {
+	const char *name;
+	const char *val;	/* already quoted for sh */
+};
+
+/*
+ * {name} of each var replaced by its value; any other brace is the
+ * shell's (${HOME}, a{b,c}) and stays as it is. NULL: out of memory.
+ */
+char *tpl_expand(const char *tpl, const struct tpl_var *v, size_t n);
+
+enum proc_group {
+	PROC_SAME,	/* the caller's group: the step, which git's group holds */
+	PROC_FORWARD,	/* its own, and the driver forwards signals to it */
+	PROC_SHIELD,	/* its own, not forwarded: `git bisect reset` must finish */
+};
+
+struct proc {
+	char *const *argv;
+	const char *cwd;	/* NULL: ours */
+	int out_fd;		/* stdout; -1: a pipe read line by line into line() */
+	int err_fd;		/* stderr; -1: where stdout goes */
+	enum proc_group group;
+	int c_locale;		/* git: messages we parse must not be translated */
+	void (*line)(void *ctx, char *line);
+	void *ctx;
+};
+
+/*
+ * Run p->argv with stdin on /dev/null. Returns its exit status, 128 + N
+ * if signal N killed it, or -errno if it could not be started.
+ */
+int proc_run(const struct proc *p);
+
+/* proc.line for output wanted as one string: lines joined by '\n' into buf */
+struct capture {
+	char *buf;
+	size_t len, used;
+};
+
+void capture_line(void *ctx, char *line);
+
+/*
+ * SIGINT, SIGTERM and SIGHUP: recorded in proc_signal and forwarded to
+ * the PROC_FORWARD child running then (SA_RESTART). old[] keeps what was
+ * there for proc_signals_restore().
+ */
+extern volatile sig_atomic_t proc_signal;
+int proc_signals_install(struct sigaction old[3]);
+void proc_signals_restore(const struct sigaction old[3]);
+
+#endif
