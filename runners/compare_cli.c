@@ -15,6 +15,41 @@
 #include "compare_int.h"
 #include "util.h"
 
+int compare_print(FILE *out, FILE *warn_to, const struct compare_result *r,
+		  const struct compare_opts *o, enum compare_format f, int colour)
+{
+	int ret = 0;
+
+	switch (f) {
+	case CMP_FMT_TERMINAL:
+		cmp_print_text(out, warn_to, r, o, colour, 1);
+		break;
+	case CMP_FMT_TEXT:
+		cmp_print_text(out, warn_to, r, o, 0, 0);
+		break;
+	case CMP_FMT_MARKDOWN:
+		cmp_print_markdown(out, r, o);
+		break;
+	case CMP_FMT_CSV:
+		cmp_print_csv(out, r);
+		/* a CSV has no room for prose: the warnings and the summary go apart */
+		if (warn_to) {
+			char buf[1024];
+
+			cmp_print_warnings_text(warn_to, r, 0);
+			cmp_summary_text(buf, sizeof(buf), r);
+			cmp_wrap(warn_to, "", 0, buf, TEXT_WIDTH);
+		}
+		break;
+	case CMP_FMT_JSON:
+		ret = cmp_print_json(out, r, o);
+		break;
+	}
+	if (fflush(out) || ferror(out))
+		return -EIO;
+	return ret;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the files of compare share and nothing else sees:
- *   compare.c        the join: sources, rows to points, labels, compare_runs()
+ *   compare.c        the verdict rule and the exit status (compare.h only)
  *   compare_meta.c   which meta differences matter, what a run says of itself
- *   compare_model.c  the statistics of each point and the verdicts
- *   compare_print.c  text and Markdown, compare_print()
+ *   compare_model.c  the statistics of each point, and the words for them
+ *   compare_join.c   sources, rows to points, labels, compare_runs()
+ *   compare_print.c  text and Markdown
  *   compare_data.c   CSV and JSON
- *   compare_cli.c    the command and the shared options
+ *   compare_cli.c    compare_print(), the command and the shared options
+ * each using only the ones above it in this list.
  */
 #ifndef GUPBENCH_COMPARE_INT_H
 #define GUPBENCH_COMPARE_INT_H
@@ -25,9 +27,6 @@ struct rep_map {
 	size_t n;
 };
 
-/* compare.c */
-extern const char *const cmp_status_names[CMP_NST];
-
 /* compare_meta.c */
 void cmp_warn_add(struct compare_result *r, const char *sec, const char *key, const char *b,
 		  const char *n, int expected);
@@ -37,14 +36,21 @@ void cmp_run_paths(struct compare_run *run, const char *arg, char *meta, size_t 
 void cmp_run_info(struct compare_run *run, const struct meta_file *m);
 
 /* compare_model.c */
+extern const char *const cmp_status_names[CMP_NST];
 void cmp_analyse(struct compare_result *r, const struct compare_opts *o,
 		 const struct rep_map reps[2]);
-
-/* compare_print.c */
 const char *cmp_side_state(const struct compare_side *s);
 void cmp_method_text(char *buf, size_t len, const struct compare_result *r,
 		     const struct compare_opts *o);
 const char *cmp_model_name(enum compare_model m);
+
+/* compare_print.c */
+void cmp_print_text(FILE *f, FILE *wf, const struct compare_result *r,
+		    const struct compare_opts *o, int colour, int warnings_apart);
+void cmp_print_markdown(FILE *f, const struct compare_result *r, const struct compare_opts *o);
+void cmp_print_warnings_text(FILE *f, const struct compare_result *r, int expected);
+void cmp_summary_text(char *buf, size_t len, const struct compare_result *r);
+void cmp_wrap(FILE *f, const char *first, int indent, const char *text, int width);
 
 /* compare_data.c */
 void cmp_print_csv(FILE *f, const struct compare_result *r);

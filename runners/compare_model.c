@@ -14,6 +14,7 @@
 
 #include "compare_int.h"
 #include "stats.h"
+#include "util.h"
 
 static int cmp_unsigned(const void *a, const void *b)
 {
@@ -358,4 +359,126 @@ void cmp_analyse(struct compare_result *r, const struct compare_opts *o,
 	free(p);
 	free(q);
 	free(ratios);
+}
+
+/* ---- Words for the model, shared by the printers ---- */
+
+const char *const cmp_status_names[CMP_NST] = {
+	"ok", "warmup", "skip", "error", "interrupted",
+};
+
+const char *cmp_side_state(const struct compare_side *s)
+{
+	if (s->n)
+		return "ok";
+	if (s->rows[CMP_ST_SKIP])
+		return "skip";
+	if (s->rows[CMP_ST_ERROR])
+		return "error";
+	if (s->rows[CMP_ST_INTERRUPTED])
+		return "interrupted";
+	if (s->rows[CMP_ST_WARMUP])
+		return "warmup only";
+	if (s->rows[CMP_ST_OK])
+		return "no time";
+	return "absent";
+}
+
+/* "cpu (cpu_ns, on-CPU time of the timed thread)" and what its unit is */
+static void metric_text(char *buf, size_t len, const struct compare_result *r)
+{
+	int icount = !strncmp(r->base.clock, "icount", 6);
+
+	fmt(buf, len, "Metric: %s per 4 KiB page; clock: %s%s.",
+	    r->metric == CMP_METRIC_CPU ? "cpu (cpu_ns: the timed thread's on-CPU time)"
+					 : "elapsed (ns: wall time of the op, waits included)",
+	    r->base.clock,
+	    icount ? " (guest instructions, 1 per virtual ns: deterministic)" :
+	    strcmp(r->base.where, "host") ? " (QEMU's clock: emulated time)" : " (the host's clock)");
+}
+
+void cmp_method_text(char *buf, size_t len, const struct compare_result *r,
+		     const struct compare_opts *o)
+{
+	int threads = 0, icount = !strncmp(r->base.clock, "icount", 6);
+	size_t off;
+
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->nkeys; j++)
+			if (!strcmp(r->keys[j], "threads") && atoi(r->pt[i].key[j]) > 1)
+				threads = 1;
+	metric_text(buf, len, r);
+	off = strlen(buf);
+	if (r->model == CMP_MODEL_INVOCATIONS)
+		fmt(buf + off, len - off,
+		    " Invocations: %zu base, %zu new (separately started runs, one results.csv "
+		    "each), holding %zu and %zu rounds. Values: median of the ok samples%s; ratio = "
+		    "new/base as the ratio of the geometric means of the invocations, each the "
+		    "geometric mean of its rounds' medians (below 1: new is faster). 95%% CI and p: "
+		    "Welch's t on those logs, the invocation being the unit of replication: the "
+		    "rounds of one invocation follow each other within seconds and share the "
+		    "host's state, so they are not independent (model invocations); a point with "
+		    "fewer than two invocations a side is tested on its rounds (model runs) or "
+		    "its samples. q: p adjusted by Benjamini-Hochberg over the %zu points tested. "
+		    "floor: the CI's half-width, the smallest change the point could tell. "
+		    "Verdict: regression or improvement when q < %g and the ratio is at or beyond "
+		    "%.4g or %.4g (threshold %g%%); unchanged when the CI lies within them; "
+		    "inconclusive with fewer than %zu samples a side or a CI reaching past them.",
+		    r->base.sources, r->new.sources, r->base.runs, r->new.runs,
+		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
+		    "per page of one thread)" : "", r->tests, o->alpha, 1 + o->threshold,
+		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples);
+	else if (r->model == CMP_MODEL_RUNS)
+		fmt(buf + off, len - off,
+		    " Runs: %zu base, %zu new (a run: one results.csv's run index). Values: median "
+		    "of the ok samples%s; ratio = new/base as the ratio of the geometric means of "
+		    "the runs' medians (below 1: new is faster). 95%% CI and p: Welch's t on the "
+		    "log of each run's median, the run being the unit of replication (a point with "
+		    "one run on a side takes the other side's spread); a point with one run a side "
+		    "falls back to the samples (Mann-Whitney U, Hodges-Lehmann). q: p adjusted by "
+		    "Benjamini-Hochberg over the %zu points tested. floor: the CI's half-width, the "
+		    "smallest change the point could tell. Verdict: regression or improvement when "
+		    "q < %g and the ratio is at or beyond %.4g or %.4g (threshold %g%%); unchanged "
+		    "when the CI lies within them; inconclusive with fewer than %zu samples a side "
+		    "or a CI reaching past them.%s",
+		    r->base.runs, r->new.runs,
+		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
+		    "per page of one thread)" : "", r->tests, o->alpha, 1 + o->threshold,
+		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples,
+		    r->one_invocation && strncmp(r->base.clock, "icount", 6) ?
+		    " One invocation on a side: its rounds followed each other within seconds and "
+		    "share the host's state of those minutes, so their spread leaves out the drift "
+		    "between separately started runs, and a verdict may be the host's; two or "
+		    "more invocations a side (a directory of run directories) are the unit then." : "");
+	else
+		fmt(buf + off, len - off,
+		    " Values: median of the ok samples%s; ratio = new/base (below 1: new is "
+		    "faster). 95%% CI of the ratio: Hodges-Lehmann interval of the shift of log "
+		    "values, from the Mann-Whitney U distribution (exact up to %d samples a side, "
+		    "else normal). p: two-sided Mann-Whitney U test (exact without ties up to %d "
+		    "samples a side, else normal with tie and continuity correction). q: p adjusted "
+		    "by Benjamini-Hochberg over the %zu points tested. floor: the CI's half-width, "
+		    "the smallest change the point could tell. Verdict: regression or improvement "
+		    "when q < %g and the ratio is at or beyond %.4g or %.4g (threshold %g%%); "
+		    "unchanged when the CI lies within them; inconclusive with fewer than %zu "
+		    "samples a side or a CI reaching past them. %s",
+		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
+		    "per page of one thread)" : "",
+		    STATS_MW_EXACT_MAX, STATS_MW_EXACT_MAX, r->tests, o->alpha, 1 + o->threshold,
+		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples,
+		    icount ? "One run a side: under icount two boots of one kernel repeat, so the "
+			     "samples' spread is all there is. Under icount with the cpu metric, a "
+			     "point with at least min-samples samples a side within " BARE_TOL_TEXT
+			     " of the side's lowest is judged on those alone, the bare work (model "
+			     "bare, n marked + or \"k of n\"); the others carry a timer interrupt or "
+			     "other work and are set aside." :
+			     "One run a side: the CI covers the spread between samples of one run, "
+			     "not the drift between runs (up to 30% on a host, more under TCG); "
+			     "several runs a side (run --runs N, or a directory of runs) model it.");
+}
+
+const char *cmp_model_name(enum compare_model m)
+{
+	return m == CMP_MODEL_RUNS ? "runs" : m == CMP_MODEL_BARE ? "bare" :
+	       m == CMP_MODEL_INVOCATIONS ? "invocations" : "samples";
 }

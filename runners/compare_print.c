@@ -88,23 +88,6 @@ static const char *floor_str(double v, char *buf, size_t len)
 	return buf;
 }
 
-const char *cmp_side_state(const struct compare_side *s)
-{
-	if (s->n)
-		return "ok";
-	if (s->rows[CMP_ST_SKIP])
-		return "skip";
-	if (s->rows[CMP_ST_ERROR])
-		return "error";
-	if (s->rows[CMP_ST_INTERRUPTED])
-		return "interrupted";
-	if (s->rows[CMP_ST_WARMUP])
-		return "warmup only";
-	if (s->rows[CMP_ST_OK])
-		return "no time";
-	return "absent";
-}
-
 static int both_skip(const struct compare_point *p)
 {
 	return p->verdict == CMP_NOT_COMPARED && !strcmp(cmp_side_state(&p->base), "skip") &&
@@ -115,7 +98,7 @@ static int both_skip(const struct compare_point *p)
  * first, then the words of text, continuation lines indented by indent,
  * no line past width (a word longer than a line stands alone).
  */
-static void wrap(FILE *f, const char *first, int indent, const char *text, int width)
+void cmp_wrap(FILE *f, const char *first, int indent, const char *text, int width)
 {
 	size_t fl = strlen(first);
 	int col = fprintf(f, "%s", first), fresh = !fl || first[fl - 1] == ' ';
@@ -160,99 +143,6 @@ static void rows_text(char *buf, size_t len, const struct compare_run *run)
 		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%zu %s",
 					off ? ", " : " rows: ", run->rows[i], cmp_status_names[i]);
 	}
-}
-
-/* "cpu (cpu_ns, on-CPU time of the timed thread)" and what its unit is */
-static void metric_text(char *buf, size_t len, const struct compare_result *r)
-{
-	int icount = !strncmp(r->base.clock, "icount", 6);
-
-	fmt(buf, len, "Metric: %s per 4 KiB page; clock: %s%s.",
-	    r->metric == CMP_METRIC_CPU ? "cpu (cpu_ns: the timed thread's on-CPU time)"
-					 : "elapsed (ns: wall time of the op, waits included)",
-	    r->base.clock,
-	    icount ? " (guest instructions, 1 per virtual ns: deterministic)" :
-	    strcmp(r->base.where, "host") ? " (QEMU's clock: emulated time)" : " (the host's clock)");
-}
-
-void cmp_method_text(char *buf, size_t len, const struct compare_result *r,
-		     const struct compare_opts *o)
-{
-	int threads = 0, icount = !strncmp(r->base.clock, "icount", 6);
-	size_t off;
-
-	for (size_t i = 0; i < r->n; i++)
-		for (size_t j = 0; j < r->nkeys; j++)
-			if (!strcmp(r->keys[j], "threads") && atoi(r->pt[i].key[j]) > 1)
-				threads = 1;
-	metric_text(buf, len, r);
-	off = strlen(buf);
-	if (r->model == CMP_MODEL_INVOCATIONS)
-		fmt(buf + off, len - off,
-		    " Invocations: %zu base, %zu new (separately started runs, one results.csv "
-		    "each), holding %zu and %zu rounds. Values: median of the ok samples%s; ratio = "
-		    "new/base as the ratio of the geometric means of the invocations, each the "
-		    "geometric mean of its rounds' medians (below 1: new is faster). 95%% CI and p: "
-		    "Welch's t on those logs, the invocation being the unit of replication: the "
-		    "rounds of one invocation follow each other within seconds and share the "
-		    "host's state, so they are not independent (model invocations); a point with "
-		    "fewer than two invocations a side is tested on its rounds (model runs) or "
-		    "its samples. q: p adjusted by Benjamini-Hochberg over the %zu points tested. "
-		    "floor: the CI's half-width, the smallest change the point could tell. "
-		    "Verdict: regression or improvement when q < %g and the ratio is at or beyond "
-		    "%.4g or %.4g (threshold %g%%); unchanged when the CI lies within them; "
-		    "inconclusive with fewer than %zu samples a side or a CI reaching past them.",
-		    r->base.sources, r->new.sources, r->base.runs, r->new.runs,
-		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
-		    "per page of one thread)" : "", r->tests, o->alpha, 1 + o->threshold,
-		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples);
-	else if (r->model == CMP_MODEL_RUNS)
-		fmt(buf + off, len - off,
-		    " Runs: %zu base, %zu new (a run: one results.csv's run index). Values: median "
-		    "of the ok samples%s; ratio = new/base as the ratio of the geometric means of "
-		    "the runs' medians (below 1: new is faster). 95%% CI and p: Welch's t on the "
-		    "log of each run's median, the run being the unit of replication (a point with "
-		    "one run on a side takes the other side's spread); a point with one run a side "
-		    "falls back to the samples (Mann-Whitney U, Hodges-Lehmann). q: p adjusted by "
-		    "Benjamini-Hochberg over the %zu points tested. floor: the CI's half-width, the "
-		    "smallest change the point could tell. Verdict: regression or improvement when "
-		    "q < %g and the ratio is at or beyond %.4g or %.4g (threshold %g%%); unchanged "
-		    "when the CI lies within them; inconclusive with fewer than %zu samples a side "
-		    "or a CI reaching past them.%s",
-		    r->base.runs, r->new.runs,
-		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
-		    "per page of one thread)" : "", r->tests, o->alpha, 1 + o->threshold,
-		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples,
-		    r->one_invocation && strncmp(r->base.clock, "icount", 6) ?
-		    " One invocation on a side: its rounds followed each other within seconds and "
-		    "share the host's state of those minutes, so their spread leaves out the drift "
-		    "between separately started runs, and a verdict may be the host's; two or "
-		    "more invocations a side (a directory of run directories) are the unit then." : "");
-	else
-		fmt(buf + off, len - off,
-		    " Values: median of the ok samples%s; ratio = new/base (below 1: new is "
-		    "faster). 95%% CI of the ratio: Hodges-Lehmann interval of the shift of log "
-		    "values, from the Mann-Whitney U distribution (exact up to %d samples a side, "
-		    "else normal). p: two-sided Mann-Whitney U test (exact without ties up to %d "
-		    "samples a side, else normal with tie and continuity correction). q: p adjusted "
-		    "by Benjamini-Hochberg over the %zu points tested. floor: the CI's half-width, "
-		    "the smallest change the point could tell. Verdict: regression or improvement "
-		    "when q < %g and the ratio is at or beyond %.4g or %.4g (threshold %g%%); "
-		    "unchanged when the CI lies within them; inconclusive with fewer than %zu "
-		    "samples a side or a CI reaching past them. %s",
-		    threads && r->metric != CMP_METRIC_CPU ? " (threads > 1: the round's makespan "
-		    "per page of one thread)" : "",
-		    STATS_MW_EXACT_MAX, STATS_MW_EXACT_MAX, r->tests, o->alpha, 1 + o->threshold,
-		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples,
-		    icount ? "One run a side: under icount two boots of one kernel repeat, so the "
-			     "samples' spread is all there is. Under icount with the cpu metric, a "
-			     "point with at least min-samples samples a side within " BARE_TOL_TEXT
-			     " of the side's lowest is judged on those alone, the bare work (model "
-			     "bare, n marked + or \"k of n\"); the others carry a timer interrupt or "
-			     "other work and are set aside." :
-			     "One run a side: the CI covers the spread between samples of one run, "
-			     "not the drift between runs (up to 30% on a host, more under TCG); "
-			     "several runs a side (run --runs N, or a directory of runs) model it.");
 }
 
 /* "unchanged within 0.8% (noise floor: median 0.4%, max 0.8% over 12 points)" */
@@ -342,7 +232,7 @@ static void variance_text(char *buf, size_t len, const struct compare_result *r)
 	free(a);
 }
 
-static void summary_text(char *buf, size_t len, const struct compare_result *r)
+void cmp_summary_text(char *buf, size_t len, const struct compare_result *r)
 {
 	char g[32];
 
@@ -357,7 +247,7 @@ static void summary_text(char *buf, size_t len, const struct compare_result *r)
 	floor_text(buf + strlen(buf), len - strlen(buf), r);
 }
 
-static void print_warnings_text(FILE *f, const struct compare_result *r, int expected)
+void cmp_print_warnings_text(FILE *f, const struct compare_result *r, int expected)
 {
 	int any = 0;
 
@@ -385,7 +275,7 @@ static void print_warnings_text(FILE *f, const struct compare_result *r, int exp
 			if (asprintf(&text, "%s; %s", w->base, w->new) < 0)
 				continue;
 		}
-		wrap(f, first, 6, text, TEXT_WIDTH);
+		cmp_wrap(f, first, 6, text, TEXT_WIDTH);
 		free(text);
 	}
 }
@@ -402,12 +292,6 @@ static const char *colour_of(enum compare_verdict v)
 	default:
 		return "";
 	}
-}
-
-const char *cmp_model_name(enum compare_model m)
-{
-	return m == CMP_MODEL_RUNS ? "runs" : m == CMP_MODEL_BARE ? "bare" :
-	       m == CMP_MODEL_INVOCATIONS ? "invocations" : "samples";
 }
 
 static void n_str(const struct compare_point *p, char *buf, size_t len)
@@ -439,12 +323,12 @@ static void print_mismatch_text(FILE *f, const struct compare_result *r)
 		    p->label, p->op, p->base.mismatch, p->base.n, p->base.mismatch ? ", " : "",
 		    p->base.mismatch_first, p->new.mismatch, p->new.n, p->new.mismatch ? ", " : "",
 		    p->new.mismatch_first);
-		wrap(f, "  ", 4, buf, TEXT_WIDTH);
+		cmp_wrap(f, "  ", 4, buf, TEXT_WIDTH);
 	}
 }
 
-static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
-		       const struct compare_opts *o, int colour, int warnings_apart)
+void cmp_print_text(FILE *f, FILE *wf, const struct compare_result *r,
+		    const struct compare_opts *o, int colour, int warnings_apart)
 {
 	char buf[2048], t1[64], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16], nb[32];
 	int opw = 2, nw = 1, pooled = 0;
@@ -464,13 +348,13 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		else
 			fmt(buf, sizeof(buf), "no meta beside %s;", run->csv);
 		rows_text(buf + strlen(buf), sizeof(buf) - strlen(buf), run);
-		wrap(f, "        ", 8, buf, TEXT_WIDTH);
+		cmp_wrap(f, "        ", 8, buf, TEXT_WIDTH);
 	}
 	cmp_method_text(buf, sizeof(buf), r, o);
-	wrap(f, "", 0, buf, TEXT_WIDTH);
+	cmp_wrap(f, "", 0, buf, TEXT_WIDTH);
 	fputc('\n', f);
-	print_warnings_text(f, r, 1);
-	print_warnings_text(warnings_apart ? wf : f, r, 0);
+	cmp_print_warnings_text(f, r, 1);
+	cmp_print_warnings_text(warnings_apart ? wf : f, r, 0);
 	if (r->nwarn && !warnings_apart)
 		fputc('\n', f);
 
@@ -500,7 +384,7 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 			continue;
 		}
 		if (strcmp(last, p->label))
-			wrap(f, "", 4, p->label, TEXT_WIDTH);
+			cmp_wrap(f, "", 4, p->label, TEXT_WIDTH);
 		last = p->label;
 		n_str(p, nb, sizeof(nb));
 		pooled |= !!strchr(nb, '*');
@@ -524,19 +408,19 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		    "%s of the side's lowest alone; %zu of their %zu samples set aside (a timer "
 		    "interrupt or other work landed on them). n counts the samples kept.",
 		    bare_pts, BARE_TOL_TEXT, bare_all - bare_kept, bare_all);
-		wrap(f, "", 2, line, TEXT_WIDTH);
+		cmp_wrap(f, "", 2, line, TEXT_WIDTH);
 	}
 	if (pooled)
-		wrap(f, "", 2, r->model == CMP_MODEL_RUNS || r->model == CMP_MODEL_INVOCATIONS ?
-		     "* pooled: the point ran in more than one scenario of a results.csv (several "
-		     "jobs, or several files of a side); each run's samples make its median." :
-		     "* pooled: the point ran in more than one scenario of a run "
-		     "(the same point in several jobs); their samples are taken together.",
-		     TEXT_WIDTH);
+		cmp_wrap(f, "", 2, r->model == CMP_MODEL_RUNS || r->model == CMP_MODEL_INVOCATIONS ?
+			 "* pooled: the point ran in more than one scenario of a results.csv (several "
+			 "jobs, or several files of a side); each run's samples make its median." :
+			 "* pooled: the point ran in more than one scenario of a run "
+			 "(the same point in several jobs); their samples are taken together.",
+			 TEXT_WIDTH);
 	variance_text(buf, sizeof(buf), r);
 	if (buf[0]) {
 		fputc('\n', f);
-		wrap(f, "", 0, buf, TEXT_WIDTH);
+		cmp_wrap(f, "", 0, buf, TEXT_WIDTH);
 	}
 	print_mismatch_text(f, r);
 	if (r->base.bad_ns || r->new.bad_ns)
@@ -556,7 +440,7 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 				break;
 			}
 		fmt(buf, sizeof(buf), "%zu points skip on both sides (e.g. %s)", skip_both, reason);
-		wrap(f, "  ", 4, buf, TEXT_WIDTH);
+		cmp_wrap(f, "  ", 4, buf, TEXT_WIDTH);
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compare_point *p = &r->pt[i];
@@ -569,11 +453,11 @@ static void print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		fmt(ns, sizeof(ns), "%s%s%s", cmp_side_state(&p->new), p->new.reason[0] ? ": " : "",
 		    p->new.reason);
 		fmt(buf, sizeof(buf), "%s %s: base %s; new %s", p->label, p->op, bs, ns);
-		wrap(f, "  ", 4, buf, TEXT_WIDTH);
+		cmp_wrap(f, "  ", 4, buf, TEXT_WIDTH);
 	}
 	fputc('\n', f);
-	summary_text(buf, sizeof(buf), r);
-	wrap(f, "", 0, buf, TEXT_WIDTH);
+	cmp_summary_text(buf, sizeof(buf), r);
+	cmp_wrap(f, "", 0, buf, TEXT_WIDTH);
 }
 
 static void md_cell(FILE *f, const char *s)
@@ -588,7 +472,7 @@ static void md_cell(FILE *f, const char *s)
 	}
 }
 
-static void print_markdown(FILE *f, const struct compare_result *r, const struct compare_opts *o)
+void cmp_print_markdown(FILE *f, const struct compare_result *r, const struct compare_opts *o)
 {
 	char buf[2048], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16], t8[16], nb[48], nn[48];
 	int any;
@@ -675,42 +559,7 @@ static void print_markdown(FILE *f, const struct compare_result *r, const struct
 	variance_text(buf, sizeof(buf), r);
 	if (buf[0])
 		fprintf(f, "\n%s\n", buf);
-	summary_text(buf, sizeof(buf), r);
+	cmp_summary_text(buf, sizeof(buf), r);
 	fprintf(f, "\n%s\n", buf);
 }
 
-
-int compare_print(FILE *out, FILE *warn_to, const struct compare_result *r,
-		  const struct compare_opts *o, enum compare_format f, int colour)
-{
-	int ret = 0;
-
-	switch (f) {
-	case CMP_FMT_TERMINAL:
-		print_text(out, warn_to, r, o, colour, 1);
-		break;
-	case CMP_FMT_TEXT:
-		print_text(out, warn_to, r, o, 0, 0);
-		break;
-	case CMP_FMT_MARKDOWN:
-		print_markdown(out, r, o);
-		break;
-	case CMP_FMT_CSV:
-		cmp_print_csv(out, r);
-		/* a CSV has no room for prose: the warnings and the summary go apart */
-		if (warn_to) {
-			char buf[1024];
-
-			print_warnings_text(warn_to, r, 0);
-			summary_text(buf, sizeof(buf), r);
-			wrap(warn_to, "", 0, buf, TEXT_WIDTH);
-		}
-		break;
-	case CMP_FMT_JSON:
-		ret = cmp_print_json(out, r, o);
-		break;
-	}
-	if (fflush(out) || ferror(out))
-		return -EIO;
-	return ret;
-}
