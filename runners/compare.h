@@ -94,6 +94,8 @@ struct compare_side {
 	size_t invocations;	/* distinct results.csv among them: separately started runs */
 	double sd_between;	/* sd of the units' log medians (NAN below 2 units) */
 	double sd_rounds;	/* sd of the log round medians within an invocation, pooled */
+	size_t runs_given;	/* icount: the runs there were, before all but the first were set aside */
+	double repeat_spread;	/* icount: the largest |log(median of run k / of run 1)|; NAN: one run */
 	double sd_within;	/* median over runs of 1.4826 MAD of log(v) */
 	double median;		/* the bare model: the bare samples' median */
 	size_t bare;		/* the bare model: samples within COMPARE_BARE_TOL of v[0] */
@@ -160,6 +162,8 @@ struct compare_result {
 	enum compare_metric metric;	/* resolved: elapsed or cpu */
 	enum compare_model model;	/* invocations if any point is, else runs if any, else samples */
 	int one_invocation;		/* a runs-model point had a side of one invocation */
+	int icount_first_run;		/* icount: a side had several runs; judged on the first */
+	double repeat_spread;		/* icount: the largest of the points' repeat_spread */
 	struct compare_warning *warn;
 	size_t nwarn;
 };

@@ -106,6 +106,8 @@ static json_t *json_side(const struct compare_side *s)
 	json_object_set_new(o, "runs", json_integer((json_int_t)s->runs));
 	json_object_set_new(o, "invocations", json_integer((json_int_t)s->invocations));
 	json_object_set_new(o, "sd_between_rounds", jnum(s->sd_rounds));
+	json_object_set_new(o, "runs_given", json_integer((json_int_t)s->runs_given));
+	json_object_set_new(o, "repeat_spread", jnum(s->repeat_spread));
 	json_object_set_new(o, "sd_between_runs", jnum(s->sd_between));
 	json_object_set_new(o, "sd_within_run", jnum(s->sd_within));
 	for (int i = 0; i < CMP_NST; i++)
@@ -174,6 +176,7 @@ int cmp_print_json(FILE *f, const struct compare_result *r, const struct compare
 		r->model == CMP_MODEL_INVOCATIONS ? "Welch t on the invocations' mean log round medians" :
 		r->model == CMP_MODEL_RUNS ? "Welch t on log run medians" : "two-sided Mann-Whitney U"));
 	json_object_set_new(m, "one_invocation_a_side", json_boolean(r->one_invocation));
+	json_object_set_new(m, "icount_first_run_only", json_boolean(r->icount_first_run));
 	json_object_set_new(m, "fdr", json_string("Benjamini-Hochberg"));
 	json_object_set_new(m, "threshold", json_real(o->threshold));
 	json_object_set_new(m, "alpha", json_real(o->alpha));

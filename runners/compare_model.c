@@ -28,14 +28,39 @@ static int cmp_unsigned(const void *a, const void *b)
  * results.csv it came from, and the spread of its samples as a robust sd
  * of log(v) (1.4826 MAD: the sd of a normal sample). Then the side's
  * samples are sorted, pooled.
+ *
+ * Under icount the runs of one kernel are not replicates: each boot
+ * executes the same instructions, so they repeat each other, interrupts
+ * included (README: two boots agree to 0.1%). Their agreement is not
+ * evidence: read as runs it gives a between-run spread of zero and a
+ * certainty no second boot earned. So with icount set only the first
+ * run's samples are kept, and how far the others' medians were from it
+ * is recorded (repeat_spread) for the output to show.
  */
-static void side_finish(struct compare_side *s, const struct rep_map *m)
+static void first_run_only(struct compare_side *s, const unsigned *ids, size_t nid)
+{
+	size_t n = 0;
+
+	s->runs_given = nid;
+	s->repeat_spread = 0;
+	for (size_t k = 1; k < nid; k++)
+		if (s->run_med[0] > 0 && s->run_med[k] > 0)
+			s->repeat_spread = fmax(s->repeat_spread,
+						fabs(log(s->run_med[k] / s->run_med[0])));
+	for (size_t i = 0; i < s->n; i++)
+		if (s->rep[i] == ids[0])
+			s->v[n++] = s->v[i];
+	s->n = n;
+	s->runs = s->invocations = 1;
+}
+
+static void side_finish(struct compare_side *s, const struct rep_map *m, int icount)
 {
 	unsigned *ids = malloc((s->n ? s->n : 1) * sizeof(*ids));
 	double *w = malloc((s->n ? s->n : 1) * sizeof(*w)), *mads = NULL;
 	size_t nid = 0;
 
-	s->sd_between = s->sd_within = NAN;
+	s->sd_between = s->sd_within = s->repeat_spread = NAN;
 	if (s->n && ids && w) {
 		memcpy(ids, s->rep, s->n * sizeof(*ids));
 		qsort(ids, s->n, sizeof(*ids), cmp_unsigned);
@@ -65,12 +90,15 @@ static void side_finish(struct compare_side *s, const struct rep_map *m)
 			mads[k] = pos ? 1.4826 * stats_quantile(w, pos, 0.5) : NAN;
 		}
 		s->runs = s->run_med && s->run_src && mads ? nid : 0;
+		s->runs_given = s->runs;
 		if (!s->runs)
 			s->invocations = 0;
 		if (s->runs) {
 			stats_sort(mads, s->runs);
 			s->sd_within = stats_quantile(mads, s->runs, 0.5);
 		}
+		if (icount && s->runs > 1)
+			first_run_only(s, ids, nid);
 	}
 	free(ids);
 	free(w);
@@ -322,11 +350,12 @@ void cmp_analyse(struct compare_result *r, const struct compare_opts *o,
 {
 	double *p = malloc((r->n ? r->n : 1) * sizeof(*p)), *q = malloc((r->n ? r->n : 1) * sizeof(*q));
 	double *ratios = malloc((r->n ? r->n : 1) * sizeof(*ratios));
-	int bare_ok = r->metric == CMP_METRIC_CPU && !strncmp(r->base.clock, "icount", 6);
+	int icount = !strncmp(r->base.clock, "icount", 6);
+	int bare_ok = r->metric == CMP_METRIC_CPU && icount;
 
 	for (size_t i = 0; i < r->n; i++) {
-		side_finish(&r->pt[i].base, &reps[0]);
-		side_finish(&r->pt[i].new, &reps[1]);
+		side_finish(&r->pt[i].base, &reps[0], icount);
+		side_finish(&r->pt[i].new, &reps[1], icount);
 		point_test(&r->pt[i], o, bare_ok);
 		p[i] = r->pt[i].p;
 	}
@@ -350,11 +379,25 @@ void cmp_analyse(struct compare_result *r, const struct compare_opts *o,
 			ratios[r->tests++] = pt->ratio;
 	}
 	r->geomean = stats_geomean(ratios, r->tests);
-	r->model = r->base.runs > 1 || r->new.runs > 1 ? CMP_MODEL_RUNS : CMP_MODEL_SAMPLES;
+	r->model = CMP_MODEL_SAMPLES;
+	r->repeat_spread = NAN;
 	for (size_t i = 0; i < r->n; i++) {
-		if (r->pt[i].model == CMP_MODEL_INVOCATIONS)
+		const struct compare_point *pt = &r->pt[i];
+
+		if (pt->model == CMP_MODEL_INVOCATIONS)
 			r->model = CMP_MODEL_INVOCATIONS;
-		r->one_invocation |= r->pt[i].one_invocation;
+		else if (pt->model == CMP_MODEL_RUNS && r->model != CMP_MODEL_INVOCATIONS)
+			r->model = CMP_MODEL_RUNS;
+		r->one_invocation |= pt->one_invocation;
+		for (int s = 0; s < 2; s++) {
+			const struct compare_side *sd = s ? &pt->new : &pt->base;
+
+			if (sd->runs_given > 1 && icount) {
+				r->icount_first_run = 1;
+				if (isnan(r->repeat_spread) || sd->repeat_spread > r->repeat_spread)
+					r->repeat_spread = sd->repeat_spread;
+			}
+		}
 	}
 	free(p);
 	free(q);
@@ -466,8 +509,8 @@ void cmp_method_text(char *buf, size_t len, const struct compare_result *r,
 		    "per page of one thread)" : "",
 		    STATS_MW_EXACT_MAX, STATS_MW_EXACT_MAX, r->tests, o->alpha, 1 + o->threshold,
 		    1 / (1 + o->threshold), o->threshold * 100, o->min_samples,
-		    icount ? "One run a side: under icount two boots of one kernel repeat, so the "
-			     "samples' spread is all there is. Under icount with the cpu metric, a "
+		    icount ? "Under icount two boots of one kernel repeat, so the samples' "
+			     "spread is all there is. Under icount with the cpu metric, a "
 			     "point with at least min-samples samples a side within " BARE_TOL_TEXT
 			     " of the side's lowest is judged on those alone, the bare work (model "
 			     "bare, n marked + or \"k of n\"); the others carry a timer interrupt or "
@@ -475,6 +518,13 @@ void cmp_method_text(char *buf, size_t len, const struct compare_result *r,
 			     "One run a side: the CI covers the spread between samples of one run, "
 			     "not the drift between runs (up to 30% on a host, more under TCG); "
 			     "several runs a side (run --runs N, or a directory of runs) model it.");
+	off = strlen(buf);
+	if (icount && r->icount_first_run)
+		fmt(buf + off, len - off, " Several runs on a side: under icount a kernel's runs "
+		    "repeat each other (here every point's medians within %.2f%% of its first "
+		    "run's), so each point is judged on the first run a side; read as runs, their "
+		    "agreement would pass for a certainty no second boot adds.",
+		    100 * (exp(r->repeat_spread) - 1));
 }
 
 const char *cmp_model_name(enum compare_model m)

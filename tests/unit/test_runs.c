@@ -302,6 +302,78 @@ static void test_icount_bare_work(void **state)
 }
 
 /*
+ * Under icount, boots of one kernel repeat each other, and are no
+ * replicates: two boots a side, each the 8 samples of write_icount() but
+ * for the second boot of new, whose interrupts landed on other samples
+ * (its median 1.1% up: where a timer fires is all that differs). Read as
+ * runs, each side's boots agree exactly and that shift would be a
+ * regression at 1%; judged on the first boot a side, it is nothing, and a
+ * real 2% change in the work is still found.
+ */
+static void write_icount_boots(const char *side, double work, double moved)
+{
+	static const double extra[2][8] = {
+		{ 0, 0.025, 0, 0, 0.03, 0, 0.02, 0 },
+		{ 0.025, 0.025, 0.03, 0, 0.03, 0.02, 0.02, 0 },
+	};
+	char path[300];
+
+	assert_int_equal(mkdir(side, 0700), 0);
+	for (int b = 0; b < 2; b++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/boot-%d", side, b + 1);
+		assert_int_equal(mkdir(path, 0700), 0);
+		snprintf(path, sizeof(path), "%s/boot-%d/results.csv", side, b + 1);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "schema,scenario,run,method,backing,size_bytes,folio_order,zero_ratio,op,"
+			"ns,cpu_ns,pages,status,clock\n");
+		for (int s = 0; s < 8; s++) {
+			double v = work * (1 + extra[b && moved ? 1 : 0][s]);
+
+			fprintf(f, "3,0,0,iouring,anon,4194304,0,0,pin,%.3f,%.3f,1,ok,"
+				"icount shift=0\n", v, v);
+		}
+		assert_int_equal(fclose(f), 0);
+	}
+}
+
+static void test_icount_boots_repeat(void **state)
+{
+	struct compare_opts o;
+	struct compare_result r;
+	char err[512];
+
+	write_icount_boots(at("ib-a"), 300000, 0);
+	write_icount_boots(at("ib-b"), 300000, 1);
+	write_icount_boots(at("ib-c"), 306000, 0);
+	compare_opts_default(&o);
+	o.threshold = 0.01;
+	assert_int_equal(compare_runs(at("ib-a"), at("ib-b"), &o, &r, err, sizeof(err)), 0);
+	assert_true(r.icount_first_run);
+	assert_int_equal(r.pt[0].base.runs_given, 2);
+	assert_int_equal(r.pt[0].new.runs_given, 2);
+	assert_int_equal(r.pt[0].new.n, 8);
+	/* the second boot's median: 300000 * 1.025 against 300000 * 1.0125 */
+	assert_true(r.pt[0].new.repeat_spread > 0.01);
+	assert_int_equal(r.pt[0].model, CMP_MODEL_BARE);
+	assert_int_equal(r.pt[0].verdict, CMP_UNCHANGED);
+	compare_result_free(&r);
+	assert_int_equal(compare_runs(at("ib-a"), at("ib-c"), &o, &r, err, sizeof(err)), 0);
+	near(r.pt[0].ratio, 1.02, 1e-4);
+	assert_int_equal(r.pt[0].verdict, CMP_REGRESSION);
+	compare_result_free(&r);
+	/* elapsed under icount: the boots still repeat, the samples are judged by ranks */
+	o.metric = CMP_METRIC_ELAPSED;
+	assert_int_equal(compare_runs(at("ib-a"), at("ib-b"), &o, &r, err, sizeof(err)), 0);
+	assert_true(r.icount_first_run);
+	assert_int_equal(r.pt[0].model, CMP_MODEL_SAMPLES);
+	assert_int_not_equal(r.pt[0].verdict, CMP_REGRESSION);
+	compare_result_free(&r);
+}
+
+/*
  * Invocations of rounds: directory side/ with one run directory per
  * invocation, each a results.csv of three rounds. Invocation i sits at
  * value * exp(inv[i]), its rounds at -0.01, 0, +0.01 about it (log), and
@@ -409,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_metric_and_clocks),
 		cmocka_unit_test(test_icount_bare_work),
 		cmocka_unit_test(test_invocations),
+		cmocka_unit_test(test_icount_boots_repeat),
 	};
 
 	return cmocka_run_group_tests_name("runs", tests, setup, teardown);
