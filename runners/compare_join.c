@@ -6,9 +6,9 @@
  * compare_runs(), which reads both sides, checks what must match, and
  * hands the points to the model.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
-#include <dirent.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,13 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
 #include "compare_int.h"
-#include "meta.h"
 #include "point.h"
-#include "csv.h"
 #include "csvread.h"
-#include "stats.h"
 #include "util.h"
 
 /* A string-keyed index of the points (open addressing, FNV-1a). */

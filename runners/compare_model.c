@@ -122,6 +122,21 @@ static double *logs(const struct compare_side *s, double floor_v)
 	return l;
 }
 
+/* A Welch test on the units' log values, as the point's ratio, CI, p and spread. */
+static void point_from_welch(struct compare_point *p, const struct stats_welch *w)
+{
+	p->ratio = exp(w->diff);
+	p->lo = exp(w->lo);
+	p->hi = exp(w->hi);
+	p->conf = COMPARE_CONF;
+	p->p = w->p;
+	p->df = w->df;
+	p->pooled_sd = w->pooled;
+	p->exact = 0;
+	p->base.sd_between = w->sd_x;
+	p->new.sd_between = w->sd_y;
+}
+
 /*
  * The run-level model (Kalibera & Jones, ISMM 2013, reduced to two
  * levels): a run's samples share whatever the run drew (its physical
@@ -143,16 +158,7 @@ static void point_test_runs(struct compare_point *p, double floor_v)
 		double between = 0, within = 0, m;
 		int nb = 0, nw = 0;
 
-		p->ratio = exp(w.diff);
-		p->lo = exp(w.lo);
-		p->hi = exp(w.hi);
-		p->conf = COMPARE_CONF;
-		p->p = w.p;
-		p->df = w.df;
-		p->pooled_sd = w.pooled;
-		p->exact = 0;
-		p->base.sd_between = w.sd_x;
-		p->new.sd_between = w.sd_y;
+		point_from_welch(p, &w);
 		/*
 		 * What of the spread between runs the samples explain: a median
 		 * of m samples of sd s varies by about sqrt(pi/2) s / sqrt(m).
@@ -231,16 +237,7 @@ static void point_test_invocations(struct compare_point *p, double floor_v)
 	side_invocations(&p->new, floor_v, in, &p->new.sd_rounds, &rn);
 	if (stats_welch(ib, p->base.invocations, in, p->new.invocations, COMPARE_CONF, &w))
 		goto out;
-	p->ratio = exp(w.diff);
-	p->lo = exp(w.lo);
-	p->hi = exp(w.hi);
-	p->conf = COMPARE_CONF;
-	p->p = w.p;
-	p->df = w.df;
-	p->pooled_sd = w.pooled;
-	p->exact = 0;
-	p->base.sd_between = w.sd_x;
-	p->new.sd_between = w.sd_y;
+	point_from_welch(p, &w);
 	{
 		double between = 0, rounds = 0, r = (rb + rn) / 2;
 		int nb = 0, nr = 0;
