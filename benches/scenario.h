@@ -2,12 +2,15 @@
 /*
  * One scenario: a single point of the expanded matrix. The runner builds
  * it from a config job; the worker gets it back as key=value arguments and
- * parses it with the same option table (runners/config.c).
+ * parses it with the same option table (scenario.c).
  */
 #ifndef GUPBENCH_SCENARIO_H
 #define GUPBENCH_SCENARIO_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#define CFG_MAX_OPTS 32		/* keys in the option table, at most */
 
 enum rebuild {
 	REBUILD_AUTO,	/* fresh buffer per sample when an op changes it */
@@ -36,5 +39,18 @@ struct scenario {
 	char mem_node[16];	/* any, all (interleave), local, remote, or a node number */
 	char cpu_node[16];	/* any, or a node number: the worker runs on its CPUs */
 };
+
+/* Option table access. */
+size_t opt_count(void);
+const char *opt_name(size_t i);
+const char *opt_help(size_t i);
+const char *opt_default(size_t i);
+int opt_index(const char *name);
+
+void scenario_defaults(struct scenario *sc);
+/* Set one key from one (non-list) value. 0 or -EINVAL with why. */
+int scenario_set(struct scenario *sc, const char *key, const char *val, char *why, size_t len);
+/* Format one key of sc back to text that scenario_set() accepts. */
+void scenario_get(const struct scenario *sc, size_t opt, char *dst, size_t len);
 
 #endif

@@ -32,12 +32,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "gbshim.h"
 #include "method.h"
 #include "perf.h"
 #include "placement.h"
 #include "sample.h"
+#include "scenario.h"
 #include "util.h"
 #include "vmstat.h"
 #include "worker.h"

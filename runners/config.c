@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Config files, the option table and matrix expansion. See config.h.
+ * Config files and matrix expansion (the option table: benches/scenario.c).
+ * See config.h.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -20,333 +21,6 @@
 #include "method.h"
 #include "placement.h"
 #include "util.h"
-
-enum opt_type { OPT_STR, OPT_THREADS, OPT_NODE, OPT_METHOD, OPT_SIZE, OPT_ORDER, OPT_RATIO, OPT_BOOL, OPT_UINT, OPT_ENUM };
-
-struct opt {
-	const char *name;
-	enum opt_type type;
-	size_t off;
-	size_t len;			/* OPT_STR, OPT_METHOD: field size */
-	const char *def;		/* NULL: required */
-	long min, max;			/* OPT_UINT */
-	const char *const *choices;	/* OPT_ENUM: index is the value */
-	const char *help;
-};
-
-static const char *const backings[] = {
-	"anon", "anon-shared", "memfd", "hugetlb-2M", "hugetlb-1G", "file", NULL,
-};
-static const char *const rebuilds[] = { "auto", "each", "once", NULL };
-static const char *const gup_flag_names[] = { "none", "write", NULL };
-static const char *const pinned_names[] = { "yes", "no", "dontfork", NULL };
-static const char *const share_names[] = { "private", "shared", NULL };
-
-#define F(field) offsetof(struct scenario, field)
-#define L(field) sizeof(((struct scenario *)0)->field)
-
-/* Table order is matrix nesting order: the first key varies slowest. */
-static const struct opt opts[] = {
-	{ "method", OPT_METHOD, F(method), L(method), NULL, 0, 0, NULL,
-	  "pin method (gupbench list); required" },
-	{ "backing", OPT_ENUM, F(backing), L(backing), "anon", 0, 0, backings,
-	  "memory kind: anon, anon-shared, memfd, hugetlb-2M, hugetlb-1G, file" },
-	{ "size", OPT_SIZE, F(size), 0, NULL, 0, 0, NULL,
-	  "buffer size, 4k..most of RAM (k/M/G/T suffixes, binary); required" },
-	{ "order", OPT_ORDER, F(order), 0, "0", 0, 0, NULL,
-	  "folio order: a number, a folio size (64k, 2M) or pmd; hugetlb: its page size" },
-	{ "zero", OPT_RATIO, F(zero), 0, "0", 0, 0, NULL,
-	  "fraction 0..1 of folio-sized chunks only read-faulted (shared zero page), evenly spread" },
-	{ "populate", OPT_BOOL, F(populate), 0, "yes", 0, 0, NULL,
-	  "fault the other chunks in by writing before the pin (yes/no)" },
-	{ "repeat", OPT_UINT, F(repeat), 0, "10", 1, 1000000, NULL,
-	  "measured samples per op" },
-	{ "warmup", OPT_UINT, F(warmup), 0, "1", 0, 1000000, NULL,
-	  "samples per op run first and kept as status=warmup" },
-	{ "rebuild", OPT_ENUM, F(rebuild), L(rebuild), "auto", 0, 0, rebuilds,
-	  "fresh buffer per sample: auto (when an op changes the buffer), each, once" },
-	{ "threads", OPT_THREADS, F(threads), 0, "1", 1, 256, NULL,
-	  "pinning threads, each bound to its own CPU: 1..256, or all (every CPU the worker may use)" },
-	{ "share", OPT_ENUM, F(share), L(share), "private", 0, 0, share_names,
-	  "threads > 1: a private buffer per thread, or one shared buffer they all pin" },
-	{ "batch", OPT_UINT, F(batch), 0, "0", 0, 1L << 30, NULL,
-	  "gup_test nr_pages_per_call; 0 = the whole buffer in one call" },
-	{ "gup_flags", OPT_ENUM, F(gup_flags), L(gup_flags), "none", 0, 0, gup_flag_names,
-	  "gup_test extra gup_flags: none or write (FOLL_WRITE)" },
-	{ "pinned", OPT_ENUM, F(pinned), L(pinned), "yes", 0, 0, pinned_names,
-	  "fork: the buffer is pinned (yes), not pinned (no), or pinned and MADV_DONTFORK" },
-	{ "pin_method", OPT_METHOD, F(pin_method), L(pin_method), "iouring", 0, 0, NULL,
-	  "fork: the method that holds the pin (a separate pin/unpin method)" },
-	{ "mem_node", OPT_NODE, F(mem_node), L(mem_node), "any", 0, 0, NULL,
-	  "NUMA node of the buffer: any, all (interleave), local or remote (to cpu_node), or N" },
-	{ "cpu_node", OPT_NODE, F(cpu_node), L(cpu_node), "any", 1, 0, NULL,
-	  "NUMA node whose CPUs run the worker: any or N" },
-	{ "dir", OPT_STR, F(dir), L(dir), "/var/tmp", 0, 0, NULL,
-	  "directory for files of O_DIRECT methods and file backings (a block-backed fs, e.g. ext4)" },
-};
-
-_Static_assert(ARRAY_SIZE(opts) <= CFG_MAX_OPTS, "raise CFG_MAX_OPTS");
-
-size_t opt_count(void)
-{
-	return ARRAY_SIZE(opts);
-}
-
-const char *opt_name(size_t i)
-{
-	return opts[i].name;
-}
-
-const char *opt_help(size_t i)
-{
-	return opts[i].help;
-}
-
-const char *opt_default(size_t i)
-{
-	return opts[i].def;
-}
-
-int opt_index(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
-		if (!strcmp(opts[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-static int choice_index(const char *const *choices, const char *val)
-{
-	for (int i = 0; choices[i]; i++)
-		if (!strcasecmp(choices[i], val))
-			return i;
-	return -1;
-}
-
-static void choices_list(const char *const *choices, char *dst, size_t len)
-{
-	size_t off = 0;
-
-	dst[0] = '\0';
-	for (int i = 0; choices[i] && off < len; i++)
-		off += snprintf(dst + off, len - off, "%s%s", i ? ", " : "", choices[i]);
-}
-
-static int parse_bool(const char *v, int *out)
-{
-	static const char *const yes[] = { "1", "yes", "true", "on", NULL };
-	static const char *const no[] = { "0", "no", "false", "off", NULL };
-
-	if (choice_index(yes, v) >= 0)
-		*out = 1;
-	else if (choice_index(no, v) >= 0)
-		*out = 0;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static int parse_order(const char *v, int *out, char *why, size_t len)
-{
-	uint64_t bytes;
-	char *end;
-	long n;
-	int o;
-
-	if (!strcasecmp(v, "pmd")) {
-		o = thp_pmd_order();
-		if (o < 0) {
-			fmt(why, len, "\"pmd\": this kernel has no transparent hugepages");
-			return -EINVAL;
-		}
-	} else if (isdigit((unsigned char)v[0]) && (n = strtol(v, &end, 10), !*end)) {
-		o = (int)n;
-		if (n < 0 || n > 30) {
-			fmt(why, len, "\"%s\" is not a folio order", v);
-			return -EINVAL;
-		}
-	} else if (!size_parse(v, &bytes) && ilog2_exact(bytes) >= 12) {
-		o = ilog2_exact(bytes) - 12;
-	} else {
-		fmt(why, len, "\"%s\" is not an order, a folio size or pmd", v);
-		return -EINVAL;
-	}
-	if (o > 20) {
-		fmt(why, len, "order %d (\"%s\") is not offered by any backing here", o, v);
-		return -EINVAL;
-	}
-	*out = o;
-	return 0;
-}
-
-void scenario_defaults(struct scenario *sc)
-{
-	char why[128];
-
-	memset(sc, 0, sizeof(*sc));
-	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
-		if (opts[i].def)
-			scenario_set(sc, opts[i].name, opts[i].def, why, sizeof(why));
-}
-
-int scenario_set(struct scenario *sc, const char *key, const char *val, char *why, size_t len)
-{
-	int i = opt_index(key);
-	const struct opt *o;
-	char *p, *end;
-	uint64_t u;
-	double d;
-	long n;
-	int b;
-
-	if (i < 0) {
-		fmt(why, len, "unknown key (gupbench keys lists them)");
-		return -EINVAL;
-	}
-	o = &opts[i];
-	p = (char *)sc + o->off;
-	if (!*val) {
-		fmt(why, len, "empty value");
-		return -EINVAL;
-	}
-	switch (o->type) {
-	case OPT_STR:
-		if (strlen(val) >= o->len) {
-			fmt(why, len, "\"%s\" is longer than %zu characters", val, o->len - 1);
-			return -EINVAL;
-		}
-		strcpy(p, val);
-		return 0;
-	case OPT_THREADS:
-		if (!strcasecmp(val, "all")) {
-			*(int *)p = 0;
-			return 0;
-		}
-		errno = 0;
-		n = strtol(val, &end, 10);
-		if (errno || *end || n < o->min || n > o->max) {
-			fmt(why, len, "\"%s\" is not all or a whole number in %ld..%ld", val, o->min, o->max);
-			return -EINVAL;
-		}
-		*(int *)p = (int)n;
-		return 0;
-	case OPT_NODE:
-		/* min = 1 marks the CPU key, which takes no memory placements */
-		if (!numa_key_valid(val, (int)o->min) || strlen(val) >= o->len) {
-			fmt(why, len, "\"%s\" is not %s", val,
-			    o->min ? "any or a node number" : "any, all, local, remote or a node number");
-			return -EINVAL;
-		}
-		strcpy(p, val);
-		return 0;
-	case OPT_METHOD:
-		if (!method_find(val)) {
-			fmt(why, len, "unknown method \"%s\" (gupbench list shows them)", val);
-			return -EINVAL;
-		}
-		fmt(p, o->len, "%s", val);
-		return 0;
-	case OPT_SIZE:
-		if (size_parse(val, &u)) {
-			fmt(why, len, "\"%s\" is not a size", val);
-			return -EINVAL;
-		}
-		if (u < PAGE_SZ || u % PAGE_SZ) {
-			fmt(why, len, "\"%s\" is not a positive multiple of 4k", val);
-			return -EINVAL;
-		}
-		*(uint64_t *)p = u;
-		return 0;
-	case OPT_ORDER:
-		return parse_order(val, (int *)p, why, len);
-	case OPT_RATIO:
-		errno = 0;
-		d = strtod(val, &end);
-		if (errno || *end || !(d >= 0.0 && d <= 1.0)) {
-			fmt(why, len, "\"%s\" is not a ratio in 0..1", val);
-			return -EINVAL;
-		}
-		*(double *)p = d;
-		return 0;
-	case OPT_BOOL:
-		if (parse_bool(val, &b)) {
-			fmt(why, len, "\"%s\" is not yes or no", val);
-			return -EINVAL;
-		}
-		*(int *)p = b;
-		return 0;
-	case OPT_UINT:
-		errno = 0;
-		n = strtol(val, &end, 10);
-		if (errno || *end || n < o->min || n > o->max) {
-			fmt(why, len, "\"%s\" is not a whole number in %ld..%ld", val, o->min, o->max);
-			return -EINVAL;
-		}
-		if (o->off == F(batch))
-			*(unsigned int *)p = (unsigned int)n;
-		else
-			*(int *)p = (int)n;
-		return 0;
-	case OPT_ENUM:
-		b = choice_index(o->choices, val);
-		if (b < 0) {
-			char list[128];
-
-			choices_list(o->choices, list, sizeof(list));
-			fmt(why, len, "\"%s\" is not one of: %s", val, list);
-			return -EINVAL;
-		}
-		if (o->off == F(rebuild))
-			*(int *)p = b;
-		else
-			fmt(p, o->len, "%s", o->choices[b]);
-		return 0;
-	}
-	return -EINVAL;
-}
-
-void scenario_get(const struct scenario *sc, size_t i, char *dst, size_t len)
-{
-	const struct opt *o = &opts[i];
-	const char *p = (const char *)sc + o->off;
-
-	switch (o->type) {
-	case OPT_STR:
-	case OPT_NODE:
-	case OPT_METHOD:
-		fmt(dst, len, "%s", p);
-		break;
-	case OPT_SIZE:
-		size_format(*(const uint64_t *)p, dst, len);
-		break;
-	case OPT_ORDER:
-	case OPT_BOOL:
-		fmt(dst, len, "%d", *(const int *)p);
-		break;
-	case OPT_THREADS:
-		if (*(const int *)p)
-			fmt(dst, len, "%d", *(const int *)p);
-		else
-			fmt(dst, len, "all");
-		break;
-	case OPT_RATIO:
-		/* %.17g round-trips the double exactly */
-		fmt(dst, len, "%.17g", *(const double *)p);
-		break;
-	case OPT_UINT:
-		if (o->off == F(batch))
-			fmt(dst, len, "%u", *(const unsigned int *)p);
-		else
-			fmt(dst, len, "%d", *(const int *)p);
-		break;
-	case OPT_ENUM:
-		if (o->off == F(rebuild))
-			fmt(dst, len, "%s", o->choices[*(const int *)p]);
-		else
-			fmt(dst, len, "%s", p);
-		break;
-	}
-}
 
 /* ---- files ---- */
 
@@ -376,7 +50,7 @@ static struct cfg_job *job_new(struct load_ctx *x, const char *name)
 	j->file = x->path;
 	j->line = x->line;
 	/* fio semantics: a job starts from the globals seen before it */
-	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+	for (size_t i = 0; i < opt_count(); i++) {
 		if (x->global.vals[i].raw) {
 			j->vals[i].raw = strdup(x->global.vals[i].raw);
 			j->vals[i].line = x->global.vals[i].line;
@@ -461,12 +135,12 @@ static int check_list(struct load_ctx *x, size_t i, const char *value)
 
 	scenario_defaults(&tmp);
 	if (n == 0) {
-		fmt(x->err, sizeof(x->err), "%s:%d: %s: empty value", x->path, x->line, opts[i].name);
+		fmt(x->err, sizeof(x->err), "%s:%d: %s: empty value", x->path, x->line, opt_name(i));
 		ret = -EINVAL;
 	}
 	for (int k = 0; k < n && !ret; k++) {
-		if (scenario_set(&tmp, opts[i].name, v[k], why, sizeof(why))) {
-			fmt(x->err, sizeof(x->err), "%s:%d: %s: %s", x->path, x->line, opts[i].name, why);
+		if (scenario_set(&tmp, opt_name(i), v[k], why, sizeof(why))) {
+			fmt(x->err, sizeof(x->err), "%s:%d: %s: %s", x->path, x->line, opt_name(i), why);
 			ret = -EINVAL;
 		}
 	}
@@ -619,7 +293,7 @@ int cfg_load(struct cfg *c, const char *path, char *err, size_t len)
 	}
 	ret = ini_parse_stream(reader, &x, handler, &x);
 	fclose(x.f);
-	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+	for (size_t i = 0; i < opt_count(); i++)
 		free(x.global.vals[i].raw);
 	if (x.err[0]) {
 		fmt(err, len, "%s", x.err);
@@ -770,15 +444,15 @@ static int scenario_check(struct scenario *sc, const struct cfg_job *j, char *er
 
 static int expand_job(const struct cfg_job *j, struct plan *p, char *err, size_t len)
 {
-	size_t n = ARRAY_SIZE(opts);
+	size_t n = opt_count();
 	char **lists[CFG_MAX_OPTS] = { 0 };
 	int counts[CFG_MAX_OPTS] = { 0 }, idx[CFG_MAX_OPTS] = { 0 };
 	int ret = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!j->vals[i].raw && !opts[i].def) {
+		if (!j->vals[i].raw && !opt_default(i)) {
 			fmt(err, len, "%s:%d: [%s]: %s: required key missing", j->file, j->line,
-			    j->name, opts[i].name);
+			    j->name, opt_name(i));
 			ret = -EINVAL;
 			goto out;
 		}
@@ -793,8 +467,8 @@ static int expand_job(const struct cfg_job *j, struct plan *p, char *err, size_t
 		for (size_t i = 0; i < n; i++) {
 			if (!counts[i])
 				continue;
-			if (scenario_set(&it.sc, opts[i].name, lists[i][idx[i]], why, sizeof(why))) {
-				fmt(err, len, "%s:%d: %s: %s", j->file, j->vals[i].line, opts[i].name, why);
+			if (scenario_set(&it.sc, opt_name(i), lists[i][idx[i]], why, sizeof(why))) {
+				fmt(err, len, "%s:%d: %s: %s", j->file, j->vals[i].line, opt_name(i), why);
 				ret = -EINVAL;
 				goto out;
 			}

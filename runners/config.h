@@ -4,8 +4,8 @@
  * defaults for the jobs that follow it in the same file; every other
  * section is a job. A comma list in a value expands to the cross product.
  *
- * One option table (config.c) drives the parsing of files, the worker's
- * key=value arguments, `gupbench keys` and the README's key list.
+ * One option table (benches/scenario.c) drives the parsing of files, the
+ * worker's key=value arguments, `gupbench keys` and the README's key list.
  */
 #ifndef GUPBENCH_CONFIG_H
 #define GUPBENCH_CONFIG_H
@@ -13,8 +13,6 @@
 #include <stddef.h>
 
 #include "scenario.h"
-
-#define CFG_MAX_OPTS 32
 
 struct cfg_val {
 	char *raw;	/* value text as written, NULL when not set */
@@ -47,19 +45,6 @@ struct plan {
 	struct plan_item *items;
 	size_t n;
 };
-
-/* Option table access. */
-size_t opt_count(void);
-const char *opt_name(size_t i);
-const char *opt_help(size_t i);
-const char *opt_default(size_t i);
-int opt_index(const char *name);
-
-void scenario_defaults(struct scenario *sc);
-/* Set one key from one (non-list) value. 0 or -EINVAL with why. */
-int scenario_set(struct scenario *sc, const char *key, const char *val, char *why, size_t len);
-/* Format one key of sc back to text that scenario_set() accepts. */
-void scenario_get(const struct scenario *sc, size_t opt, char *dst, size_t len);
 
 /*
  * Load a file into c (appending jobs). On error: -errno/-EINVAL and err

@@ -13,12 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+#include "thp.h"
 
-/* PMD folio order (9 on x86-64), -1 without THP. */
-int thp_pmd_order(void);
-/* Bit n set: anon folios of order n can be asked for here (bit 0 always). */
-unsigned long thp_anon_orders(void);
 
 /* Where saved values are journaled (NULL: nowhere). */
 void knob_journal(const char *path);
@@ -40,8 +36,6 @@ size_t knob_saved_count(void);
  */
 int knobs_for_anon_order(int order, char *why, size_t len);
 
-/* Bit n set: shmem (anon-shared, memfd) folios of order n can be asked for. */
-unsigned long thp_shmem_orders(void);
 /* The same for shmem: hugepages-<N>kB/shmem_enabled, advise for that size. */
 int knobs_for_shmem_order(int order, char *why, size_t len);
 
