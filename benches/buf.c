@@ -51,21 +51,13 @@
 /* block read by PFN around a page the batch does not map: 4 KiB */
 #define KPF_BLOCK	512
 
-static const char *const backing_names[BACK_NR] = {
-	"anon", "anon-shared", "memfd", "hugetlb-2M", "hugetlb-1G", "file",
+const char *const buf_backing_names[BACK_NR + 1] = {
+	"anon", "anon-shared", "memfd", "hugetlb-2M", "hugetlb-1G", "file", NULL,
 };
 
 const char *buf_backing_name(int backing)
 {
-	return backing >= 0 && backing < BACK_NR ? backing_names[backing] : "?";
-}
-
-int buf_backing_parse(const char *name)
-{
-	for (int i = 0; i < BACK_NR; i++)
-		if (!strcmp(name, backing_names[i]))
-			return i;
-	return -1;
+	return backing >= 0 && backing < BACK_NR ? buf_backing_names[backing] : "?";
 }
 
 int buf_backing_hugetlb_order(int backing)

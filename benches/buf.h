@@ -21,9 +21,9 @@ enum buf_backing {
 	BACK_NR
 };
 
-/* "anon", "anon-shared", ... and back; -1 if unknown. */
+/* "anon", "anon-shared", ... in enum order, NULL-terminated (the config's spelling). */
+extern const char *const buf_backing_names[BACK_NR + 1];
 const char *buf_backing_name(int backing);
-int buf_backing_parse(const char *name);
 /* Folio order a hugetlb backing always has, -1 for others. */
 int buf_backing_hugetlb_order(int backing);
 

@@ -124,7 +124,7 @@ static int dio_check(const struct scenario *sc, char *why, size_t len)
 	struct stat st;
 	int fd, ret;
 
-	if (!strcmp(sc->backing, "file")) {
+	if (sc->backing == BACK_FILE) {
 		fmt(why, len, "O_DIRECT into a page-cache-backed mapping of the same fs is not supported");
 		return -EINVAL;
 	}

@@ -147,11 +147,11 @@ struct fork_priv {
 
 static int fork_mode_of(const struct scenario *sc)
 {
-	if (!sc || !strcmp(sc->pinned, "yes"))
+	if (!sc || sc->pinned == PINNED_YES)
 		return FORK_PINNED;
-	if (!strcmp(sc->pinned, "no"))
+	if (sc->pinned == PINNED_NO)
 		return FORK_UNPINNED;
-	if (!strcmp(sc->pinned, "dontfork"))
+	if (sc->pinned == PINNED_DONTFORK)
 		return FORK_DONTFORK;
 	return -1;
 }
@@ -200,10 +200,10 @@ static int fork_check(const struct scenario *sc, char *why, size_t len)
 	struct rlimit rl;
 	char reason[160];
 	char tmp[200];
-	int b = buf_backing_parse(sc->backing);
+	int b = sc->backing;
 
 	if (mode < 0) {
-		fmt(why, len, "pinned: \"%s\" is not yes, no or dontfork", sc->pinned);
+		fmt(why, len, "pinned: \"%s\" is not yes, no or dontfork", pinned_name(sc->pinned));
 		return -EINVAL;
 	}
 	if (buf_backing_hugetlb_order(b) >= 0) {
@@ -215,7 +215,7 @@ static int fork_check(const struct scenario *sc, char *why, size_t len)
 		 */
 		fmt(why, len, "backing %s: fork needs a second set of huge pages from the pool "
 		    "(pinned copies, COW in the child), which gupbench sizes for one buffer",
-		    sc->backing);
+		    buf_backing_name(sc->backing));
 		return -EINVAL;
 	}
 	if (sc->threads != 1) {
@@ -236,13 +236,13 @@ static int fork_check(const struct scenario *sc, char *why, size_t len)
 		return -EINVAL;
 	if (!sc->populate) {
 		fmt(why, len, "pinned=%s needs populate=yes: the pin faults the whole buffer in "
-		    "(and the worker would rebuild it every sample)", sc->pinned);
+		    "(and the worker would rebuild it every sample)", pinned_name(sc->pinned));
 		return -EINVAL;
 	}
 	if (sc->zero > 0 && (pm->flags & M_WRITE)) {
 		fmt(why, len, "pinned=%s with zero=%g: %s pins for write, which replaces the zero "
 		    "pages with new ones before the first fork; use zero=0 (zero applies to pinned=no)",
-		    sc->pinned, sc->zero, pm->name);
+		    pinned_name(sc->pinned), sc->zero, pm->name);
 		return -EINVAL;
 	}
 	if (b == BACK_FILE && method_refuses_file(pm, reason, sizeof(reason))) {
@@ -361,7 +361,8 @@ static int fork_init(struct mctx *c, char *why, size_t len)
 	int mode = fork_mode_of(c->sc), ret;
 
 	if (mode < 0) {
-		fmt(why, len, "pinned: \"%s\" is not yes, no or dontfork", c->sc->pinned);
+		fmt(why, len, "pinned: \"%s\" is not yes, no or dontfork",
+		    pinned_name(c->sc->pinned));
 		return -EINVAL;
 	}
 	p = calloc(1, sizeof(*p));

@@ -176,13 +176,13 @@ static int gup_test_cycle(struct mctx *c, unsigned long cmd, uint64_t ns[METHOD_
 		fmt(why, len, "no buffer to pin");
 		return -EINVAL;
 	}
-	if (gup_test_flags_parse(c->sc ? c->sc->gup_flags : "", &flags)) {
+	if (gup_test_flags_parse(c->sc ? gup_extra_name(c->sc->gup_flags) : "", &flags)) {
 		fmt(why, len, "gup_flags \"%s\": only \"write\" (FOLL_WRITE) or empty",
-		    c->sc->gup_flags);
+		    gup_extra_name(c->sc->gup_flags));
 		return -EINVAL;
 	}
 	pages = c->buf->spec.size / PAGE_SZ;
-	batch = c->sc && c->sc->batch ? c->sc->batch : pages;
+	batch = c->sc && c->sc->batch ? (uint64_t)c->sc->batch : pages;
 	if (batch > UINT32_MAX)
 		batch = UINT32_MAX;
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "method.h"
 #include "placement.h"
 #include "scenario.h"
@@ -34,13 +35,26 @@ struct opt {
 	const char *help;
 };
 
-static const char *const backings[] = {
-	"anon", "anon-shared", "memfd", "hugetlb-2M", "hugetlb-1G", "file", NULL,
-};
 static const char *const rebuilds[] = { "auto", "each", "once", NULL };
 static const char *const gup_flag_names[] = { "none", "write", NULL };
 static const char *const pinned_names[] = { "yes", "no", "dontfork", NULL };
 static const char *const share_names[] = { "private", "shared", NULL };
+
+const char *share_name(int share)
+{
+	return share >= 0 && share < (int)ARRAY_SIZE(share_names) - 1 ? share_names[share] : "?";
+}
+
+const char *gup_extra_name(int gup_flags)
+{
+	return gup_flags >= 0 && gup_flags < (int)ARRAY_SIZE(gup_flag_names) - 1 ?
+	       gup_flag_names[gup_flags] : "?";
+}
+
+const char *pinned_name(int pinned)
+{
+	return pinned >= 0 && pinned < (int)ARRAY_SIZE(pinned_names) - 1 ? pinned_names[pinned] : "?";
+}
 
 #define F(field) offsetof(struct scenario, field)
 #define L(field) sizeof(((struct scenario *)0)->field)
@@ -49,7 +63,7 @@ static const char *const share_names[] = { "private", "shared", NULL };
 static const struct opt opts[] = {
 	{ "method", OPT_METHOD, F(method), L(method), NULL, 0, 0, NULL,
 	  "pin method (gupbench list); required" },
-	{ "backing", OPT_ENUM, F(backing), L(backing), "anon", 0, 0, backings,
+	{ "backing", OPT_ENUM, F(backing), 0, "anon", 0, 0, buf_backing_names,
 	  "memory kind: anon, anon-shared, memfd, hugetlb-2M, hugetlb-1G, file" },
 	{ "size", OPT_SIZE, F(size), 0, NULL, 0, 0, NULL,
 	  "buffer size, 4k..most of RAM (k/M/G/T suffixes, binary); required" },
@@ -63,17 +77,17 @@ static const struct opt opts[] = {
 	  "measured samples per op" },
 	{ "warmup", OPT_UINT, F(warmup), 0, "1", 0, 1000000, NULL,
 	  "samples per op run first and kept as status=warmup" },
-	{ "rebuild", OPT_ENUM, F(rebuild), L(rebuild), "auto", 0, 0, rebuilds,
+	{ "rebuild", OPT_ENUM, F(rebuild), 0, "auto", 0, 0, rebuilds,
 	  "fresh buffer per sample: auto (when an op changes the buffer), each, once" },
 	{ "threads", OPT_THREADS, F(threads), 0, "1", 1, 256, NULL,
 	  "pinning threads, each bound to its own CPU: 1..256, or all (every CPU the worker may use)" },
-	{ "share", OPT_ENUM, F(share), L(share), "private", 0, 0, share_names,
+	{ "share", OPT_ENUM, F(share), 0, "private", 0, 0, share_names,
 	  "threads > 1: a private buffer per thread, or one shared buffer they all pin" },
 	{ "batch", OPT_UINT, F(batch), 0, "0", 0, 1L << 30, NULL,
 	  "gup_test nr_pages_per_call; 0 = the whole buffer in one call" },
-	{ "gup_flags", OPT_ENUM, F(gup_flags), L(gup_flags), "none", 0, 0, gup_flag_names,
+	{ "gup_flags", OPT_ENUM, F(gup_flags), 0, "none", 0, 0, gup_flag_names,
 	  "gup_test extra gup_flags: none or write (FOLL_WRITE)" },
-	{ "pinned", OPT_ENUM, F(pinned), L(pinned), "yes", 0, 0, pinned_names,
+	{ "pinned", OPT_ENUM, F(pinned), 0, "yes", 0, 0, pinned_names,
 	  "fork: the buffer is pinned (yes), not pinned (no), or pinned and MADV_DONTFORK" },
 	{ "pin_method", OPT_METHOD, F(pin_method), L(pin_method), "iouring", 0, 0, NULL,
 	  "fork: the method that holds the pin (a separate pin/unpin method)" },
@@ -282,10 +296,7 @@ int scenario_set(struct scenario *sc, const char *key, const char *val, char *wh
 			fmt(why, len, "\"%s\" is not a whole number in %ld..%ld", val, o->min, o->max);
 			return -EINVAL;
 		}
-		if (o->off == F(batch))
-			*(unsigned int *)p = (unsigned int)n;
-		else
-			*(int *)p = (int)n;
+		*(int *)p = (int)n;
 		return 0;
 	case OPT_ENUM:
 		b = choice_index(o->choices, val);
@@ -296,10 +307,7 @@ int scenario_set(struct scenario *sc, const char *key, const char *val, char *wh
 			fmt(why, len, "\"%s\" is not one of: %s", val, list);
 			return -EINVAL;
 		}
-		if (o->off == F(rebuild))
-			*(int *)p = b;
-		else
-			fmt(p, o->len, "%s", o->choices[b]);
+		*(int *)p = b;
 		return 0;
 	}
 	return -EINVAL;
@@ -334,16 +342,10 @@ void scenario_get(const struct scenario *sc, size_t i, char *dst, size_t len)
 		fmt(dst, len, "%.17g", *(const double *)p);
 		break;
 	case OPT_UINT:
-		if (o->off == F(batch))
-			fmt(dst, len, "%u", *(const unsigned int *)p);
-		else
-			fmt(dst, len, "%d", *(const int *)p);
+		fmt(dst, len, "%d", *(const int *)p);
 		break;
 	case OPT_ENUM:
-		if (o->off == F(rebuild))
-			fmt(dst, len, "%s", o->choices[*(const int *)p]);
-		else
-			fmt(dst, len, "%s", p);
+		fmt(dst, len, "%s", o->choices[*(const int *)p]);
 		break;
 	}
 }

@@ -18,10 +18,26 @@ enum rebuild {
 	REBUILD_ONCE,	/* one buffer for all samples */
 };
 
+enum share {
+	SHARE_PRIVATE,	/* a buffer per thread */
+	SHARE_SHARED,	/* one buffer all threads pin */
+};
+
+enum gup_extra {
+	GUP_EXTRA_NONE,
+	GUP_EXTRA_WRITE,	/* FOLL_WRITE */
+};
+
+enum pinned {
+	PINNED_YES,
+	PINNED_NO,
+	PINNED_DONTFORK,	/* pinned, and MADV_DONTFORK */
+};
+
 struct scenario {
 	char job[64];		/* config section name */
 	char method[32];
-	char backing[16];
+	int backing;		/* enum buf_backing (buf.h) */
 	uint64_t size;		/* bytes */
 	int order;		/* requested folio order */
 	double zero;		/* zero-page ratio asked */
@@ -30,15 +46,20 @@ struct scenario {
 	int warmup;		/* unmeasured-by-GB samples per op, kept as status=warmup */
 	int rebuild;		/* enum rebuild */
 	int threads;		/* pinning threads; 0 = all CPUs the worker may use */
-	char share[16];		/* threads: "private" buffer each, or one "shared" buffer */
-	unsigned int batch;	/* gup_test nr_pages_per_call; 0 = whole buffer */
-	char gup_flags[32];	/* gup_test extra gup flags: "", "write" */
+	int share;		/* enum share: threads > 1, a buffer each or one for all */
+	int batch;		/* gup_test nr_pages_per_call; 0 = whole buffer */
+	int gup_flags;		/* enum gup_extra: gup_test extra gup flags */
 	char dir[256];		/* where file-backed methods and backings make their files */
-	char pinned[16];	/* fork: "yes", "no", "dontfork" (pinned + MADV_DONTFORK) */
+	int pinned;		/* enum pinned: fork, whether the buffer is pinned */
 	char pin_method[32];	/* fork: the method that holds the pin */
 	char mem_node[16];	/* any, all (interleave), local, remote, or a node number */
 	char cpu_node[16];	/* any, or a node number: the worker runs on its CPUs */
 };
+
+/* The names of the enum keys' values, as configs and CSVs spell them. */
+const char *share_name(int share);
+const char *gup_extra_name(int gup_flags);
+const char *pinned_name(int pinned);
 
 /* Option table access. */
 size_t opt_count(void);

@@ -450,7 +450,7 @@ static int lane_init(struct lane *l)
 	l->inited = 1;
 	if (!w->shared) {
 		struct buf_spec spec = {
-			.backing = buf_backing_parse(w->sc.backing),
+			.backing = w->sc.backing,
 			.size = w->sc.size,
 			.order = w->sc.order,
 			.zero = w->sc.zero,
@@ -556,7 +556,7 @@ int worker_main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
-	w.writes = (w.m->flags & M_WRITE) || !strcmp(w.sc.gup_flags, "write");
+	w.writes = (w.m->flags & M_WRITE) || w.sc.gup_flags == GUP_EXTRA_WRITE;
 
 	ret = w.m->probe(why, sizeof(why));
 	if (ret) {
@@ -591,7 +591,7 @@ int worker_main(int argc, char **argv)
 		fail_all(&w, SAMPLE_SKIP, why);
 		return 0;
 	}
-	w.shared = w.nlanes > 1 && !strcmp(w.sc.share, "shared");
+	w.shared = w.nlanes > 1 && w.sc.share == SHARE_SHARED;
 	if (w.nlanes == 1) {
 		w.lanes = &single;
 	} else {
@@ -608,7 +608,7 @@ int worker_main(int argc, char **argv)
 	}
 	if (w.shared) {
 		struct buf_spec spec = {
-			.backing = buf_backing_parse(w.sc.backing),
+			.backing = w.sc.backing,
 			.size = w.sc.size,
 			.order = w.sc.order,
 			.zero = w.sc.zero,
@@ -666,7 +666,7 @@ int worker_main(int argc, char **argv)
 		cases[op].op = op;
 		fmt(cases[op].name, sizeof(cases[op].name),
 		    "%s/%s/%s/size:%s/order:%d/zero:%g/populate:%d/threads:%d/share:%s/op:%s",
-		    w.sc.job, w.sc.method, w.sc.backing, sz, w.sc.order, w.sc.zero, w.sc.populate,
+		    w.sc.job, w.sc.method, buf_backing_name(w.sc.backing), sz, w.sc.order, w.sc.zero, w.sc.populate,
 		    w.nlanes, w.shared ? "shared" : "private", op_name(&w, op));
 		gb[op].name = cases[op].name;
 		gb[op].iter = gb_iter;

@@ -327,7 +327,7 @@ static void orders_list(unsigned long offered, char *dst, size_t len)
 /* Orders and zero ratios each backing can take; fills in hugetlb's order. */
 static int backing_check(struct scenario *sc, const struct cfg_job *j, char *err, size_t len)
 {
-	int b = buf_backing_parse(sc->backing);
+	int b = sc->backing;
 	int ho = buf_backing_hugetlb_order(b);
 	int ol = j->vals[opt_index("order")].line;
 	int zl = j->vals[opt_index("zero")].line;
@@ -338,13 +338,13 @@ static int backing_check(struct scenario *sc, const struct cfg_job *j, char *err
 	if (ho >= 0) {
 		if (j->vals[opt_index("order")].raw && sc->order != ho) {
 			fmt(err, len, "%s:%d: order: %s pages are order %d: leave order unset for it "
-			    "(put hugetlb in its own job)", j->file, ol, sc->backing, ho);
+			    "(put hugetlb in its own job)", j->file, ol, buf_backing_name(b), ho);
 			return -EINVAL;
 		}
 		sc->order = ho;
 		if (sc->zero > 0) {
 			fmt(err, len, "%s:%d: zero: %s has no zero page and no holes: zero must be 0",
-			    j->file, zl ? zl : bl, sc->backing);
+			    j->file, zl ? zl : bl, buf_backing_name(b));
 			return -EINVAL;
 		}
 		return 0;
@@ -368,7 +368,7 @@ static int backing_check(struct scenario *sc, const struct cfg_job *j, char *err
 	if (!(offered & (1UL << sc->order))) {
 		orders_list(offered, list, sizeof(list));
 		fmt(err, len, "%s:%d: order: order %d is not offered by this kernel for %s memory "
-		    "(offered: %s)", j->file, ol ? ol : bl, sc->order, sc->backing, list);
+		    "(offered: %s)", j->file, ol ? ol : bl, sc->order, buf_backing_name(b), list);
 		return -EINVAL;
 	}
 	return 0;
@@ -417,12 +417,11 @@ static int scenario_check(struct scenario *sc, const struct cfg_job *j, char *er
 	}
 	/* pages already free in a hugetlb pool are not in MemAvailable, and are
 	 * what a hugetlb buffer uses first */
-	if (avail && (buf_backing_parse(sc->backing) == BACK_HUGETLB_2M ||
-		      buf_backing_parse(sc->backing) == BACK_HUGETLB_1G))
+	if (avail && (sc->backing == BACK_HUGETLB_2M || sc->backing == BACK_HUGETLB_1G))
 		avail += hugetlb_free_bytes(4UL << sc->order);
 	/* leave a tenth of what is available to the rest of the system */
 	lanes = sc->threads ? sc->threads : sysconf(_SC_NPROCESSORS_ONLN);
-	if (strcmp(sc->share, "private"))
+	if (sc->share != SHARE_PRIVATE)
 		lanes = 1;
 	if (avail && sc->size * m->mem_factor * (uint64_t)lanes > avail / 10 * 9) {
 		size_format(sc->size, a, sizeof(a));

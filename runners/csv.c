@@ -46,7 +46,7 @@ const char *sample_status_name(int status)
 	     method_ref_name(M->ref))								\
 	CELL(longterm, "1 if FOLL_LONGTERM", "%d", !!(M->flags & M_LONGTERM))			\
 	CELL(write, "1 if the pin is for write (FOLL_WRITE)", "%d", write_flag(r))		\
-	CELL(backing, "memory kind", "%s", SC->backing)						\
+	CELL(backing, "memory kind", "%s", buf_backing_name(SC->backing))						\
 	CELL(size_bytes, "buffer size asked", "%" PRIu64, SC->size)				\
 	CELL(folio_order, "folio order asked", "%d", SC->order)					\
 	CELL(order_got, "folio order covering most present pages (-1: none present)", "%s",	\
@@ -68,13 +68,13 @@ const char *sample_status_name(int status)
 	CELL(mismatch, "what the buffer got that differs from what was asked (zero pages, "	\
 	     "order, node); empty: as asked", "%s", got_mismatch(r, tmp, sizeof(tmp)))		\
 	CELL(pinned, "fork: buffer pinned (yes), not (no), or pinned + MADV_DONTFORK", "%s",	\
-	     SC->pinned)										\
+	     pinned_name(SC->pinned))										\
 	CELL(pin_method, "fork: the method holding the pin", "%s", SC->pin_method)		\
-	CELL(batch, "gup_test nr_pages_per_call (0: the whole buffer in one call)", "%u",	\
+	CELL(batch, "gup_test nr_pages_per_call (0: the whole buffer in one call)", "%d",	\
 	     SC->batch)										\
 	CELL(threads, "pinning threads (lanes) in the round", "%d", S->threads ? S->threads : SC->threads) \
 	CELL(share, "threads > 1: private buffer per thread or one shared buffer", "%s",		\
-	     SC->share)										\
+	     share_name(SC->share))										\
 	CELL(thread, "the thread (lane) this row's sample ran in, 0..", "%d", S->thread)		\
 	CELL(cpu_bound, "CPU the thread was bound to (-1: the process binding only)", "%d",	\
 	     S->cpu_bound)									\
@@ -133,7 +133,7 @@ const char *sample_status_name(int status)
 
 static int write_flag(const struct csv_row *r)
 {
-	return (r->m->flags & M_WRITE) || !strcmp(r->sc->gup_flags, "write");
+	return (r->m->flags & M_WRITE) || r->sc->gup_flags == GUP_EXTRA_WRITE;
 }
 
 static int measured(const struct csv_row *r)

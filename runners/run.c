@@ -284,7 +284,7 @@ static void warn_unmet(const struct runner *r)
 	for (size_t i = 0; i < r->plan.n; i++) {
 		const struct scenario *sc = &r->plan.items[i].sc;
 
-		if (strcmp(sc->backing, "anon") || !(sc->zero > 0))
+		if (sc->backing != BACK_ANON || !(sc->zero > 0))
 			continue;
 		if (pmd > 0 && sc->order == pmd)
 			huge++;
@@ -321,7 +321,7 @@ static void warn_clock(const struct runner *r)
 /* The knobs (saved, restored at the end) that make a scenario's memory. */
 static int backing_prepare(const struct scenario *sc, char *why, size_t len)
 {
-	int b = buf_backing_parse(sc->backing);
+	int b = sc->backing;
 
 	switch (b) {
 	case BACK_ANON:

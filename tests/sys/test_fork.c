@@ -237,9 +237,10 @@ static void scenario_fill(struct scenario *sc, const char *pinned, const char *p
 	memset(sc, 0, sizeof(*sc));
 	fmt(sc->job, sizeof(sc->job), "test");
 	fmt(sc->method, sizeof(sc->method), "fork");
-	fmt(sc->backing, sizeof(sc->backing), "anon");
+	sc->backing = BACK_ANON;
 	fmt(sc->dir, sizeof(sc->dir), "/var/tmp");
-	fmt(sc->pinned, sizeof(sc->pinned), "%s", pinned);
+	sc->pinned = !strcmp(pinned, "no") ? PINNED_NO : !strcmp(pinned, "dontfork") ?
+		     PINNED_DONTFORK : PINNED_YES;
 	fmt(sc->pin_method, sizeof(sc->pin_method), "%s", pm);
 	sc->size = size;
 	sc->order = order;
@@ -403,13 +404,13 @@ static void fix_cycle(struct fix *f, int round, uint64_t ns[METHOD_MAX_OPS], cha
 
 		print_message("# %s round %d, %s: child vma %d, present %" PRIu64 "/%zu, on the parent's "
 			      "PFN %" PRIu64 ", in a THP %" PRIu64 ", AnonHugePages %ld kB\n",
-			      f->sc.pinned, round, s ? "after its writes" : "at fork", x->vma,
+			      pinned_name(f->sc.pinned), round, s ? "after its writes" : "at fork", x->vma,
 			      x->present, f->n, x->same, x->thp, x->huge_kb);
 		assert_true(x->seen);
 		assert_int_equal(x->err, 0);
 	}
 	print_message("# %s round %d: fork %" PRIu64 " ns, child-write %s%" PRIu64 " ns, "
-		      "fork-exit-wait %" PRIu64 " ns; parent pages moved: %zu\n", f->sc.pinned,
+		      "fork-exit-wait %" PRIu64 " ns; parent pages moved: %zu\n", pinned_name(f->sc.pinned),
 		      round, ns[0], ns[1] == OP_NOT_APPLICABLE ? "n/a " : "",
 		      ns[1] == OP_NOT_APPLICABLE ? 0 : ns[1], ns[2], moved);
 	assert_int_equal(moved, 0);
@@ -647,7 +648,8 @@ static void expect_refused(const struct scenario *sc, const char *part)
 	char why[256] = "";
 
 	assert_int_not_equal(method_fork.check(sc, why, sizeof(why)), 0);
-	print_message("# refused (%s, pin_method %s): %s\n", sc->pinned, sc->pin_method, why);
+	print_message("# refused (%s, pin_method %s): %s\n", pinned_name(sc->pinned), sc->pin_method,
+		      why);
 	assert_non_null(strstr(why, part));
 }
 
@@ -670,7 +672,7 @@ static void test_check(void **state)
 	scenario_fill(&sc, "dontfork", "iouring", MiB, 0, 0.5, 1);
 	expect_refused(&sc, "zero pages");
 	scenario_fill(&sc, "no", "iouring", 2 * MiB, 9, 0, 1);
-	fmt(sc.backing, sizeof(sc.backing), "hugetlb-2M");
+	sc.backing = BACK_HUGETLB_2M;
 	expect_refused(&sc, "pool");
 	scenario_fill(&sc, "no", "iouring", MiB, 0, 0, 1);
 	sc.threads = 2;

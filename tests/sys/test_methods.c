@@ -112,7 +112,7 @@ static void fix_start(struct fix *f, const struct method *m, double zero, int po
 		SKIP_WHY("%s: probe: %s", m->name, why);
 
 	fmt(f->sc.method, sizeof(f->sc.method), "%s", m->name);
-	fmt(f->sc.backing, sizeof(f->sc.backing), "anon");
+	f->sc.backing = BACK_ANON;
 	fmt(f->sc.dir, sizeof(f->sc.dir), "%s", DIO_DIR);
 	f->sc.size = BUF_SIZE;
 	f->sc.order = 0;
@@ -502,7 +502,7 @@ static void test_check(void **state)
 	char why[256];
 
 	(void)state;
-	fmt(sc.backing, sizeof(sc.backing), "anon");
+	sc.backing = BACK_ANON;
 	sc.size = BUF_SIZE;
 
 	sc.populate = 1;
@@ -530,12 +530,12 @@ static void test_check(void **state)
 	}
 
 	fmt(sc.dir, sizeof(sc.dir), "%s", DIO_DIR);
-	fmt(sc.backing, sizeof(sc.backing), "file");
+	sc.backing = BACK_FILE;
 	why[0] = '\0';
 	assert_int_not_equal(method_dio_write.check(&sc, why, sizeof(why)), 0);
 	print_message("# dio-write, backing file: %s\n", why);
 
-	fmt(sc.backing, sizeof(sc.backing), "anon");
+	sc.backing = BACK_ANON;
 	if (method_dio_read.check(&sc, why, sizeof(why)))
 		SKIP_WHY("dio: %s cannot take O_DIRECT here: %s", DIO_DIR, why);
 	assert_int_equal(method_dio_write.check(&sc, why, sizeof(why)), 0);

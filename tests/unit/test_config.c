@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "knobs.h"
 #include "util.h"
@@ -113,7 +114,7 @@ static void test_defaults_and_global(void **state)
 	assert_int_equal(p.items[0].sc.populate, 1);
 	assert_int_equal(p.items[0].sc.warmup, 1);
 	assert_int_equal(p.items[0].sc.rebuild, REBUILD_AUTO);
-	assert_string_equal(p.items[0].sc.backing, "anon");
+	assert_int_equal(p.items[0].sc.backing, BACK_ANON);
 	assert_int_equal(p.items[1].sc.repeat, 5);
 	plan_free(&p);
 	cfg_free(&c);
