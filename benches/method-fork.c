@@ -638,6 +638,7 @@ static int fork_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, si
 }
 
 static const char *const fork_ops[] = { "fork", "child-write", "fork-exit-wait", NULL };
+static const char *const fork_keys[] = { "pinned", "pin_method", NULL };
 
 const struct method method_fork = {
 	.name = "fork",
@@ -651,9 +652,10 @@ const struct method method_fork = {
 	 */
 	.path = PATH_NONE,
 	.ref = REF_NONE,
-	.flags = M_PAIRED,
+	.flags = M_PAIRED | M_WHOLE_OP,
 	.mem_factor = 2,	/* the child's copies of the pinned pages */
 	.ops = fork_ops,
+	.keys = fork_keys,
 	.probe = fork_probe,
 	.check = fork_check,
 	.init = fork_init,

@@ -30,6 +30,8 @@
 #define M_PAIRED	(1u << 6)	/* one cycle, two times (pin, unpin): gup_test, vmsplice */
 #define M_PIN_ONLY	(1u << 7)	/* only a pin is measured (no reference kept: populate) */
 #define M_NO_FILE_OLD	(1u << 8)	/* refuses page-cache file memory itself before 6.5 */
+#define M_WHOLE_OP	(1u << 9)	/* its ops act on the process, not a pin per page (fork):
+					 * plotted as the whole op's time against size */
 
 /* How the kernel path is classified in the CSV (path, ref columns). */
 enum gup_path { PATH_FAST, PATH_SLOW, PATH_REMOTE, PATH_NONE };
@@ -95,10 +97,21 @@ struct method {
 	int (*unpin)(struct mctx *c, uint64_t *ns, char *why, size_t len);
 	int (*cycle)(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len);
 	void (*fini)(struct mctx *c);
+	/*
+	 * Config keys only this method reads, NULL-terminated (fio's engine
+	 * .options): on the rows of other methods they are not part of the
+	 * point (the CSV carries their defaults there). NULL: none.
+	 */
+	const char *const *keys;
 };
 
 /* The table of all methods (methods.c, from methods.h). */
 const struct method *method_find(const char *name);
+/*
+ * 1 if the method named reads the config key: a key no method declares
+ * as its own is every method's. A name not in the table reads them all.
+ */
+int method_reads_key(const char *method, const char *key);
 /*
  * 1 if this kernel refuses m's pins of page-cache file memory (a `file`
  * backing), with the reason in why; else 0.

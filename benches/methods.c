@@ -23,6 +23,26 @@ const struct method *method_find(const char *name)
 	return NULL;
 }
 
+static int declares(const struct method *m, const char *key)
+{
+	for (size_t i = 0; m->keys && m->keys[i]; i++)
+		if (!strcmp(m->keys[i], key))
+			return 1;
+	return 0;
+}
+
+int method_reads_key(const char *method, const char *key)
+{
+	const struct method *m = method_find(method);
+
+	if (!m || declares(m, key))
+		return 1;
+	for (size_t i = 0; i < method_count(); i++)
+		if (declares(method_at(i), key))
+			return 0;
+	return 1;
+}
+
 int method_refuses_file(const struct method *m, char *why, size_t len)
 {
 	/* writeback and long-term pins do not mix: GUP refuses them since 6.5 */

@@ -24,6 +24,7 @@
 #include "compare.h"
 #include "meta.h"
 #include "outdir.h"
+#include "method.h"
 #include "plot.h"
 #include "util.h"
 
@@ -255,9 +256,17 @@ static void per_page(const struct agg_group *g, struct point *p)
 	p->n = g->n;
 }
 
+/* fork's ops act on the process: the whole op's time, its own figure (M_WHOLE_OP) */
+static int whole_op(const struct agg_group *g)
+{
+	const struct method *m = method_find(g->method);
+
+	return m && (m->flags & M_WHOLE_OP);
+}
+
 static int want_not_fork(const struct agg_group *g)
 {
-	return strcmp(g->method, "fork") != 0;
+	return !whole_op(g);
 }
 
 static void size_point(const struct agg *a, const struct agg_group *g, struct point *p)
@@ -283,7 +292,7 @@ static void zero_point(const struct agg *a, const struct agg_group *g, struct po
 /* Several threads; the 1-thread run joins each series as its first point. */
 static int want_rates(const struct agg_group *g)
 {
-	return g->nrate > 0 && g->threads > 1 && strcmp(g->method, "fork") != 0;
+	return g->nrate > 0 && g->threads > 1 && !whole_op(g);
 }
 
 /* The 1-thread rate of the same point: the linear-scaling reference. */
@@ -317,7 +326,7 @@ static void scaling_point(const struct agg *a, const struct agg_group *g, struct
 
 static int want_fork(const struct agg_group *g)
 {
-	return !strcmp(g->method, "fork");
+	return whole_op(g);
 }
 
 /* Whole-op time in ms: the per-page median times the pages of the size. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "method.h"
 #include "point.h"
 #include "util.h"
 
@@ -51,7 +52,7 @@ void point_key_value(size_t k, const char *v, const char *method, int threads, c
 {
 	const char *col = point_keys[k].col;
 
-	if ((!strcmp(col, "pinned") || !strcmp(col, "pin_method")) && strcmp(method, "fork"))
+	if (!method_reads_key(method, point_keys[k].opt))
 		v = "-";
 	else if (!strcmp(col, "share") && threads <= 1)
 		v = "-";

@@ -35,9 +35,10 @@ extern const size_t point_not_nkeys;
 int point_key_find(const char *name);
 
 /*
- * A key cell as a point sees it: fork's pinned/pin_method and share for
- * one thread mean nothing and must not split points (the CSV carries
- * their defaults on every row); sizes in the config's form (4M).
+ * A key cell as a point sees it: a key the row's method does not read
+ * (fork's pinned and pin_method, method.h keys) and share for one thread
+ * mean nothing and must not split points (the CSV carries their defaults
+ * on every row); sizes in the config's form (4M).
  */
 void point_key_value(size_t k, const char *v, const char *method, int threads, char *dst,
 		     size_t len);
