@@ -163,14 +163,14 @@ static int fork_pin_method_ok(const struct method *pm, const char *name, char *w
 	size_t off = 0;
 
 	if (pm && pm->pin && pm->unpin && pm->ref == REF_PIN &&
-	    !(pm->flags & (M_COMBINED | M_PAIRED | M_PIN_ONLY)))
+	    pm->shape == SHAPE_SEPARATE)
 		return 1;
 	/* name the ones that can, from the table */
 	for (size_t i = 0; i < method_count(); i++) {
 		const struct method *m = method_at(i);
 
 		if (m->pin && m->unpin && m->ref == REF_PIN &&
-		    !(m->flags & (M_COMBINED | M_PAIRED | M_PIN_ONLY)) && off < sizeof(ok))
+		    m->shape == SHAPE_SEPARATE && off < sizeof(ok))
 			off += (size_t)snprintf(ok + off, sizeof(ok) - off, "%s%s",
 						off ? ", " : "", m->name);
 	}
@@ -652,7 +652,8 @@ const struct method method_fork = {
 	 */
 	.path = PATH_NONE,
 	.ref = REF_NONE,
-	.flags = M_PAIRED | M_WHOLE_OP,
+	.shape = SHAPE_PAIRED,
+	.flags = M_WHOLE_OP,
 	.mem_factor = 2,	/* the child's copies of the pinned pages */
 	.ops = fork_ops,
 	.keys = fork_keys,

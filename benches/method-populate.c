@@ -16,7 +16,7 @@
  *           FOLL_GET, no FOLL_PIN)
  *     a VM_FAULT_RETRY drops mmap_lock and the round starts again
  *
- * Only "pin" is measured (M_PIN_ONLY): there is nothing to unpin. The
+ * Only "pin" is measured (SHAPE_PIN_ONLY): there is nothing to unpin. The
  * buffer must not be populated (populate = no, enforced by check()):
  * with rebuild = auto the worker then builds a fresh unpopulated buffer
  * before every sample (fresh=1 on every row), so each sample faults the
@@ -146,7 +146,7 @@ const struct method method_populate_read = {
 	.kpath = "madvise_populate>faultin_page_range>__get_user_pages(pages=NULL, FOLL_TOUCH|FOLL_MADV_POPULATE)>faultin_page",
 	.path = PATH_SLOW,
 	.ref = REF_NONE,
-	.flags = M_PIN_ONLY,
+	.shape = SHAPE_PIN_ONLY,
 	.mem_factor = 1,
 	.probe = populate_probe,
 	.check = populate_check,
@@ -161,7 +161,8 @@ const struct method method_populate_write = {
 	.kpath = "madvise_populate>faultin_page_range>__get_user_pages(pages=NULL, FOLL_TOUCH|FOLL_MADV_POPULATE|FOLL_WRITE)>faultin_page",
 	.path = PATH_SLOW,
 	.ref = REF_NONE,
-	.flags = M_PIN_ONLY | M_WRITE,
+	.shape = SHAPE_PIN_ONLY,
+	.flags = M_WRITE,
 	.mem_factor = 1,
 	.probe = populate_probe,
 	.check = populate_check,

@@ -24,7 +24,7 @@
  * (CAP_SYS_RESOURCE may pass /proc/sys/fs/pipe-max-size), pipe-max-size
  * otherwise; the note says which size a run got.
  *
- * Timed, flags M_PAIRED: one cycle() gives two times. ns[0], op "pin",
+ * Timed, shape SHAPE_PAIRED: one cycle() gives two times. ns[0], op "pin",
  * is the sum of the vmsplice() calls; ns[1], op "unpin", the sum of the
  * splice() drains. The worker runs one cycle per sample of each op and
  * keeps the matching time, so both rows of a sample come from full
@@ -285,7 +285,7 @@ const struct method method_vmsplice = {
 	.kpath = "vmsplice_to_pipe>iter_to_pipe>iov_iter_get_pages2>get_user_pages_fast(0); splice>splice_write_null>pipe_buf_release>put_page",
 	.path = PATH_FAST,
 	.ref = REF_GET,
-	.flags = M_PAIRED,
+	.shape = SHAPE_PAIRED,
 	.mem_factor = 1,
 	.probe = vms_probe,
 	.init = vms_init,

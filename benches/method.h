@@ -26,9 +26,6 @@
 #define M_NEEDS_ROOT	(1u << 2)	/* probe fails without root */
 #define M_KERNEL_TIMED	(1u << 3)	/* ns come from the kernel, usec resolution */
 #define M_MEMLOCK	(1u << 4)	/* accounted to RLIMIT_MEMLOCK without CAP_IPC_LOCK */
-#define M_COMBINED	(1u << 5)	/* one call pins, uses and unpins: op "pin+unpin" */
-#define M_PAIRED	(1u << 6)	/* one cycle, two times (pin, unpin): gup_test, vmsplice */
-#define M_PIN_ONLY	(1u << 7)	/* only a pin is measured (no reference kept: populate) */
 #define M_NO_FILE_OLD	(1u << 8)	/* refuses page-cache file memory itself before 6.5 */
 #define M_WHOLE_OP	(1u << 9)	/* its ops act on the process, not a pin per page (fork):
 					 * plotted as the whole op's time against size */
@@ -59,16 +56,25 @@ struct mctx {
  */
 #define OP_NOT_APPLICABLE UINT64_MAX
 
+/* What a method times, and through which callbacks. */
+enum method_shape {
+	SHAPE_SEPARATE,	/* pin() and unpin() each time their own call: ops pin, unpin */
+	SHAPE_PIN_ONLY,	/* only pin() is measured (no reference kept: populate) */
+	SHAPE_COMBINED,	/* cycle(): one call pins, uses and unpins: op "pin+unpin" */
+	SHAPE_PAIRED,	/* cycle(): one cycle, a time per op (pin, unpin): gup_test, vmsplice */
+};
+
 struct method {
 	const char *name;
 	const char *syscall;	/* what user space calls */
 	const char *kpath;	/* the kernel path it reaches (6.x) */
 	enum gup_path path;
 	enum gup_ref ref;
+	enum method_shape shape;
 	unsigned int flags;
 	unsigned int mem_factor;	/* buffers of the scenario size it needs (pvm: 2) */
 	/*
-	 * Names of the ops a M_PAIRED cycle() times, in ns[] order, NULL
+	 * Names of the ops a SHAPE_PAIRED cycle() times, in ns[] order, NULL
 	 * terminated (fork: "fork", "child-write", "fork-exit-wait"). NULL:
 	 * the default names, pin/unpin or pin+unpin, from the flags.
 	 */
@@ -86,9 +92,9 @@ struct method {
 	int (*init)(struct mctx *c, char *why, size_t len);
 	/*
 	 * Separate ops: pin() and unpin() each time their own call into *ns.
-	 * M_PIN_ONLY: only pin() is measured; unpin() may be NULL.
-	 * M_COMBINED: cycle() times the one call into ns[0].
-	 * M_PAIRED: cycle() returns the pin time in ns[0] and the unpin time
+	 * SHAPE_PIN_ONLY: only pin() is measured; unpin() may be NULL.
+	 * SHAPE_COMBINED: cycle() times the one call into ns[0].
+	 * SHAPE_PAIRED: cycle() returns the pin time in ns[0] and the unpin time
 	 * in ns[1] (the kernel's own, with M_KERNEL_TIMED), or one time per
 	 * name in ops[].
 	 * All return 0 or -errno, with a reason in why.
@@ -107,6 +113,11 @@ struct method {
 
 /* The table of all methods (methods.c, from methods.h). */
 const struct method *method_find(const char *name);
+/* 1 if m is timed through cycle() (combined and paired shapes). */
+static inline int method_cycles(const struct method *m)
+{
+	return m->shape == SHAPE_COMBINED || m->shape == SHAPE_PAIRED;
+}
 /*
  * 1 if the method named reads the config key: a key no method declares
  * as its own is every method's. A name not in the table reads them all.

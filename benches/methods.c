@@ -93,7 +93,7 @@ int method_op_count(const struct method *m)
 			n++;
 		return n;
 	}
-	return (m->flags & (M_COMBINED | M_PIN_ONLY)) ? 1 : 2;
+	return m->shape == SHAPE_COMBINED || m->shape == SHAPE_PIN_ONLY ? 1 : 2;
 }
 
 const char *method_op_name(const struct method *m, int i)
@@ -102,7 +102,7 @@ const char *method_op_name(const struct method *m, int i)
 		return NULL;
 	if (m->ops)
 		return m->ops[i];
-	if (m->flags & M_COMBINED)
+	if (m->shape == SHAPE_COMBINED)
 		return "pin+unpin";
 	return i ? "unpin" : "pin";
 }

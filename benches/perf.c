@@ -60,7 +60,7 @@
  *    release (xdp-umem unpin), RCU callbacks.
  *
  * Per-op deltas: perf_op_start() takes a snapshot (reads, no reset
- * ioctl), perf_op_read() the difference. A M_PAIRED cycle() opens each
+ * ioctl), perf_op_read() the difference. A SHAPE_PAIRED cycle() opens each
  * op's windows with opwin_begin_op(): when the slot changes the counts
  * so far are read and credited to the previous slot (outside the clock).
  *

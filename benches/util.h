@@ -33,7 +33,7 @@ static inline uint64_t now_ns(void)
  * the clock starts and after it stops, and leave errno as the syscall
  * set it.
  *
- * A cycle() that times several ops (M_PAIRED: vmsplice's fill and
+ * A cycle() that times several ops (SHAPE_PAIRED: vmsplice's fill and
  * drain) opens each op's windows with opwin_begin_op(w, i), i its index
  * in ns[], so the counters of op i are told apart from the others'.
  */

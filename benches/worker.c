@@ -166,7 +166,7 @@ static int rebuild(struct buf *b, char *why, size_t len)
 }
 
 /*
- * The counter slot of an op: a M_PAIRED cycle() opens each op's windows
+ * The counter slot of an op: a SHAPE_PAIRED cycle() opens each op's windows
  * with opwin_begin_op(op); everything else is slot 0. gup_test is the
  * exception: its one ioctl does get and put, so both rows get the whole
  * call's counts (the note says so).
@@ -175,7 +175,7 @@ _Static_assert(PERF_MAX_SLOTS >= METHOD_MAX_OPS, "one counter slot per op");
 
 static int counter_slot(const struct worker *w, int op)
 {
-	return (w->m->flags & M_PAIRED) && !(w->m->flags & M_KERNEL_TIMED) ? op : 0;
+	return w->m->shape == SHAPE_PAIRED && !(w->m->flags & M_KERNEL_TIMED) ? op : 0;
 }
 
 /* The op's counter deltas: the lane's own, or the peer's that ran it. */
@@ -225,7 +225,7 @@ static void lane_prep(struct lane *l)
 	l->s.fresh = l->fresh;
 	l->s.pins_exact = vmstat_exact();
 	l->s.kernel_timed = !!(m->flags & M_KERNEL_TIMED);
-	if (!(m->flags & (M_COMBINED | M_PAIRED | M_PIN_ONLY)) && op == 1) {
+	if (m->shape == SHAPE_SEPARATE && op == 1) {
 		l->ret = m->pin(&l->c, &l->ns[0], l->why, sizeof(l->why));
 		if (l->ret)
 			prefix_why(l, "the untimed pin before this unpin failed");
@@ -242,7 +242,7 @@ static void lane_op(struct lane *l)
 	l->c.peer_counted = 0;
 	l->s.cpu_start = sched_getcpu();
 	perf_op_start();
-	if (m->flags & (M_COMBINED | M_PAIRED))
+	if (method_cycles(m))
 		l->ret = m->cycle(&l->c, l->ns, l->why, sizeof(l->why));
 	else if (op == 0)
 		l->ret = m->pin(&l->c, &l->ns[0], l->why, sizeof(l->why));
@@ -250,7 +250,7 @@ static void lane_op(struct lane *l)
 		l->ret = m->unpin(&l->c, &l->ns[1], l->why, sizeof(l->why));
 	counters_take(l, op);
 	l->s.cpu_end = sched_getcpu();
-	l->s.ns = (m->flags & (M_COMBINED | M_PAIRED)) ? l->ns[op] : l->ns[op ? 1 : 0];
+	l->s.ns = method_cycles(m) ? l->ns[op] : l->ns[op ? 1 : 0];
 }
 
 static void lane_post(struct lane *l)
@@ -258,7 +258,7 @@ static void lane_post(struct lane *l)
 	struct worker *w = l->w;
 	const struct method *m = w->m;
 
-	if (!l->ret && !(m->flags & (M_COMBINED | M_PAIRED | M_PIN_ONLY)) && w->op == 0) {
+	if (!l->ret && m->shape == SHAPE_SEPARATE && w->op == 0) {
 		l->ret = m->unpin(&l->c, &l->ns[1], l->why, sizeof(l->why));
 		if (l->ret)
 			prefix_why(l, "the untimed unpin after this pin failed");
@@ -415,6 +415,20 @@ static void fail_all(struct worker *w, int status, const char *why)
 	}
 }
 
+/* The buffer the scenario asks for, as buf_build() takes it. */
+static void buf_spec_of(const struct worker *w, struct buf_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->backing = w->sc.backing;
+	spec->size = w->sc.size;
+	spec->order = w->sc.order;
+	spec->zero = w->sc.zero;
+	spec->populate = w->sc.populate;
+	spec->mem_policy = w->mem_policy;
+	spec->mem_node = w->mem_node;
+	fmt(spec->dir, sizeof(spec->dir), "%s", w->sc.dir);
+}
+
 /*
  * Per lane, in its own thread: bind to its CPU, open its counters, set up
  * the method, build its buffer (first touch from its own CPU).
@@ -449,17 +463,9 @@ static int lane_init(struct lane *l)
 		return ret;
 	l->inited = 1;
 	if (!w->shared) {
-		struct buf_spec spec = {
-			.backing = w->sc.backing,
-			.size = w->sc.size,
-			.order = w->sc.order,
-			.zero = w->sc.zero,
-			.populate = w->sc.populate,
-			.mem_policy = w->mem_policy,
-			.mem_node = w->mem_node,
-		};
+		struct buf_spec spec;
 
-		fmt(spec.dir, sizeof(spec.dir), "%s", w->sc.dir);
+		buf_spec_of(w, &spec);
 		ret = buf_build(&l->buf, &spec);
 		if (ret) {
 			fmt(l->why, sizeof(l->why), "building the buffer: %s", strerror(-ret));
@@ -607,17 +613,9 @@ int worker_main(int argc, char **argv)
 		w.lanes[i].cpu = w.nlanes > 1 ? cpus[i] : -1;
 	}
 	if (w.shared) {
-		struct buf_spec spec = {
-			.backing = w.sc.backing,
-			.size = w.sc.size,
-			.order = w.sc.order,
-			.zero = w.sc.zero,
-			.populate = w.sc.populate,
-			.mem_policy = w.mem_policy,
-			.mem_node = w.mem_node,
-		};
+		struct buf_spec spec;
 
-		fmt(spec.dir, sizeof(spec.dir), "%s", w.sc.dir);
+		buf_spec_of(&w, &spec);
 		ret = buf_build(&w.shared_buf, &spec);
 		if (ret) {
 			fmt(why, sizeof(why), "building the shared buffer: %s", strerror(-ret));

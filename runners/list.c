@@ -19,10 +19,13 @@
 #include "util.h"
 #include "vmstat.h"
 
-static void flags_str(unsigned int f, char *dst, size_t len)
+static void flags_str(const struct method *m, char *dst, size_t len)
 {
+	unsigned int f = m->flags;
+
 	fmt(dst, len, "%s%s%s%s", f & M_LONGTERM ? "longterm " : "", f & M_WRITE ? "write " : "",
-	    f & M_KERNEL_TIMED ? "kernel-timed " : "", f & M_COMBINED ? "one-call " : f & M_PIN_ONLY ? "pin-only " : "");
+	    f & M_KERNEL_TIMED ? "kernel-timed " : "", m->shape == SHAPE_COMBINED ? "one-call " :
+	    m->shape == SHAPE_PIN_ONLY ? "pin-only " : "");
 	if (!dst[0])
 		fmt(dst, len, "-");
 }
@@ -60,7 +63,7 @@ int list_main(int argc, char **argv)
 		const struct method *m = method_at(i);
 		int ret = m->probe(why, sizeof(why));
 
-		flags_str(m->flags, flags, sizeof(flags));
+		flags_str(m, flags, sizeof(flags));
 		printf("  %-14s %-6s %-4s %-26s %s%s\n", m->name, method_path_name(m->path),
 		       method_ref_name(m->ref), flags, ret ? "no: " : "yes", ret ? why : "");
 		if (verbose)

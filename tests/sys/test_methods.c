@@ -277,7 +277,7 @@ static void run_combined(void **state, const struct method *m, double zero,
 		if (k == ATTEMPTS)
 			SKIP_IF_NOISY(m);
 		assert_true(ns[0] > 0);
-		if (m->flags & M_PAIRED)
+		if (m->shape == SHAPE_PAIRED)
 			assert_true(ns[1] > 0);
 		assert_int_equal(d.acq, expect);
 		assert_int_equal(d.rel, expect);

@@ -148,7 +148,7 @@ static void test_method_table(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(all); i++) {
-		assert_true(all[i]->flags & M_PAIRED);
+		assert_int_equal(all[i]->shape, SHAPE_PAIRED);
 		assert_true(all[i]->flags & M_KERNEL_TIMED);
 		assert_non_null(all[i]->cycle);
 		assert_null(all[i]->pin);
