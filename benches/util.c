@@ -222,69 +222,6 @@ int timed_rw(int fd, void *mem, uint64_t len, uint64_t foff, int write, uint64_t
 	return 0;
 }
 
-int mkdir_p(const char *path, int exist_ok)
-{
-	char tmp[4096];
-
-	fmt(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) && (errno != EEXIST || !exist_ok))
-		return -errno;
-	return 0;
-}
-
-char *sh_quote(const char *s)
-{
-	size_t n = 3;
-	char *q, *o;
-
-	for (const char *p = s; *p; p++)
-		n += *p == '\'' ? 4 : 1;
-	q = o = malloc(n);
-	if (!q)
-		return NULL;
-	*o++ = '\'';
-	for (; *s; s++) {
-		if (*s == '\'') {
-			memcpy(o, "'\\''", 4);
-			o += 4;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o++ = '\'';
-	*o = '\0';
-	return q;
-}
-
-char *sh_join(int argc, char **argv)
-{
-	size_t len = 1;
-	char *s;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) * 4 + 3;
-	s = calloc(1, len);
-	for (int i = 0; s && i < argc; i++) {
-		char *q = NULL;
-
-		if (i)
-			strcat(s, " ");
-		if (!*argv[i] || strpbrk(argv[i], " \t\n'\"$\\`;&|<>()*?[]{}~#"))
-			q = sh_quote(argv[i]);
-		strcat(s, q ? q : argv[i]);
-		free(q);
-	}
-	return s;
-}
-
 /* pread until len bytes or EOF; *got says how many came. 0 or -errno. */
 int pread_full(int fd, void *dst, size_t len, off_t off, size_t *got)
 {

@@ -103,15 +103,6 @@ void size_format(uint64_t v, char *dst, size_t len);
 
 /* Whole small file into dst (trailing newline stripped). 0 or -errno. */
 int file_read_str(const char *path, char *dst, size_t len);
-/* s as one sh word, whatever it holds ('...', each ' as '\''); the caller
- * frees it; NULL if out of memory. */
-char *sh_quote(const char *s);
-/* argv as one command line for the record: words with characters sh reads
- * specially are quoted (sh_quote). The caller frees it. */
-char *sh_join(int argc, char **argv);
-/* mkdir -p: 0 or -errno; the last directory existing already is -EEXIST
- * unless exist_ok (a run directory is never reused). */
-int mkdir_p(const char *path, int exist_ok);
 /* Write a string to a file (sysfs knob). 0 or -errno. */
 int file_write_str(const char *path, const char *s);
 

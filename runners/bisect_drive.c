@@ -49,6 +49,7 @@
 
 #include "bisect_int.h"
 #include "meta.h"
+#include "outdir.h"
 #include "util.h"
 
 /* ---- The driver ---- */

@@ -94,3 +94,21 @@ void outdir_safe_name(char *dst, size_t len, const char *src)
 	if (len)
 		dst[i] = '\0';
 }
+
+int mkdir_p(const char *path, int exist_ok)
+{
+	char tmp[4096];
+
+	fmt(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) && (errno != EEXIST || !exist_ok))
+		return -errno;
+	return 0;
+}

@@ -31,6 +31,10 @@ int outfile_open(struct outfile *o, int dfd, const char *name);
 int outfile_commit(struct outfile *o);
 void outfile_abort(struct outfile *o);
 
+/* mkdir -p: 0 or -errno; the last directory existing already is -EEXIST
+ * unless exist_ok (a run directory is never reused). */
+int mkdir_p(const char *path, int exist_ok);
+
 /* A file name from untrusted text: [A-Za-z0-9._-] kept, the rest '-', no leading '.'. */
 void outdir_safe_name(char *dst, size_t len, const char *src);
 

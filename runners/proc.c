@@ -214,3 +214,48 @@ void proc_signals_restore(const struct sigaction old[3])
 	sigaction(SIGTERM, &old[1], NULL);
 	sigaction(SIGHUP, &old[2], NULL);
 }
+
+char *sh_quote(const char *s)
+{
+	size_t n = 3;
+	char *q, *o;
+
+	for (const char *p = s; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	q = o = malloc(n);
+	if (!q)
+		return NULL;
+	*o++ = '\'';
+	for (; *s; s++) {
+		if (*s == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return q;
+}
+
+char *sh_join(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) * 4 + 3;
+	s = calloc(1, len);
+	for (int i = 0; s && i < argc; i++) {
+		char *q = NULL;
+
+		if (i)
+			strcat(s, " ");
+		if (!*argv[i] || strpbrk(argv[i], " \t\n'\"$\\`;&|<>()*?[]{}~#"))
+			q = sh_quote(argv[i]);
+		strcat(s, q ? q : argv[i]);
+		free(q);
+	}
+	return s;
+}

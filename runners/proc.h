@@ -8,6 +8,13 @@
 #include <signal.h>
 #include <stddef.h>
 
+/* s as one sh word, whatever it holds ('...', each ' as '\''); the caller
+ * frees it; NULL if out of memory. */
+char *sh_quote(const char *s);
+/* argv as one command line for the record: words with characters sh reads
+ * specially are quoted (sh_quote). The caller frees it. */
+char *sh_join(int argc, char **argv);
+
 /* A growing string; sbuf_take() hands it over. */
 struct sbuf {
 	char *s;

@@ -39,7 +39,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "outdir.h"
 #include "plot.h"
+#include "proc.h"
 #include "util.h"
 #include "vm.h"
 #include "vm_int.h"

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "outdir.h"
+#include "proc.h"
 #include "util.h"
 #include "vm_int.h"
 

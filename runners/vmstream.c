@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "outdir.h"
 #include "util.h"
 #include "vmstream.h"
 
