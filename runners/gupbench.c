@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gupbench: what get_user_pages / pin_user_pages cost on this kernel.
- * Subcommand dispatch only; each subcommand lives in its own file.
+ * The command table and the dispatch; each command lives in its own file.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,26 +19,113 @@
 #include "vmguest.h"
 #include "worker.h"
 
+/* Commands whose main takes no arguments, or wants the whole command line. */
+static int probe_cmd(int argc, char **argv, int full_argc, char **full_argv)
+{
+	kfeat_dump(stdout);
+	return 0;
+}
+
+static int keys_cmd(int argc, char **argv, int full_argc, char **full_argv)
+{
+	return keys_main();
+}
+
+static int schema_cmd(int argc, char **argv, int full_argc, char **full_argv)
+{
+	return schema_main();
+}
+
+static int version_cmd(int argc, char **argv, int full_argc, char **full_argv)
+{
+	printf("gupbench %s\n", gupbench_rev());
+	return 0;
+}
+
+static int run_cmd(int argc, char **argv, int full_argc, char **full_argv)
+{
+	return run_main(argc, argv, full_argc, full_argv);
+}
+
+static int vm_cmd(int argc, char **argv, int full_argc, char **full_argv)
+{
+	return vm_main(argc, argv, full_argc, full_argv);
+}
+
+#define ARGS_ONLY(name)								\
+static int name##_cmd(int argc, char **argv, int full_argc, char **full_argv)	\
+{										\
+	return name##_main(argc, argv);						\
+}
+ARGS_ONLY(worker)
+ARGS_ONLY(vmguest)
+ARGS_ONLY(list)
+ARGS_ONLY(summary)
+ARGS_ONLY(compare)
+ARGS_ONLY(bisect_check)
+ARGS_ONLY(bisect)
+ARGS_ONLY(bisect_step)
+ARGS_ONLY(report)
+ARGS_ONLY(plot)
+ARGS_ONLY(restore)
+#undef ARGS_ONLY
+
+/*
+ * The commands, in the order the usage lists them. A NULL help is an
+ * internal command (one gupbench runs in a worker, a guest or under git
+ * bisect), left out of the usage.
+ */
+static const struct command {
+	const char *name;
+	const char *args;
+	const char *help;
+	int (*fn)(int argc, char **argv, int full_argc, char **full_argv);
+} commands[] = {
+	{ "run", "CONFIG... [-o DIR]", "measure the configs' matrix on this kernel", run_cmd },
+	{ "list", "[-v]", "methods and buffer kinds, and whether they run here", list_cmd },
+	{ "probe", "", "what this kernel offers (zero page, THP, hugetlb, ...), as found",
+	  probe_cmd },
+	{ "keys", "", "config keys", keys_cmd },
+	{ "schema", "", "results.csv columns", schema_cmd },
+	{ "summary", "DIR", "median ns per page per scenario and op", summary_cmd },
+	{ "compare", "BASE NEW", "per point: ratio, CI, p, verdict; exit 0/1/125", compare_cmd },
+	{ "plot", "DIR [BASE]", "draw DIR's plots (DIR/plots/); with BASE the ratio chart",
+	  plot_cmd },
+	{ "report", "BASE NEW", "Markdown + text report of a comparison (NEW/report/)",
+	  report_cmd },
+	{ "bisect-check", "--baseline DIR CONFIG...",
+	  "run, compare with DIR, exit 0/1/125 for git bisect run", bisect_check_cmd },
+	{ "bisect", "(--tree DIR --good R --bad R | --images K1..Kn) CONFIG...",
+	  "the first bad kernel", bisect_cmd },
+	{ "vm", "--kernel SPEC CONFIG... [-o DIR]", "run the configs on SPEC booted under QEMU",
+	  vm_cmd },
+	{ "restore", "DIR", "write back knobs a killed run left changed", restore_cmd },
+	{ "version", "", "", version_cmd },
+	{ "__worker", NULL, NULL, worker_cmd },
+	{ "__vmguest", NULL, NULL, vmguest_cmd },
+	{ "__bisect-step", NULL, NULL, bisect_step_cmd },
+};
+
+#define HELP_COL 27
+
+/* From the table: "  NAME ARGS" and the help at HELP_COL, or on the next line there. */
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: gupbench COMMAND [ARGS]\n"
-		"  run CONFIG... [-o DIR]   measure the configs' matrix on this kernel\n"
-		"  list [-v]                methods and buffer kinds, and whether they run here\n"
-		"  probe                    what this kernel offers (zero page, THP, hugetlb, ...), as found\n"
-		"  keys                     config keys\n"
-		"  schema                   results.csv columns\n"
-		"  summary DIR              median ns per page per scenario and op\n"
-		"  compare BASE NEW         per point: ratio, CI, p, verdict; exit 0/1/125\n"
-		"  plot DIR [BASE]          draw DIR's plots (DIR/plots/); with BASE the ratio chart\n"
-		"  report BASE NEW          Markdown + text report of a comparison (NEW/report/)\n"
-		"  bisect-check --baseline DIR CONFIG...\n"
-		"                           run, compare with DIR, exit 0/1/125 for git bisect run\n"
-		"  bisect (--tree DIR --good R --bad R | --images K1..Kn) CONFIG...  first bad kernel\n"
-		"  vm --kernel SPEC CONFIG... [-o DIR]\n"
-		"                           run the configs on SPEC booted under QEMU\n"
-		"  restore DIR              write back knobs a killed run left changed\n"
-		"  version\n");
+	fprintf(f, "usage: gupbench COMMAND [ARGS]\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = &commands[i];
+		int n;
+
+		if (!c->help)
+			continue;
+		n = fprintf(f, "  %s%s%s", c->name, *c->args ? " " : "", c->args);
+		if (!*c->help)
+			fputc('\n', f);
+		else if (n < HELP_COL - 1)
+			fprintf(f, "%*s%s\n", HELP_COL - n, "", c->help);
+		else
+			fprintf(f, "\n%*s%s\n", HELP_COL, "", c->help);
+	}
 }
 
 int main(int argc, char **argv)
@@ -49,44 +136,11 @@ int main(int argc, char **argv)
 		usage(cmd ? stdout : stderr);
 		return cmd ? 0 : 2;
 	}
-	if (!strcmp(cmd, "__worker"))
-		return worker_main(argc - 1, argv + 1);
-	if (!strcmp(cmd, "__vmguest"))
-		return vmguest_main(argc - 1, argv + 1);
-	if (!strcmp(cmd, "vm"))
-		return vm_main(argc - 1, argv + 1, argc, argv);
-	if (!strcmp(cmd, "run"))
-		return run_main(argc - 1, argv + 1, argc, argv);
-	if (!strcmp(cmd, "list"))
-		return list_main(argc - 1, argv + 1);
-	if (!strcmp(cmd, "probe")) {
-		kfeat_dump(stdout);
-		return 0;
-	}
-	if (!strcmp(cmd, "keys"))
-		return keys_main();
-	if (!strcmp(cmd, "schema"))
-		return schema_main();
-	if (!strcmp(cmd, "summary"))
-		return summary_main(argc - 1, argv + 1);
-	if (!strcmp(cmd, "compare"))
-		return compare_main(argc - 1, argv + 1);
-	if (!strcmp(cmd, "bisect-check"))
-		return bisect_check_main(argc - 1, argv + 1);
-	if (!strcmp(cmd, "bisect"))
-		return bisect_main(argc - 1, argv + 1);
-	if (!strcmp(cmd, "__bisect-step"))
-		return bisect_step_main(argc - 1, argv + 1);
-	if (!strcmp(cmd, "report"))
-		return report_main(argc - 1, argv + 1);
-	if (!strcmp(cmd, "plot"))
-		return plot_main(argc - 1, argv + 1);
-	if (!strcmp(cmd, "restore"))
-		return restore_main(argc - 1, argv + 1);
-	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-		printf("gupbench %s\n", gupbench_rev());
-		return 0;
-	}
+	if (!strcmp(cmd, "--version"))
+		cmd = "version";
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1, argc, argv);
 	fprintf(stderr, "gupbench: unknown command \"%s\"\n", cmd);
 	usage(stderr);
 	return 2;
