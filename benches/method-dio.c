@@ -107,12 +107,6 @@ static int dio_file_open(const char *dir, int *fdp, char *why, size_t len)
 	return 0;
 }
 
-/* O_DIRECT is a property of the filesystem: nothing to probe without a dir. */
-static int dio_probe(char *why, size_t len)
-{
-	return 0;
-}
-
 /*
  * At config time: a directory on a filesystem that does O_DIRECT for
  * real (tmpfs accepts the flag since 6.6 but copies through the page
@@ -296,7 +290,7 @@ const struct method method_dio_read = {
 	.shape = SHAPE_COMBINED,
 	.flags = M_WRITE,
 	.mem_factor = 1,
-	.probe = dio_probe,
+	/* no probe: O_DIRECT is a property of the filesystem, checked with the dir */
 	.check = dio_check,
 	.init = dio_init,
 	.cycle = dio_cycle_read,
@@ -311,7 +305,7 @@ const struct method method_dio_write = {
 	.ref = REF_PIN,
 	.shape = SHAPE_COMBINED,
 	.mem_factor = 1,
-	.probe = dio_probe,
+	/* no probe: O_DIRECT is a property of the filesystem, checked with the dir */
 	.check = dio_check,
 	.init = dio_init,
 	.cycle = dio_cycle_write,

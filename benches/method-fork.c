@@ -262,7 +262,7 @@ static int fork_check(const struct scenario *sc, char *why, size_t len)
 		fmt(why, len, "pin_method %s: %s", pm->name, tmp);
 		return -EINVAL;
 	}
-	if (pm->probe(tmp, sizeof(tmp))) {
+	if (method_probe(pm, tmp, sizeof(tmp))) {
 		fmt(why, len, "pin_method %s cannot run here: %s", pm->name, tmp);
 		return -EINVAL;
 	}
@@ -327,7 +327,7 @@ static void fork_fini(struct mctx *c)
 	if (p->pinned)
 		p->pm->unpin(&p->pc, &ns, why, sizeof(why));
 	if (p->pm_inited)
-		p->pm->fini(&p->pc);
+		method_fini(p->pm, &p->pc);
 	free(p);
 	c->priv = NULL;
 }
@@ -380,11 +380,11 @@ static int fork_init(struct mctx *c, char *why, size_t len)
 			fork_fini(c);
 			return -EINVAL;
 		}
-		ret = p->pm->probe(tmp, sizeof(tmp));
+		ret = method_probe(p->pm, tmp, sizeof(tmp));
 		if (!ret) {
 			p->pc.sc = c->sc;
 			p->pc.buf = c->buf;
-			ret = p->pm->init(&p->pc, tmp, sizeof(tmp));
+			ret = method_init(p->pm, &p->pc, tmp, sizeof(tmp));
 		}
 		if (ret) {
 			fmt(why, len, "pin_method %s: %s", p->pm->name, tmp);

@@ -80,6 +80,11 @@ struct method {
 	 */
 	const char *const *ops;
 
+	/*
+	 * Callbacks a method has nothing to do in may be NULL: probe (it runs
+	 * wherever it builds), check, init and fini. Call them through
+	 * method_probe(), method_init() and method_fini().
+	 */
 	/* Can it run here? 0, or -errno with a one-line reason in why. */
 	int (*probe)(char *why, size_t len);
 	/*
@@ -113,6 +118,22 @@ struct method {
 
 /* The table of all methods (methods.c, from methods.h). */
 const struct method *method_find(const char *name);
+static inline int method_probe(const struct method *m, char *why, size_t len)
+{
+	return m->probe ? m->probe(why, len) : 0;
+}
+
+static inline int method_init(const struct method *m, struct mctx *c, char *why, size_t len)
+{
+	return m->init ? m->init(c, why, len) : 0;
+}
+
+static inline void method_fini(const struct method *m, struct mctx *c)
+{
+	if (m->fini)
+		m->fini(c);
+}
+
 /* 1 if m is timed through cycle() (combined and paired shapes). */
 static inline int method_cycles(const struct method *m)
 {

@@ -287,7 +287,7 @@ static void lane_phase(struct lane *l, enum phase ph)
 		break;
 	case PH_EXIT:
 		if (l->inited)
-			l->w->m->fini(&l->c);
+			method_fini(l->w->m, &l->c);
 		perf_close();
 		break;
 	}
@@ -458,7 +458,7 @@ static int lane_init(struct lane *l)
 	l->c.sc = &w->sc;
 	l->b = w->shared ? &w->shared_buf : &l->buf;
 	l->c.buf = l->b;
-	ret = w->m->init(&l->c, l->why, sizeof(l->why));
+	ret = method_init(w->m, &l->c, l->why, sizeof(l->why));
 	if (ret)
 		return ret;
 	l->inited = 1;
@@ -564,7 +564,7 @@ int worker_main(int argc, char **argv)
 
 	w.writes = (w.m->flags & M_WRITE) || w.sc.gup_flags == GUP_EXTRA_WRITE;
 
-	ret = w.m->probe(why, sizeof(why));
+	ret = method_probe(w.m, why, sizeof(why));
 	if (ret) {
 		fail_all(&w, SAMPLE_SKIP, why);
 		return 0;

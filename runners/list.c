@@ -61,7 +61,7 @@ int list_main(int argc, char **argv)
 	printf("  %-14s %-6s %-4s %-26s %s\n", "name", "path", "ref", "flags", "here");
 	for (size_t i = 0; i < method_count(); i++) {
 		const struct method *m = method_at(i);
-		int ret = m->probe(why, sizeof(why));
+		int ret = method_probe(m, why, sizeof(why));
 
 		flags_str(m, flags, sizeof(flags));
 		printf("  %-14s %-6s %-4s %-26s %s%s\n", m->name, method_path_name(m->path),

@@ -365,7 +365,7 @@ static int run_one(struct runner *r, size_t idx)
 	while (method_at(mi) != m)
 		mi++;
 	if (!r->probed[mi]) {
-		r->probed[mi] = m->probe(r->probe_why[mi], sizeof(r->probe_why[mi])) ? -1 : 1;
+		r->probed[mi] = method_probe(m, r->probe_why[mi], sizeof(r->probe_why[mi])) ? -1 : 1;
 	}
 	if (r->probed[mi] < 0) {
 		rows_status(r, idx, sc, m, SAMPLE_SKIP, r->probe_why[mi]);

@@ -107,7 +107,7 @@ static void fix_start(struct fix *f, const struct method *m, double zero, int po
 	if (!vmstat_exact())
 		SKIP_WHY("%s: /proc/sys/vm/stat_refresh not writable: deltas would not be exact",
 			 m->name);
-	ret = m->probe(why, sizeof(why));
+	ret = method_probe(m, why, sizeof(why));
 	if (ret)
 		SKIP_WHY("%s: probe: %s", m->name, why);
 
@@ -133,7 +133,7 @@ static void fix_start(struct fix *f, const struct method *m, double zero, int po
 
 	f->c.sc = &f->sc;
 	f->c.buf = &f->buf;
-	ret = m->init(&f->c, why, sizeof(why));
+	ret = method_init(m, &f->c, why, sizeof(why));
 	if (ret)
 		print_message("# %s: init: %s\n", m->name, why);
 	assert_int_equal(ret, 0);
@@ -156,7 +156,7 @@ static int fix_teardown(void **state)
 	struct fix *f = *state;
 
 	if (f->inited)
-		f->m->fini(&f->c);
+		method_fini(f->m, &f->c);
 	buf_free(&f->buf);
 	free(f);
 	return 0;
