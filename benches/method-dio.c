@@ -237,7 +237,7 @@ static int dio_init(struct mctx *c, char *why, size_t len)
 	return 0;
 }
 
-static int dio_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write, char *why, size_t len)
+static int dio_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
 {
 	struct dio_priv *p = c->priv;
 	uint64_t size, sum = 0;
@@ -255,7 +255,7 @@ static int dio_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write, cha
 		    (unsigned long long)size, (unsigned long long)p->size);
 		return -EINVAL;
 	}
-	ret = timed_rw(p->fd, addr, size, 0, write, DIO_PIECE, &sum, why, len);
+	ret = timed_rw(p->fd, addr, size, 0, c->write, DIO_PIECE, &sum, why, len);
 	if (ret) {
 		char hint[256];
 
@@ -271,16 +271,6 @@ static int dio_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write, cha
 	return 0;
 }
 
-static int dio_cycle_read(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
-{
-	return dio_cycle(c, ns, 0, why, len);
-}
-
-static int dio_cycle_write(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
-{
-	return dio_cycle(c, ns, 1, why, len);
-}
-
 const struct method method_dio_read = {
 	.name = "dio-read",
 	.syscall = "pread(2) of an O_DIRECT file in dir into the buffer",
@@ -293,12 +283,13 @@ const struct method method_dio_read = {
 	/* no probe: O_DIRECT is a property of the filesystem, checked with the dir */
 	.check = dio_check,
 	.init = dio_init,
-	.cycle = dio_cycle_read,
+	.cycle = dio_cycle,
 	.fini = dio_fini,
 };
 
 const struct method method_dio_write = {
 	.name = "dio-write",
+	.write_op = 1,
 	.syscall = "pwrite(2) of the buffer to an O_DIRECT file in dir",
 	.kpath = "ext4_dio_write_iter>iomap_dio_rw>bio_iov_iter_get_pages>iov_iter_extract_pages>pin_user_pages_fast(0); bio end_io>unpin (FOLL_GET on 6.1)",
 	.path = PATH_FAST,
@@ -308,6 +299,6 @@ const struct method method_dio_write = {
 	/* no probe: O_DIRECT is a property of the filesystem, checked with the dir */
 	.check = dio_check,
 	.init = dio_init,
-	.cycle = dio_cycle_write,
+	.cycle = dio_cycle,
 	.fini = dio_fini,
 };

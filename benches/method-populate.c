@@ -78,9 +78,9 @@ static int populate_check(const struct scenario *sc, char *why, size_t len)
 	return 0;
 }
 
-static int populate_init(struct mctx *c, char *why, size_t len, int write)
+static int populate_init(struct mctx *c, char *why, size_t len)
 {
-	if (write)
+	if (c->write)
 		fmt(c->note, sizeof(c->note),
 		    "faults every page in (allocates and zeroes, whole THP at pmd order) under mmap_lock; no reference kept");
 	else
@@ -89,18 +89,9 @@ static int populate_init(struct mctx *c, char *why, size_t len, int write)
 	return 0;
 }
 
-static int populate_init_read(struct mctx *c, char *why, size_t len)
+static int populate_pin(struct mctx *c, uint64_t *ns, char *why, size_t len)
 {
-	return populate_init(c, why, len, 0);
-}
-
-static int populate_init_write(struct mctx *c, char *why, size_t len)
-{
-	return populate_init(c, why, len, 1);
-}
-
-static int populate_pin(struct mctx *c, uint64_t *ns, int advice, char *why, size_t len)
-{
+	int advice = c->write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
 	struct opwin win;
 	uint64_t t;
 	int ret;
@@ -126,20 +117,6 @@ static int populate_pin(struct mctx *c, uint64_t *ns, int advice, char *why, siz
 	return 0;
 }
 
-static int populate_pin_read(struct mctx *c, uint64_t *ns, char *why, size_t len)
-{
-	return populate_pin(c, ns, MADV_POPULATE_READ, why, len);
-}
-
-static int populate_pin_write(struct mctx *c, uint64_t *ns, char *why, size_t len)
-{
-	return populate_pin(c, ns, MADV_POPULATE_WRITE, why, len);
-}
-
-static void populate_fini(struct mctx *c)
-{
-}
-
 const struct method method_populate_read = {
 	.name = "populate-read",
 	.syscall = "madvise(MADV_POPULATE_READ) over the unpopulated buffer",
@@ -150,13 +127,13 @@ const struct method method_populate_read = {
 	.mem_factor = 1,
 	.probe = populate_probe,
 	.check = populate_check,
-	.init = populate_init_read,
-	.pin = populate_pin_read,
-	.fini = populate_fini,
+	.init = populate_init,
+	.pin = populate_pin,
 };
 
 const struct method method_populate_write = {
 	.name = "populate-write",
+	.write_op = 1,
 	.syscall = "madvise(MADV_POPULATE_WRITE) over the unpopulated buffer",
 	.kpath = "madvise_populate>faultin_page_range>__get_user_pages(pages=NULL, FOLL_TOUCH|FOLL_MADV_POPULATE|FOLL_WRITE)>faultin_page",
 	.path = PATH_SLOW,
@@ -166,7 +143,6 @@ const struct method method_populate_write = {
 	.mem_factor = 1,
 	.probe = populate_probe,
 	.check = populate_check,
-	.init = populate_init_write,
-	.pin = populate_pin_write,
-	.fini = populate_fini,
+	.init = populate_init,
+	.pin = populate_pin,
 };

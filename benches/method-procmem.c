@@ -150,7 +150,7 @@ fail:
 	return ret;
 }
 
-static int procmem_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write, char *why, size_t len)
+static int procmem_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
 {
 	struct procmem_priv *p = c->priv;
 	uint64_t size, sum = 0;
@@ -169,7 +169,7 @@ static int procmem_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write,
 		return -EINVAL;
 	}
 	/* the file offset of /proc/PID/mem is the address */
-	ret = timed_rw(p->fd, p->bounce, size, addr, write, PROCMEM_PIECE, &sum, why, len);
+	ret = timed_rw(p->fd, p->bounce, size, addr, c->write, PROCMEM_PIECE, &sum, why, len);
 	if (ret) {
 		if (ret == -EIO) {
 			char hint[256];
@@ -184,16 +184,6 @@ static int procmem_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write,
 	return 0;
 }
 
-static int procmem_cycle_read(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
-{
-	return procmem_cycle(c, ns, 0, why, len);
-}
-
-static int procmem_cycle_write(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
-{
-	return procmem_cycle(c, ns, 1, why, len);
-}
-
 const struct method method_procmem_read = {
 	.name = "procmem-read",
 	.syscall = "pread(2) of /proc/self/mem at the buffer's address",
@@ -204,12 +194,13 @@ const struct method method_procmem_read = {
 	.mem_factor = 2,
 	.probe = procmem_probe,
 	.init = procmem_init,
-	.cycle = procmem_cycle_read,
+	.cycle = procmem_cycle,
 	.fini = procmem_fini,
 };
 
 const struct method method_procmem_write = {
 	.name = "procmem-write",
+	.write_op = 1,
 	.syscall = "pwrite(2) of /proc/self/mem at the buffer's address",
 	.kpath = "mem_rw>access_remote_vm per page>mmap_read_lock+get_user_pages_remote(1 page, FOLL_FORCE|FOLL_WRITE)+copy+set_page_dirty_lock+put_page",
 	.path = PATH_REMOTE,
@@ -219,6 +210,6 @@ const struct method method_procmem_write = {
 	.mem_factor = 2,
 	.probe = procmem_probe,
 	.init = procmem_init,
-	.cycle = procmem_cycle_write,
+	.cycle = procmem_cycle,
 	.fini = procmem_fini,
 };

@@ -366,8 +366,7 @@ static int pvm_init(struct mctx *c, char *why, size_t len)
 	return 0;
 }
 
-static int pvm_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write,
-		     char *why, size_t len)
+static int pvm_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
 {
 	struct pvm_priv *p = c->priv;
 	struct pvm_req q = { 0 };
@@ -380,7 +379,7 @@ static int pvm_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write,
 	}
 	q.addr = (uintptr_t)c->buf->addr;
 	q.len = c->buf->spec.size;
-	q.write = write;
+	q.write = c->write;
 	ret = pvm_call(p, &q, &r, why, len);
 	if (ret)
 		return ret;
@@ -389,16 +388,6 @@ static int pvm_cycle(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], int write,
 	c->peer_cnt = r.cnt;
 	c->peer_counted = 1;
 	return 0;
-}
-
-static int pvm_cycle_read(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
-{
-	return pvm_cycle(c, ns, 0, why, len);
-}
-
-static int pvm_cycle_write(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len)
-{
-	return pvm_cycle(c, ns, 1, why, len);
 }
 
 const struct method method_pvm_read = {
@@ -411,12 +400,13 @@ const struct method method_pvm_read = {
 	.mem_factor = 2,
 	.probe = pvm_probe,
 	.init = pvm_init,
-	.cycle = pvm_cycle_read,
+	.cycle = pvm_cycle,
 	.fini = pvm_fini,
 };
 
 const struct method method_pvm_write = {
 	.name = "pvm-write",
+	.write_op = 1,
 	.syscall = "process_vm_writev (peer process writes the worker's buffer)",
 	.kpath = "process_vm_rw_core>process_vm_rw_single_vec>pin_user_pages_remote(FOLL_WRITE)+copy+unpin_user_pages_dirty_lock",
 	.path = PATH_REMOTE,
@@ -426,6 +416,6 @@ const struct method method_pvm_write = {
 	.mem_factor = 2,
 	.probe = pvm_probe,
 	.init = pvm_init,
-	.cycle = pvm_cycle_write,
+	.cycle = pvm_cycle,
 	.fini = pvm_fini,
 };

@@ -46,6 +46,7 @@ struct mctx {
 	 */
 	struct perf_counts peer_cnt;
 	int peer_counted;
+	int write;		/* the method's write_op: which twin of a read/write pair */
 };
 
 #define METHOD_MAX_OPS 4
@@ -72,6 +73,13 @@ struct method {
 	enum gup_ref ref;
 	enum method_shape shape;
 	unsigned int flags;
+	/*
+	 * A read/write pair (pvm, procmem, dio, populate) is one set of
+	 * callbacks and two descriptors: the write twin sets write_op, which
+	 * the callbacks read as c->write. Not FOLL_WRITE: dio-write writes
+	 * the file from the buffer, so its pin is read-only (no M_WRITE).
+	 */
+	int write_op;
 	unsigned int mem_factor;	/* buffers of the scenario size it needs (pvm: 2) */
 	/*
 	 * Names of the ops a SHAPE_PAIRED cycle() times, in ns[] order, NULL
@@ -125,6 +133,7 @@ static inline int method_probe(const struct method *m, char *why, size_t len)
 
 static inline int method_init(const struct method *m, struct mctx *c, char *why, size_t len)
 {
+	c->write = m->write_op;
 	return m->init ? m->init(c, why, len) : 0;
 }
 
