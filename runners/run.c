@@ -566,18 +566,15 @@ static int parse_count(const char *opt, const char *arg, unsigned long max, unsi
 	return 0;
 }
 
-int run_main(int argc, char **argv, int full_argc, char **full_argv)
-{
-	struct runner r = { .timeout_s = 900, .runs = 1 };
-	int seeded = 0, broken = 0;
-	size_t *order = NULL, total, step = 0;
-	char err[1024], cwd[4096] = "";
-	const char *out = NULL;
-	int dry = 0, no_plot = 0, i, ret;
-	char *command;
-	const char *knob_status = "nothing to restore";
-	char runs_text[96] = "";
+/* What run's command line asks besides the runner's own fields. */
+struct run_args {
+	const char *out;
+	int dry, no_plot, seeded;
+};
 
+/* The options into r and a: 0, 2 (said on stderr), or -1 after --help. */
+static int run_options(struct runner *r, struct run_args *a, int argc, char **argv)
+{
 	static const struct option lopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -595,6 +592,7 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:nt:r:qh", lopts, NULL)) != -1) {
 		unsigned long v;
+		char *end;
 
 		switch (c) {
 		case 'r':
@@ -603,62 +601,211 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 					fprintf(stderr, "gupbench run: --runs: at least 1\n");
 				return 2;
 			}
-			r.runs = (unsigned int)v;
+			r->runs = (unsigned int)v;
 			break;
-		case 'S': {
-			char *end;
-
+		case 'S':
 			errno = 0;
-			r.seed = strtoull(optarg, &end, 0);
+			r->seed = strtoull(optarg, &end, 0);
 			if (*optarg < '0' || *optarg > '9' || *end || errno) {
 				fprintf(stderr, "gupbench run: --seed: \"%s\" is not a number\n", optarg);
 				return 2;
 			}
-			seeded = 1;
+			a->seeded = 1;
 			break;
-		}
 		case 'o':
-			out = optarg;
+			a->out = optarg;
 			break;
 		case 'n':
-			dry = 1;
+			a->dry = 1;
 			break;
-		case 't': {
-			char *end;
-			unsigned long t;
-
+		case 't':
 			errno = 0;
-			t = strtoul(optarg, &end, 10);
-			r.timeout_s = *optarg >= '1' && *optarg <= '9' && !*end && !errno &&
-				      t <= 7 * 86400 ? (unsigned int)t : 0;
-			if (!r.timeout_s) {
+			v = strtoul(optarg, &end, 10);
+			r->timeout_s = *optarg >= '1' && *optarg <= '9' && !*end && !errno &&
+				       v <= 7 * 86400 ? (unsigned int)v : 0;
+			if (!r->timeout_s) {
 				fprintf(stderr, "gupbench run: --timeout: \"%s\" is not a number of seconds "
 					"(1..604800)\n", optarg);
 				return 2;
 			}
 			break;
-		}
 		case 'q':
-			r.quiet = 1;
+			r->quiet = 1;
 			break;
 		case 'P':
-			no_plot = 1;
+			a->no_plot = 1;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return -1;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
-	i = optind;
-	if (i >= argc) {
+	if (optind >= argc) {
 		usage(stderr);
 		return 2;
 	}
+	return 0;
+}
+
+/* The run directory and what is written from the start: meta, the CSVs, the knob journal. */
+static int run_open(struct runner *r, const struct run_args *a, const char *command)
+{
+	char cwd[4096] = "";
+	int ret;
+
+	if (a->out)
+		fmt(r->dir, sizeof(r->dir), "%s", a->out);
+	else
+		default_dir(r->dir, sizeof(r->dir));
+	ret = mkdir_p(r->dir, 0);
+	if (ret) {
+		fprintf(stderr, "gupbench: %s: %s%s\n", r->dir, strerror(-ret),
+			ret == -EEXIST ? " (a run directory is never overwritten)" : "");
+		return 2;
+	}
+	fmt(r->path, sizeof(r->path), "%s/gbench", r->dir);
+	mkdir(r->path, 0755);
+	fmt(r->path, sizeof(r->path), "%s/knobs.saved", r->dir);
+	knob_journal(r->path);
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	fmt(r->path, sizeof(r->path), "%s/meta", r->dir);
+	{
+		struct meta_run mr = { command, cwd, &r->cfg, r->plan.n, r->runs, r->seed, &r->clock };
+
+		ret = meta_write_start(r->path, &mr);
+	}
+	if (ret) {
+		fprintf(stderr, "gupbench: %s: %s\n", r->path, strerror(-ret));
+		return 1;
+	}
+	fmt(r->path, sizeof(r->path), "%s/results.csv", r->dir);
+	ret = csv_open(&r->csv, r->path);
+	if (ret) {
+		fprintf(stderr, "gupbench: %s: %s\n", r->path, strerror(-ret));
+		return 1;
+	}
+	fmt(r->path, sizeof(r->path), "%s/scenarios.csv", r->dir);
+	r->scen = fopen(r->path, "wxe");
+	if (!r->scen) {
+		fprintf(stderr, "gupbench: %s: %s\n", r->path, strerror(errno));
+		return 1;
+	}
+	scen_header(r->scen);
+	return 0;
+}
+
+/* Every round of the matrix, until done, a signal, or a worker that cannot start. */
+static void run_rounds(struct runner *r)
+{
+	size_t *order = calloc(r->plan.n ? r->plan.n : 1, sizeof(*order));
+	size_t total = r->plan.n * r->runs, step = 0;
+	int broken = 0, ret;
+
+	for (r->run = 0; r->run < r->runs && !stop_sig && !broken && order; r->run++) {
+		uint64_t st = r->seed * 0x9E3779B97F4A7C15ULL + r->run + 1;
+
+		/* one run: config order; several: each round shuffled */
+		if (r->runs > 1)
+			shuffle(order, r->plan.n, &st);
+		else
+			for (size_t k = 0; k < r->plan.n; k++)
+				order[k] = k;
+		for (size_t k = 0; k < r->plan.n && !stop_sig; k++, step++) {
+			progress(r, step, total, &r->plan.items[order[k]].sc, 0);
+			ret = run_one(r, order[k]);
+			if (ret < 0) {
+				fprintf(stderr, "\ngupbench: cannot start a worker: %s\n", strerror(-ret));
+				r->failed++;
+				broken = 1;
+				break;
+			}
+		}
+	}
+	free(order);
+	if (r->tty && !r->quiet)
+		fputc('\n', stderr);
+}
+
+/*
+ * The end: the knobs restored first (before anything else can fail), the
+ * files closed, Google Benchmark's JSON merged, meta's [end], the plots,
+ * the line that says what the run did. Returns what the knobs' restore said.
+ */
+static const char *run_finish(struct runner *r, const struct run_args *a)
+{
+	const char *knob_status = "nothing to restore";
+	char err[1024];
+
+	if (knob_saved_count()) {
+		char why[256] = "";
+		int bad = knob_restore_all(why, sizeof(why));
+
+		knob_status = bad ? "FAILED" : "restored";
+		if (bad)
+			fprintf(stderr, "gupbench: %d knobs not restored: %s (gupbench restore %s)\n",
+				bad, why, r->dir);
+	}
+	csv_close(&r->csv);
+	fclose(r->scen);
+
+	fmt(r->path, sizeof(r->path), "%s/gbench.json", r->dir);
+	{
+		char gbdir[4200];
+
+		fmt(gbdir, sizeof(gbdir), "%s/gbench", r->dir);
+		if (gbjson_merge(gbdir, r->path, err, sizeof(err)))
+			fprintf(stderr, "gupbench: merging Google Benchmark JSON: %s\n", err);
+	}
+	{
+		struct meta_end e = {
+			.status = stop_sig ? "interrupted" : r->failed ? "failed scenarios" : "complete",
+			.rows = r->csv.rows,
+			.done = r->done,
+			.skipped = r->skipped,
+			.failed = r->failed,
+			.not_as_asked = r->not_as_asked,
+			.knobs = knob_status,
+		};
+
+		fmt(r->path, sizeof(r->path), "%s/meta", r->dir);
+		meta_write_end(r->path, &e);
+	}
+	if (!stop_sig && !a->no_plot && plot_run(r->dir, r->quiet, err, sizeof(err)))
+		fprintf(stderr, "gupbench: plots: %s\n", err);
+
+	{
+		char naa[96] = "";
+
+		if (r->not_as_asked)
+			fmt(naa, sizeof(naa), " (%zu not as asked: see results.csv mismatch)",
+			    r->not_as_asked);
+		fprintf(stderr, "gupbench: %zu ok%s, %zu skipped, %zu failed scenarios, %lu rows in "
+			"%s/results.csv%s\n"
+			"gupbench: medians: gupbench summary %s\n",
+			r->done, naa, r->skipped, r->failed, r->csv.rows, r->dir,
+			stop_sig ? " (interrupted)" : "", r->dir);
+	}
+	return knob_status;
+}
+
+int run_main(int argc, char **argv, int full_argc, char **full_argv)
+{
+	struct runner r = { .timeout_s = 900, .runs = 1 };
+	struct run_args a = { 0 };
+	const char *knob_status;
+	char err[1024], runs_text[96] = "", *command;
+	int ret;
+
+	ret = run_options(&r, &a, argc, argv);
+	if (ret)
+		return ret < 0 ? 0 : ret;
 	/* Everything is checked before anything is written. */
-	for (; i < argc; i++) {
+	for (int i = optind; i < argc; i++) {
 		if (cfg_load(&r.cfg, argv[i], err, sizeof(err))) {
 			fprintf(stderr, "gupbench: %s\n", err);
 			return 2;
@@ -668,61 +815,25 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 		fprintf(stderr, "gupbench: %s\n", err);
 		return 2;
 	}
-	if (dry) {
+	if (a.dry) {
 		dry_run(&r);
 		return 0;
 	}
 
 	if (run_clock_detect(&r.clock))
 		fprintf(stderr, "gupbench: warning: %s: taking the clock as real\n", r.clock.source);
-	if (!seeded)
+	if (!a.seeded)
 		r.seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
 	if (r.runs > 1)
 		fmt(runs_text, sizeof(runs_text), " x %u runs (shuffled, seed %llu)", r.runs, r.seed);
 
 	run_lock();
-	if (out)
-		fmt(r.dir, sizeof(r.dir), "%s", out);
-	else
-		default_dir(r.dir, sizeof(r.dir));
-	ret = mkdir_p(r.dir, 0);
-	if (ret) {
-		fprintf(stderr, "gupbench: %s: %s%s\n", r.dir, strerror(-ret),
-			ret == -EEXIST ? " (a run directory is never overwritten)" : "");
-		return 2;
-	}
-	fmt(r.path, sizeof(r.path), "%s/gbench", r.dir);
-	mkdir(r.path, 0755);
-	fmt(r.path, sizeof(r.path), "%s/knobs.saved", r.dir);
-	knob_journal(r.path);
-
 	command = sh_join(full_argc, full_argv);
-	if (!getcwd(cwd, sizeof(cwd)))
-		cwd[0] = '\0';
-	fmt(r.path, sizeof(r.path), "%s/meta", r.dir);
-	{
-		struct meta_run mr = { command, cwd, &r.cfg, r.plan.n, r.runs, r.seed, &r.clock };
-
-		ret = meta_write_start(r.path, &mr);
-	}
+	ret = run_open(&r, &a, command);
 	if (ret) {
-		fprintf(stderr, "gupbench: %s: %s\n", r.path, strerror(-ret));
-		return 1;
+		free(command);
+		return ret;
 	}
-	fmt(r.path, sizeof(r.path), "%s/results.csv", r.dir);
-	ret = csv_open(&r.csv, r.path);
-	if (ret) {
-		fprintf(stderr, "gupbench: %s: %s\n", r.path, strerror(-ret));
-		return 1;
-	}
-	fmt(r.path, sizeof(r.path), "%s/scenarios.csv", r.dir);
-	r.scen = fopen(r.path, "wxe");
-	if (!r.scen) {
-		fprintf(stderr, "gupbench: %s: %s\n", r.path, strerror(errno));
-		return 1;
-	}
-	scen_header(r.scen);
-
 	warn_unmet(&r);
 	warn_clock(&r);
 	signals_install();
@@ -730,82 +841,8 @@ int run_main(int argc, char **argv, int full_argc, char **full_argv)
 	r.t0 = now_ns();
 	if (!r.quiet)
 		fprintf(stderr, "gupbench: %zu scenarios%s -> %s\n", r.plan.n, runs_text, r.dir);
-	order = calloc(r.plan.n ? r.plan.n : 1, sizeof(*order));
-	total = r.plan.n * r.runs;
-	for (r.run = 0; r.run < r.runs && !stop_sig && !broken && order; r.run++) {
-		uint64_t st = r.seed * 0x9E3779B97F4A7C15ULL + r.run + 1;
-
-		/* one run: config order; several: each round shuffled */
-		if (r.runs > 1)
-			shuffle(order, r.plan.n, &st);
-		else
-			for (size_t k = 0; k < r.plan.n; k++)
-				order[k] = k;
-		for (size_t k = 0; k < r.plan.n && !stop_sig; k++, step++) {
-			progress(&r, step, total, &r.plan.items[order[k]].sc, 0);
-			ret = run_one(&r, order[k]);
-			if (ret < 0) {
-				fprintf(stderr, "\ngupbench: cannot start a worker: %s\n", strerror(-ret));
-				r.failed++;
-				broken = 1;
-				break;
-			}
-		}
-	}
-	free(order);
-	if (r.tty && !r.quiet)
-		fputc('\n', stderr);
-
-	/* restore before anything else can fail */
-	if (knob_saved_count()) {
-		char why[256] = "";
-		int bad = knob_restore_all(why, sizeof(why));
-
-		knob_status = bad ? "FAILED" : "restored";
-		if (bad)
-			fprintf(stderr, "gupbench: %d knobs not restored: %s (gupbench restore %s)\n",
-				bad, why, r.dir);
-	}
-	csv_close(&r.csv);
-	fclose(r.scen);
-
-	fmt(r.path, sizeof(r.path), "%s/gbench.json", r.dir);
-	{
-		char gbdir[4200];
-
-		fmt(gbdir, sizeof(gbdir), "%s/gbench", r.dir);
-		if (gbjson_merge(gbdir, r.path, err, sizeof(err)))
-			fprintf(stderr, "gupbench: merging Google Benchmark JSON: %s\n", err);
-	}
-	{
-		struct meta_end e = {
-			.status = stop_sig ? "interrupted" : r.failed ? "failed scenarios" : "complete",
-			.rows = r.csv.rows,
-			.done = r.done,
-			.skipped = r.skipped,
-			.failed = r.failed,
-			.not_as_asked = r.not_as_asked,
-			.knobs = knob_status,
-		};
-
-		fmt(r.path, sizeof(r.path), "%s/meta", r.dir);
-		meta_write_end(r.path, &e);
-	}
-	if (!stop_sig && !no_plot && plot_run(r.dir, r.quiet, err, sizeof(err)))
-		fprintf(stderr, "gupbench: plots: %s\n", err);
-
-	{
-		char naa[96] = "";
-
-		if (r.not_as_asked)
-			fmt(naa, sizeof(naa), " (%zu not as asked: see results.csv mismatch)",
-			    r.not_as_asked);
-		fprintf(stderr, "gupbench: %zu ok%s, %zu skipped, %zu failed scenarios, %lu rows in "
-			"%s/results.csv%s\n"
-			"gupbench: medians: gupbench summary %s\n",
-			r.done, naa, r.skipped, r.failed, r.csv.rows, r.dir,
-			stop_sig ? " (interrupted)" : "", r.dir);
-	}
+	run_rounds(&r);
+	knob_status = run_finish(&r, &a);
 	free(command);
 	plan_free(&r.plan);
 	cfg_free(&r.cfg);
