@@ -504,172 +504,191 @@ static int has_suffix(const char *s, const char *suf)
 	return n >= k && !strcmp(s + n - k, suf);
 }
 
-int bisect_main(int argc, char **argv)
-{
-	static const struct option lopts[] = {
-		COMPARE_LONG_OPTS,
-		{ "tree", required_argument, NULL, OPT_TREE },
-		{ "good", required_argument, NULL, OPT_GOOD },
-		{ "bad", required_argument, NULL, OPT_BAD },
-		{ "images", no_argument, NULL, OPT_IMAGES },
-		{ "build", required_argument, NULL, OPT_BUILD },
-		{ "boot", required_argument, NULL, OPT_BOOT },
-		{ "boots", required_argument, NULL, OPT_BOOTS },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct bisect b = { .driver = 1, .boot = NULL };
-	const char *tree = NULL, *good = NULL, *bad = NULL, *out = NULL;
-	char **cfg = NULL, **img = NULL, **spec = NULL, path[PATH_MAX + 32];
-	int c, li, images = 0, ncfg = 0, nimg = 0, ret = 2;
-	struct git_ends e;
-	struct sigaction old[3];
-	struct stat sb;
+/* What bisect's command line asks besides struct bisect's own fields. */
+struct bisect_args {
+	const char *tree, *good, *bad, *out;
+	int images;
+	char **cfg, **img, **spec;	/* the configs, the images as given, and as the boot gets them */
+	int ncfg, nimg;
+};
 
-	compare_opts_default(&b.cmp);
+static const struct option bisect_lopts[] = {
+	COMPARE_LONG_OPTS,
+	{ "tree", required_argument, NULL, OPT_TREE },
+	{ "good", required_argument, NULL, OPT_GOOD },
+	{ "bad", required_argument, NULL, OPT_BAD },
+	{ "images", no_argument, NULL, OPT_IMAGES },
+	{ "build", required_argument, NULL, OPT_BUILD },
+	{ "boot", required_argument, NULL, OPT_BOOT },
+	{ "boots", required_argument, NULL, OPT_BOOTS },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+/* The options into b and a: 0, 2 (said on stderr), or -1 after --help. */
+static int bisect_options(struct bisect *b, struct bisect_args *a, int argc, char **argv)
+{
+	int c, li;
+
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", lopts, &li)) != -1) {
-		int taken = compare_opt(c, optarg, "bisect", &b.cmp);
+	while ((c = getopt_long(argc, argv, "o:h", bisect_lopts, &li)) != -1) {
+		int taken = compare_opt(c, optarg, "bisect", &b->cmp);
 
 		if (taken < 0)
 			return 2;
 		if (taken) {
 			/* the step gets them as given (the options live as long as argv) */
-			if (b.ncmp_arg == MAX_CMP_ARGS) {
+			if (b->ncmp_arg == MAX_CMP_ARGS) {
 				fprintf(stderr, "gupbench bisect: more than %d compare options\n",
 					MAX_CMP_ARGS);
 				return 2;
 			}
-			if (asprintf(&b.cmp_arg[b.ncmp_arg++], "--%s=%s", lopts[li].name,
+			if (asprintf(&b->cmp_arg[b->ncmp_arg++], "--%s=%s", bisect_lopts[li].name,
 				     optarg) < 0)
 				return 2;
 			continue;
 		}
 		switch (c) {
 		case OPT_TREE:
-			tree = optarg;
+			a->tree = optarg;
 			break;
 		case OPT_GOOD:
-			good = optarg;
+			a->good = optarg;
 			break;
 		case OPT_BAD:
-			bad = optarg;
+			a->bad = optarg;
 			break;
 		case OPT_IMAGES:
-			images = 1;
+			a->images = 1;
 			break;
 		case OPT_BUILD:
-			b.build = optarg;
+			b->build = optarg;
 			break;
 		case OPT_BOOT:
-			b.boot = optarg;
+			b->boot = optarg;
 			break;
 		case OPT_BOOTS:
-			if (boots_parse(&b, "bisect", optarg))
+			if (boots_parse(b, "bisect", optarg))
 				return 2;
 			break;
 		case 'o':
-			out = optarg;
+			a->out = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return -1;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
-	cfg = calloc((size_t)argc + 1, sizeof(*cfg));
-	img = calloc((size_t)argc + 1, sizeof(*img));
-	spec = calloc((size_t)argc + 1, sizeof(*spec));
-	if (!cfg || !img || !spec)
-		goto out;
-	for (int i = optind; i < argc; i++) {
-		if (images && !has_suffix(argv[i], ".ini"))
-			img[nimg++] = argv[i];
-		else
-			cfg[ncfg++] = argv[i];
-	}
-	if (images && (tree || good || bad || b.build)) {
-		fprintf(stderr, "gupbench bisect: --images takes no --tree, --good, --bad or "
-			"--build\n");
-		goto usage;
-	}
-	if (!images && (!tree || !good || !bad)) {
-		fprintf(stderr, "gupbench bisect: --tree, --good and --bad, or --images\n");
-		goto usage;
-	}
-	if (images && nimg < 2) {
-		fprintf(stderr, "gupbench bisect: --images needs at least two images, the good "
-			"one first and the bad one last (got %d)\n", nimg);
-		goto usage;
-	}
-	if (!ncfg) {
-		fprintf(stderr, "gupbench bisect: no CONFIG%s\n",
-			images ? " (configs are the arguments ending in .ini)" : "");
-		goto usage;
-	}
-	if (b.boots && b.boot && !strstr(b.boot, "{good}")) {
-		fprintf(stderr, "gupbench bisect: --boots: the --boot command must boot the good "
-			"kernel beside the candidate ({good} {image}, writing {out}/a and {out}/b "
-			"as vm --boots does); \"%s\" has no {good}\n", b.boot);
-		goto usage;
-	}
-	if (!b.boot)
-		b.boot = b.boots ? BOOT_PAIRED : BOOT_DEFAULT;
-	if (exe_path(&b)) {
-		fprintf(stderr, "gupbench bisect: /proc/self/exe: %s\n", strerror(errno));
-		goto out;
-	}
-	if (configs_set(&b, cfg, ncfg, "bisect"))
-		goto out;
-	/*
-	 * An image that is a file is passed by absolute path: the boot runs
-	 * anywhere. A path that is none is a typo, found now rather than
-	 * halfway through the search; names without a slash may be specs
-	 * for the boot command (debian:6.1.0-50).
-	 */
-	for (int i = 0; i < nimg; i++) {
-		if (!stat(img[i], &sb)) {
-			spec[i] = realpath(img[i], NULL);
-		} else if (strchr(img[i], '/')) {
-			fprintf(stderr, "gupbench bisect: --images: %s: %s\n", img[i],
-				strerror(errno));
-			goto out;
-		} else {
-			spec[i] = strdup(img[i]);
-		}
-		if (!spec[i])
-			goto out;
-	}
-	if (!images) {
-		char top[PATH_MAX], *q, *qt;
+	return 0;
+}
 
-		if (!realpath(tree, b.tree)) {
-			fprintf(stderr, "gupbench bisect: --tree %s: %s\n", tree, strerror(errno));
-			goto out;
-		}
-		if (git_check(&b, good, bad, &e))
-			goto out;
-		if (!b.build) {
-			/* build/gupbench -> <top>/scripts/kbuild.sh */
-			fmt(path, sizeof(path), "%s", b.exe);
-			fmt(top, sizeof(top), "%s", dirname(dirname(path)));
-			fmt(path, sizeof(path), "%s/scripts/kbuild.sh", top);
-			q = sh_quote(path);
-			qt = sh_quote(b.tree);
-			if (q && qt && asprintf(&b.build_default, "%s %s", q, qt) > 0)
-				b.build = b.build_default;
-			free(q);
-			free(qt);
-			if (!b.build)
-				goto out;
-		}
+/* The arguments after the options, and what must go together: 0, or 2 with the usage said. */
+static int bisect_operands(struct bisect *b, struct bisect_args *a, int argc, char **argv)
+{
+	const char *why = NULL;
+	char msg[4608];
+
+	a->cfg = calloc((size_t)argc + 1, sizeof(*a->cfg));
+	a->img = calloc((size_t)argc + 1, sizeof(*a->img));
+	a->spec = calloc((size_t)argc + 1, sizeof(*a->spec));
+	if (!a->cfg || !a->img || !a->spec)
+		return 2;
+	for (int i = optind; i < argc; i++) {
+		if (a->images && !has_suffix(argv[i], ".ini"))
+			a->img[a->nimg++] = argv[i];
+		else
+			a->cfg[a->ncfg++] = argv[i];
 	}
+	if (a->images && (a->tree || a->good || a->bad || b->build)) {
+		why = "--images takes no --tree, --good, --bad or --build";
+	} else if (!a->images && (!a->tree || !a->good || !a->bad)) {
+		why = "--tree, --good and --bad, or --images";
+	} else if (a->images && a->nimg < 2) {
+		fmt(msg, sizeof(msg), "--images needs at least two images, the good one first and "
+		    "the bad one last (got %d)", a->nimg);
+		why = msg;
+	} else if (!a->ncfg) {
+		fmt(msg, sizeof(msg), "no CONFIG%s",
+		    a->images ? " (configs are the arguments ending in .ini)" : "");
+		why = msg;
+	} else if (b->boots && b->boot && !strstr(b->boot, "{good}")) {
+		fmt(msg, sizeof(msg), "--boots: the --boot command must boot the good kernel "
+		    "beside the candidate ({good} {image}, writing {out}/a and {out}/b as vm "
+		    "--boots does); \"%s\" has no {good}", b->boot);
+		why = msg;
+	}
+	if (why) {
+		fprintf(stderr, "gupbench bisect: %s\n", why);
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/*
+ * An image that is a file is passed by absolute path: the boot runs
+ * anywhere. A path that is none is a typo, found now rather than halfway
+ * through the search; names without a slash may be specs for the boot
+ * command (debian:6.1.0-50).
+ */
+static int bisect_specs(struct bisect_args *a)
+{
+	struct stat sb;
+
+	for (int i = 0; i < a->nimg; i++) {
+		if (!stat(a->img[i], &sb)) {
+			a->spec[i] = realpath(a->img[i], NULL);
+		} else if (strchr(a->img[i], '/')) {
+			fprintf(stderr, "gupbench bisect: --images: %s: %s\n", a->img[i],
+				strerror(errno));
+			return 2;
+		} else {
+			a->spec[i] = strdup(a->img[i]);
+		}
+		if (!a->spec[i])
+			return 2;
+	}
+	return 0;
+}
+
+/* The tree, its ends checked, and the default build command (<top>/scripts/kbuild.sh). */
+static int bisect_tree(struct bisect *b, const struct bisect_args *a, struct git_ends *e)
+{
+	char path[PATH_MAX + 32], top[PATH_MAX], *q, *qt;
+
+	if (!realpath(a->tree, b->tree)) {
+		fprintf(stderr, "gupbench bisect: --tree %s: %s\n", a->tree, strerror(errno));
+		return 2;
+	}
+	if (git_check(b, a->good, a->bad, e))
+		return 2;
+	if (b->build)
+		return 0;
+	/* build/gupbench -> <top>/scripts/kbuild.sh */
+	fmt(path, sizeof(path), "%s", b->exe);
+	fmt(top, sizeof(top), "%s", dirname(dirname(path)));
+	fmt(path, sizeof(path), "%s/scripts/kbuild.sh", top);
+	q = sh_quote(path);
+	qt = sh_quote(b->tree);
+	if (q && qt && asprintf(&b->build_default, "%s %s", q, qt) > 0)
+		b->build = b->build_default;
+	free(q);
+	free(qt);
+	return b->build ? 0 : 2;
+}
+
+/* OUT (default results/bisect-<date>), which must hold no bisection yet, with runs/ and logs/. */
+static int bisect_out(struct bisect *b, const char *out)
+{
+	char path[PATH_MAX + 32];
+	int ret;
 
 	if (out) {
-		fmt(b.out, sizeof(b.out), "%s%s%s", out[0] == '/' ? "" : b.cwd,
+		fmt(b->out, sizeof(b->out), "%s%s%s", out[0] == '/' ? "" : b->cwd,
 		    out[0] == '/' ? "" : "/", out);
 	} else {
 		char when[32];
@@ -678,54 +697,85 @@ int bisect_main(int argc, char **argv)
 
 		localtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
-		fmt(b.out, sizeof(b.out), "%s/results/bisect-%s", b.cwd, when);
+		fmt(b->out, sizeof(b->out), "%s/results/bisect-%s", b->cwd, when);
 	}
-	fmt(b.log, sizeof(b.log), "%s/bisect.log", b.out);
-	if (!access(b.log, F_OK)) {
+	fmt(b->log, sizeof(b->log), "%s/bisect.log", b->out);
+	if (!access(b->log, F_OK)) {
 		fprintf(stderr, "gupbench bisect: -o %s holds a bisection already (bisect.log); "
-			"choose another\n", b.out);
-		goto out;
+			"choose another\n", b->out);
+		return 2;
 	}
-	fmt(path, sizeof(path), "%s/runs", b.out);
+	fmt(path, sizeof(path), "%s/runs", b->out);
 	ret = mkdir_p(path, 1);
 	if (!ret) {
-		fmt(path, sizeof(path), "%s/logs", b.out);
+		fmt(path, sizeof(path), "%s/logs", b->out);
 		ret = mkdir_p(path, 1);
 	}
 	if (ret) {
 		fprintf(stderr, "gupbench bisect: mkdir %s: %s\n", path, strerror(-ret));
-		ret = 2;
+		return 2;
+	}
+	return 0;
+}
+
+int bisect_main(int argc, char **argv)
+{
+	struct bisect b = { .driver = 1, .boot = NULL };
+	struct bisect_args a = { 0 };
+	struct git_ends e;
+	struct sigaction old[3];
+	int ret;
+
+	compare_opts_default(&b.cmp);
+	ret = bisect_options(&b, &a, argc, argv);
+	if (ret) {
+		ret = ret < 0 ? 0 : ret;
 		goto out;
 	}
-	header(&b, img, nimg, images ? NULL : &e);
+	ret = bisect_operands(&b, &a, argc, argv);
+	if (ret)
+		goto out;
+	if (!b.boot)
+		b.boot = b.boots ? BOOT_PAIRED : BOOT_DEFAULT;
+	ret = 2;
+	if (exe_path(&b)) {
+		fprintf(stderr, "gupbench bisect: /proc/self/exe: %s\n", strerror(errno));
+		goto out;
+	}
+	if (configs_set(&b, a.cfg, a.ncfg, "bisect"))
+		goto out;
+	ret = bisect_specs(&a);
+	if (!ret && !a.images)
+		ret = bisect_tree(&b, &a, &e);
+	if (!ret)
+		ret = bisect_out(&b, a.out);
+	if (ret)
+		goto out;
+	header(&b, a.img, a.nimg, a.images ? NULL : &e);
 
 	if (proc_signals_install(old)) {
 		ret = BISECT_ABORT;
 		goto out;
 	}
-	ret = images ? bisect_images(&b, spec, img, nimg) : bisect_git(&b, &e);
+	ret = a.images ? bisect_images(&b, a.spec, a.img, a.nimg) : bisect_git(&b, &e);
 	proc_signals_restore(old);
 	if (proc_signal) {
 		blog(&b, "stopped by %s%s", strsignal(proc_signal),
-		     images ? "" : "; the tree is reset");
+		     a.images ? "" : "; the tree is reset");
 		ret = 128 + proc_signal;
 	}
-	goto out;
-usage:
-	usage(stderr);
-	ret = 2;
 out:
 	for (int i = 0; i < b.ncmp_arg; i++)
 		free(b.cmp_arg[i]);
-	for (int i = 0; spec && i < nimg; i++)
-		free(spec[i]);
+	for (int i = 0; a.spec && i < a.nimg; i++)
+		free(a.spec[i]);
 	for (int i = 0; b.config && i < b.nconfig; i++)
 		free(b.config[i]);
 	free(b.config);
 	free(b.configs);
 	free(b.build_default);
-	free(cfg);
-	free(img);
-	free(spec);
+	free(a.cfg);
+	free(a.img);
+	free(a.spec);
 	return ret;
 }
