@@ -280,48 +280,12 @@ static int keep_image(struct bisect *b, const char *name, const char *img)
 	return ret;
 }
 
-void kernel_try(struct bisect *b, const char *name, const char *image, int baseline,
-		struct outcome *o)
+/* The boot command for image into run: --boot with its {names} filled in, quoted; NULL: ENOMEM. */
+static char *boot_command(const struct bisect *b, const char *image, const char *run)
 {
-	char img[PATH_MAX], run[PATH_MAX], log[PATH_MAX + 64], csv[PATH_MAX + 16], err[1024];
-	char side_a[PATH_MAX + 8], side_b[PATH_MAX + 8], boots[16];
-	char *argv[] = { "sh", "-c", NULL, NULL }, *qi = NULL, *qo = NULL, *qe = NULL, *qg = NULL;
-	struct proc p = { .argv = argv, .cwd = b->cwd, .err_fd = -1, .group = PROC_FORWARD };
-	struct compare_result r;
-	struct stat sb;
-	int st, fd;
+	char *qi = sh_quote(image), *qo = sh_quote(run), *qe = sh_quote(b->exe);
+	char *qg = sh_quote(b->boots ? b->good_image : image), *cmd = NULL, boots[16];
 
-	memset(o, 0, sizeof(*o));
-	if (!b->driver)
-		p.group = PROC_SAME;
-	if (!image) {
-		if (kernel_build(b, name, img, sizeof(img), o))
-			return;
-		image = img;
-	}
-	if (b->boots && baseline) {
-		/* {good} is this image at every try from now on */
-		int e = b->tree[0] ? keep_image(b, name, image) : 0;
-
-		if (e) {
-			o->verdict = BISECT_ABORT;
-			fmt(o->why, sizeof(o->why), "keeping the good image %s in %s/images: %s",
-			    image, b->out, strerror(-e));
-			return;
-		}
-		if (!b->tree[0])
-			fmt(b->good_image, sizeof(b->good_image), "%s", image);
-		image = b->good_image;
-	}
-
-	/* a run directory is never overwritten (gupbench run refuses) */
-	fmt(run, sizeof(run), "%s/runs/%s", b->out, name);
-	for (int i = 2; !lstat(run, &sb) && i < 100; i++)
-		fmt(run, sizeof(run), "%s/runs/%s.%d", b->out, name, i);
-	qi = sh_quote(image);
-	qo = sh_quote(run);
-	qe = sh_quote(b->exe);
-	qg = sh_quote(b->boots ? b->good_image : image);
 	fmt(boots, sizeof(boots), "%u", b->boots ? b->boots : 1);
 	if (qi && qo && qe && qg) {
 		const struct tpl_var v[] = {
@@ -329,84 +293,72 @@ void kernel_try(struct bisect *b, const char *name, const char *image, int basel
 			{ "gupbench", qe }, { "good", qg }, { "boots", boots },
 		};
 
-		argv[2] = tpl_expand(b->boot, v, ARRAY_SIZE(v));
+		cmd = tpl_expand(b->boot, v, ARRAY_SIZE(v));
 	}
 	free(qi);
 	free(qo);
 	free(qe);
 	free(qg);
-	fmt(log, sizeof(log), "%s/logs/%s.boot.log", b->out, name);
-	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (!argv[2] || fd < 0) {
-		o->verdict = BISECT_ABORT;
-		fmt(o->why, sizeof(o->why), "%s: %s", fd < 0 ? log : "boot command",
-		    strerror(fd < 0 ? errno : ENOMEM));
-		goto out;
-	}
-	dprintf(fd, "$ cd %s && %s\n", b->cwd, argv[2]);
-	p.out_fd = fd;
-	st = proc_run(&p);
-	close(fd);
-	/* whatever the boot left (partial rows of a guest that died) is kept */
-	if (!lstat(run, &sb))
-		fmt(o->run, sizeof(o->run), "%s", run);
+	return cmd;
+}
 
+/* The boot's exit status as a verdict: 0 when it ran (exit 0 or 1), else -1 with o filled. */
+static int boot_ran(const struct bisect *b, int st, const char *name, struct outcome *o)
+{
 	o->verdict = BISECT_SKIP;
 	if (st < 0) {
 		o->verdict = BISECT_ABORT;
 		fmt(o->why, sizeof(o->why), "cannot run the boot command: %s", strerror(-st));
-		goto out;
-	}
-	if (b->driver && proc_signal) {
+	} else if (b->driver && proc_signal) {
 		o->verdict = BISECT_ABORT;
 		fmt(o->why, sizeof(o->why), "interrupted while booting");
-		goto out;
-	}
-	if (st == 2) {
+	} else if (st == 2) {
 		/* gupbench vm refused a config or an option: it will on every kernel */
 		o->verdict = BISECT_ABORT;
 		fmt(o->why, sizeof(o->why), "the boot command refused a config or option "
 		    "(exit 2; logs/%s.boot.log)", name);
-		goto out;
-	}
-	if (st == 3) {
+	} else if (st == 3) {
 		fmt(o->why, sizeof(o->why), "not bootable here: the image lacks options the "
 		    "guest needs (exit 3; logs/%s.boot.log)", name);
-		goto out;
-	}
-	if (st == 4) {
+	} else if (st == 4) {
 		fmt(o->why, sizeof(o->why), "boot failed: the guest did not complete "
 		    "(exit 4; logs/%s.boot.log)", name);
-		goto out;
-	}
-	if (st > 128) {
+	} else if (st > 128) {
 		fmt(o->why, sizeof(o->why), "boot command killed by signal %d (logs/%s.boot.log)",
 		    st - 128, name);
-		goto out;
-	}
-	if (st != 0 && st != 1) {
+	} else if (st != 0 && st != 1) {
 		fmt(o->why, sizeof(o->why), "boot command failed (exit %d; logs/%s.boot.log)",
 		    st, name);
-		goto out;
+	} else {
+		return 0;
 	}
-	/* --boots: vm wrote the good kernel's boots to a/, the candidate's to b/ */
+	return -1;
+}
+
+/*
+ * The run compared: the candidate against the baseline, or with --boots
+ * against the good kernel's boots of the same try (vm wrote those to a/,
+ * the candidate's to b/). Against itself, the baseline shows its points
+ * and checks --only and --ignore; with --boots it is the good kernel's A/A.
+ */
+static void kernel_judge(struct bisect *b, const char *name, const char *run, int baseline,
+			 int st, struct outcome *o)
+{
+	char side_a[PATH_MAX + 8], side_b[PATH_MAX + 8], csv[PATH_MAX + 16], err[1024];
+	struct compare_result r;
+
 	fmt(side_a, sizeof(side_a), "%s%s", run, b->boots ? "/a" : "");
 	fmt(side_b, sizeof(side_b), "%s%s", run, b->boots ? "/b" : "");
 	fmt(csv, sizeof(csv), "%s%s", side_b, b->boots ? "/boot-1/results.csv" : "/results.csv");
 	if (access(csv, R_OK)) {
 		fmt(o->why, sizeof(o->why), "the boot command wrote no results.csv "
 		    "(exit %d; logs/%s.boot.log)", st, name);
-		goto out;
+		return;
 	}
-
-	/*
-	 * Against itself, the baseline shows its points and checks --only and
-	 * --ignore; with --boots it is the good kernel's A/A (its a/ and b/).
-	 */
 	if (compare_runs(b->boots ? side_a : baseline ? run : b->baseline, side_b, &b->cmp, &r,
 			 err, sizeof(err))) {
 		fmt(o->why, sizeof(o->why), "cannot compare: %s", err);
-		goto out;
+		return;
 	}
 	if (!r.new.rows[CMP_ST_OK]) {
 		fmt(o->why, sizeof(o->why), "no ok rows (boot exit %d; logs/%s.boot.log)", st,
@@ -443,8 +395,66 @@ void kernel_try(struct bisect *b, const char *name, const char *image, int basel
 		}
 	}
 	compare_result_free(&r);
-out:
+}
+
+void kernel_try(struct bisect *b, const char *name, const char *image, int baseline,
+		struct outcome *o)
+{
+	char img[PATH_MAX], run[PATH_MAX], log[PATH_MAX + 64];
+	char *argv[] = { "sh", "-c", NULL, NULL };
+	struct proc p = { .argv = argv, .cwd = b->cwd, .err_fd = -1, .group = PROC_FORWARD };
+	struct stat sb;
+	int st, fd;
+
+	memset(o, 0, sizeof(*o));
+	if (!b->driver)
+		p.group = PROC_SAME;
+	if (!image) {
+		if (kernel_build(b, name, img, sizeof(img), o))
+			return;
+		image = img;
+	}
+	if (b->boots && baseline) {
+		/* {good} is this image at every try from now on */
+		int e = b->tree[0] ? keep_image(b, name, image) : 0;
+
+		if (e) {
+			o->verdict = BISECT_ABORT;
+			fmt(o->why, sizeof(o->why), "keeping the good image %s in %s/images: %s",
+			    image, b->out, strerror(-e));
+			return;
+		}
+		if (!b->tree[0])
+			fmt(b->good_image, sizeof(b->good_image), "%s", image);
+		image = b->good_image;
+	}
+
+	/* a run directory is never overwritten (gupbench run refuses) */
+	fmt(run, sizeof(run), "%s/runs/%s", b->out, name);
+	for (int i = 2; !lstat(run, &sb) && i < 100; i++)
+		fmt(run, sizeof(run), "%s/runs/%s.%d", b->out, name, i);
+	argv[2] = boot_command(b, image, run);
+	fmt(log, sizeof(log), "%s/logs/%s.boot.log", b->out, name);
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (!argv[2] || fd < 0) {
+		o->verdict = BISECT_ABORT;
+		fmt(o->why, sizeof(o->why), "%s: %s", fd < 0 ? log : "boot command",
+		    strerror(fd < 0 ? errno : ENOMEM));
+		if (fd >= 0)
+			close(fd);
+		free(argv[2]);
+		return;
+	}
+	dprintf(fd, "$ cd %s && %s\n", b->cwd, argv[2]);
+	p.out_fd = fd;
+	st = proc_run(&p);
+	close(fd);
 	free(argv[2]);
+	/* whatever the boot left (partial rows of a guest that died) is kept */
+	if (!lstat(run, &sb))
+		fmt(o->run, sizeof(o->run), "%s", run);
+	if (!boot_ran(b, st, name, o))
+		kernel_judge(b, name, run, baseline, st, o);
 	if (o->run[0] && o->verdict != BISECT_ABORT) {
 		char to[PATH_MAX + 16];
 
