@@ -576,17 +576,13 @@ static int side_read(struct side_load *sl, const char *arg, struct compare_run *
 	return 0;
 }
 
-int compare_runs(const char *base, const char *new, const struct compare_opts *o,
-		 struct compare_result *r, char *err, size_t len)
+/* --ignore: the keys left out of the join, checked; 0 or -EINVAL with the reason. */
+static int ignore_keys(struct loader *l, const struct compare_opts *o, char *err, size_t len)
 {
-	struct side_load sl[2] = { 0 };
-	struct loader l = { .r = r, .o = o };
-	regex_t re;
-	int ret;
+	struct compare_result *r = l->r;
 
-	memset(r, 0, sizeof(*r));
 	for (size_t k = 0; k < POINT_NKEYS; k++)
-		l.ign[k] = -1;
+		l->ign[k] = -1;
 	for (size_t i = 0; i < o->nignore; i++) {
 		int k = point_key_find(o->ignore[i]);
 
@@ -596,42 +592,45 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 			    "write)", o->ignore[i]);
 			return -EINVAL;
 		}
-		if (l.ign[k] < 0) {
-			l.ign[k] = (int)r->nignored;
+		if (l->ign[k] < 0) {
+			l->ign[k] = (int)r->nignored;
 			r->ignored[r->nignored++] = point_keys[k].name;
 		}
 	}
-	if (o->only && regcomp(&re, o->only, REG_EXTENDED | REG_NOSUB)) {
-		fmt(err, len, "--only: \"%s\" is not an extended regular expression", o->only);
-		return -EINVAL;
-	}
-	ret = side_read(&sl[0], base, &r->base, err, len);
-	if (!ret)
-		ret = side_read(&sl[1], new, &r->new, err, len);
-	if (ret)
-		goto out;
+	return 0;
+}
+
+/* One clock on both sides, and the metric it implies; 0 or -EINVAL with the reason. */
+static int clock_metric(struct loader *l, const struct side_load sl[2], const char *base,
+			const char *new, char *err, size_t len)
+{
+	struct compare_result *r = l->r;
+
 	/* the unit: a real ns and an instruction are not comparable */
 	if (strcmp(r->base.clock, r->new.clock)) {
 		fmt(err, len, "the runs were measured with different clocks: base %s (%s), new %s "
 		    "(%s); a real nanosecond and a virtual one are not the same unit: compare runs "
 		    "of one clock (gupbench vm --clock)", r->base.clock, base, r->new.clock, new);
-		ret = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
-	l.metric = o->metric;
-	if (l.metric == CMP_METRIC_AUTO)
-		l.metric = !strncmp(r->base.clock, "icount", 6) ? CMP_METRIC_CPU : CMP_METRIC_ELAPSED;
-	r->metric = l.metric;
-	for (int s = 0; s < 2 && l.metric == CMP_METRIC_CPU; s++)
+	l->metric = l->o->metric;
+	if (l->metric == CMP_METRIC_AUTO)
+		l->metric = !strncmp(r->base.clock, "icount", 6) ? CMP_METRIC_CPU : CMP_METRIC_ELAPSED;
+	r->metric = l->metric;
+	for (int s = 0; s < 2 && l->metric == CMP_METRIC_CPU; s++)
 		for (size_t i = 0; i < sl[s].n; i++)
 			if (sl[s].c[i].c[C_CPU] < 0) {
 				fmt(err, len, "--metric cpu: %s has no on-CPU time (no cpu_ns column: "
 				    "a run before schema 3 without libperf's task-clock); use --metric "
 				    "elapsed", sl[s].src[i].csv);
-				ret = -EINVAL;
-				goto out;
+				return -EINVAL;
 			}
+	return 0;
+}
 
+/* What the runs' meta says that makes their numbers incomparable, as warnings. */
+static void side_warnings(struct compare_result *r, const struct side_load sl[2])
+{
 	if (!r->base.has_meta || !r->new.has_meta) {
 		cmp_warn_add(r, "meta", "file", r->base.has_meta ? sl[0].src[0].meta : "(none: cannot check)",
 			     r->new.has_meta ? sl[1].src[0].meta : "(none: cannot check)", 0);
@@ -667,8 +666,13 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 				break;
 			}
 		}
+}
 
-	/* the join key: every scenario column all files have, less --ignore */
+/* The join key: every scenario column all files have, less --ignore. */
+static void join_keys(struct loader *l, const struct side_load sl[2])
+{
+	struct compare_result *r = l->r;
+
 	for (size_t k = 0; k < POINT_NKEYS; k++) {
 		int inb = 1, inn = 1;
 
@@ -676,10 +680,10 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 			inb &= sl[0].c[i].key[k] >= 0;
 		for (size_t i = 0; i < sl[1].n; i++)
 			inn &= sl[1].c[i].key[k] >= 0;
-		if (l.ign[k] >= 0)
+		if (l->ign[k] >= 0)
 			continue;
 		if (inb && inn) {
-			l.use[k] = 1;
+			l->use[k] = 1;
 			r->keys[r->nkeys++] = point_keys[k].name;
 		} else if (inb || inn) {
 			/* an older schema: the column cannot join, say so */
@@ -687,6 +691,59 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 				     inn ? "column present" : "(absent)", 0);
 		}
 	}
+}
+
+/* --only: the points whose text matches; 0 or -EINVAL when none does. */
+static int keep_only(struct compare_result *r, const regex_t *re, const char *only, char *err,
+		     size_t len)
+{
+	{
+		size_t keep = 0;
+		char example[256];
+
+		fmt(example, sizeof(example), "%s", r->n ? r->pt[0].match : "");
+		for (size_t i = 0; i < r->n; i++) {
+			if (!regexec(re, r->pt[i].match, 0, NULL, 0))
+				r->pt[keep++] = r->pt[i];
+			else
+				point_free(&r->pt[i]);
+		}
+		r->n = keep;
+		if (!keep) {
+			fmt(err, len, "--only \"%s\" matched no point (a point reads \"%s\")",
+			    only, example);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int compare_runs(const char *base, const char *new, const struct compare_opts *o,
+		 struct compare_result *r, char *err, size_t len)
+{
+	struct side_load sl[2] = { 0 };
+	struct loader l = { .r = r, .o = o };
+	regex_t re;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = ignore_keys(&l, o, err, len);
+	if (ret)
+		return ret;
+	if (o->only && regcomp(&re, o->only, REG_EXTENDED | REG_NOSUB)) {
+		fmt(err, len, "--only: \"%s\" is not an extended regular expression", o->only);
+		return -EINVAL;
+	}
+	ret = side_read(&sl[0], base, &r->base, err, len);
+	if (!ret)
+		ret = side_read(&sl[1], new, &r->new, err, len);
+	if (ret)
+		goto out;
+	ret = clock_metric(&l, sl, base, new, err, len);
+	if (ret)
+		goto out;
+	side_warnings(r, sl);
+	join_keys(&l, sl);
 	for (int s = 0; s < 2 && !ret; s++)
 		for (size_t i = 0; i < sl[s].n && !ret; i++)
 			ret = load_side(&l, &sl[s].t[i], &sl[s].c[i], s, i, sl[s].src[i].csv, err, len);
@@ -698,23 +755,9 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 		qsort(r->pt, r->n, sizeof(*r->pt), point_order);
 	make_labels(r);
 	if (o->only) {
-		size_t keep = 0;
-		char example[256];
-
-		fmt(example, sizeof(example), "%s", r->n ? r->pt[0].match : "");
-		for (size_t i = 0; i < r->n; i++) {
-			if (!regexec(&re, r->pt[i].match, 0, NULL, 0))
-				r->pt[keep++] = r->pt[i];
-			else
-				point_free(&r->pt[i]);
-		}
-		r->n = keep;
-		if (!keep) {
-			fmt(err, len, "--only \"%s\" matched no point (a point reads \"%s\")",
-			    o->only, example);
-			ret = -EINVAL;
+		ret = keep_only(r, &re, o->only, err, len);
+		if (ret)
 			goto out;
-		}
 	}
 	cmp_analyse(r, o, l.reps);
 out:
