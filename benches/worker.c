@@ -523,28 +523,22 @@ static void add_context(const struct worker *w)
 }
 
 /* argv: --fd N --json PATH key=value... */
-int worker_main(int argc, char **argv)
+/* The scenario and the worker's own arguments: 0, or WORKER_EXIT_USAGE (said on stderr). */
+static int worker_args(struct worker *w, const char **json, int argc, char **argv)
 {
-	struct op_case cases[METHOD_MAX_OPS];
-	struct gbshim_case gb[METHOD_MAX_OPS];
-	const char *json = NULL;
-	struct worker w = { .fd = -1 };
-	static struct lane single;
-	int cpus[MAX_LANES], ncpus;
 	char why[256];
-	int ret, n, mem_node, cpu_node;
 
-	scenario_defaults(&w.sc);
+	scenario_defaults(&w->sc);
 	for (int i = 1; i < argc; i++) {
 		char *eq;
 
 		if (!strcmp(argv[i], "--fd") && i + 1 < argc) {
-			w.fd = atoi(argv[++i]);
+			w->fd = atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
-			json = argv[++i];
+			*json = argv[++i];
 		} else if ((eq = strchr(argv[i], '='))) {
 			*eq = '\0';
-			if (scenario_set(&w.sc, argv[i], eq + 1, why, sizeof(why))) {
+			if (scenario_set(&w->sc, argv[i], eq + 1, why, sizeof(why))) {
 				fprintf(stderr, "gupbench worker: %s: %s\n", argv[i], why);
 				return WORKER_EXIT_USAGE;
 			}
@@ -553,76 +547,149 @@ int worker_main(int argc, char **argv)
 			return WORKER_EXIT_USAGE;
 		}
 	}
-	w.m = method_find(w.sc.method);
-	if (w.fd < 0 || !json || !w.m) {
+	w->m = method_find(w->sc.method);
+	if (w->fd < 0 || !*json || !w->m) {
 		fprintf(stderr, "gupbench worker: needs --fd, --json and a known method\n");
 		return WORKER_EXIT_USAGE;
 	}
+	return 0;
+}
+
+/* What a stage of the set-up came to: go on, or every sample of the scenario a skip or an error. */
+enum { SETUP_OK, SETUP_SKIP, SETUP_FAILED };
+
+/* Placement first: the method's own memory (rings, peers) follows it. */
+static int worker_place(struct worker *w)
+{
+	char why[256];
+	int mem_node, cpu_node;
+
+	if (numa_resolve(w->sc.mem_node, w->sc.cpu_node, &mem_node, &cpu_node, why, sizeof(why))) {
+		fail_all(w, SAMPLE_SKIP, why);
+		return SETUP_SKIP;
+	}
+	if (numa_bind_cpus(cpu_node, why, sizeof(why))) {
+		fail_all(w, SAMPLE_ERROR, why);
+		return SETUP_FAILED;
+	}
+	w->mem_policy = mem_node == NODE_INTERLEAVE ? BUF_MEM_INTERLEAVE :
+			mem_node == NODE_ANY ? BUF_MEM_DEFAULT : BUF_MEM_BIND;
+	w->mem_node = mem_node;
+	return SETUP_OK;
+}
+
+/* Lanes: one per thread, each on its own CPU of those we may use; the shared buffer. */
+static int worker_lanes(struct worker *w)
+{
+	static struct lane single;
+	int cpus[MAX_LANES], ncpus = allowed_cpus(cpus, MAX_LANES);
+	char why[256];
+
+	w->nlanes = w->sc.threads ? w->sc.threads : ncpus;
+	if (w->nlanes < 1 || w->nlanes > MAX_LANES || (w->nlanes > 1 && w->nlanes > ncpus)) {
+		fmt(why, sizeof(why), "threads=%d: this worker may use %d CPUs (one thread per CPU)",
+		    w->nlanes, ncpus);
+		w->nlanes = 1;
+		w->lanes = &single;
+		single.w = w;
+		single.cpu = -1;
+		fail_all(w, SAMPLE_SKIP, why);
+		return SETUP_SKIP;
+	}
+	w->shared = w->nlanes > 1 && w->sc.share == SHARE_SHARED;
+	if (w->nlanes == 1) {
+		w->lanes = &single;
+	} else {
+		w->lanes = aligned_alloc(64, sizeof(*w->lanes) * (size_t)w->nlanes);
+		if (!w->lanes)
+			return SETUP_FAILED;
+	}
+	memset(w->lanes, 0, sizeof(*w->lanes) * (size_t)w->nlanes);
+	for (int i = 0; i < w->nlanes; i++) {
+		w->lanes[i].w = w;
+		w->lanes[i].id = i;
+		/* one thread runs where the process is bound; several get a CPU each */
+		w->lanes[i].cpu = w->nlanes > 1 ? cpus[i] : -1;
+	}
+	if (w->shared) {
+		struct buf_spec spec;
+		int ret;
+
+		buf_spec_of(w, &spec);
+		ret = buf_build(&w->shared_buf, &spec);
+		if (ret) {
+			fmt(why, sizeof(why), "building the shared buffer: %s", strerror(-ret));
+			fail_all(w, SAMPLE_ERROR, why);
+			return SETUP_FAILED;
+		}
+	}
+	return SETUP_OK;
+}
+
+/* Warm-up samples, then the measured ones through Google Benchmark. 0 or -errno. */
+static int worker_measure(struct worker *w, const char *json)
+{
+	struct op_case cases[METHOD_MAX_OPS];
+	struct gbshim_case gb[METHOD_MAX_OPS];
+	int n = op_count(w), ret;
+	char why[256];
+
+	/* Warm-up samples are real samples too: kept, marked warmup. */
+	for (int i = 0; i < w->sc.warmup; i++) {
+		for (int op = 0; op < n; op++) {
+			uint64_t ns;
+
+			sample_run(w, op, SAMPLE_WARMUP, &ns);
+		}
+	}
+	for (int op = 0; op < n; op++) {
+		char sz[32];
+
+		size_format(w->sc.size, sz, sizeof(sz));
+		cases[op].w = w;
+		cases[op].op = op;
+		fmt(cases[op].name, sizeof(cases[op].name),
+		    "%s/%s/%s/size:%s/order:%d/zero:%g/populate:%d/threads:%d/share:%s/op:%s",
+		    w->sc.job, w->sc.method, buf_backing_name(w->sc.backing), sz, w->sc.order,
+		    w->sc.zero, w->sc.populate, w->nlanes, w->shared ? "shared" : "private",
+		    op_name(w, op));
+		gb[op].name = cases[op].name;
+		gb[op].iter = gb_iter;
+		gb[op].arg = &cases[op];
+		gb[op].repetitions = w->sc.repeat;
+	}
+	add_context(w);
+	ret = gbshim_run(gb, n, json, why, sizeof(why));
+	if (ret)
+		fail_all(w, SAMPLE_ERROR, why);
+	return ret;
+}
+
+int worker_main(int argc, char **argv)
+{
+	const char *json = NULL;
+	struct worker w = { .fd = -1 };
+	char why[256];
+	int ret;
+
+	ret = worker_args(&w, &json, argc, argv);
+	if (ret)
+		return ret;
 	/* the runner owns SIGINT; we are stopped with SIGTERM */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
 	w.writes = (w.m->flags & M_WRITE) || w.sc.gup_flags == GUP_EXTRA_WRITE;
 
-	ret = method_probe(w.m, why, sizeof(why));
-	if (ret) {
+	if (method_probe(w.m, why, sizeof(why))) {
 		fail_all(&w, SAMPLE_SKIP, why);
 		return 0;
 	}
-	/* placement first: the method's own memory (rings, peers) follows it */
-	ret = numa_resolve(w.sc.mem_node, w.sc.cpu_node, &mem_node, &cpu_node, why, sizeof(why));
-	if (ret) {
-		fail_all(&w, SAMPLE_SKIP, why);
-		return 0;
-	}
-	ret = numa_bind_cpus(cpu_node, why, sizeof(why));
-	if (ret) {
-		fail_all(&w, SAMPLE_ERROR, why);
-		return WORKER_EXIT_FAILED;
-	}
-	w.mem_policy = mem_node == NODE_INTERLEAVE ? BUF_MEM_INTERLEAVE :
-		       mem_node == NODE_ANY ? BUF_MEM_DEFAULT : BUF_MEM_BIND;
-	w.mem_node = mem_node;
-
-	/* lanes: one per thread, each on its own CPU of those we may use */
-	ncpus = allowed_cpus(cpus, MAX_LANES);
-	w.nlanes = w.sc.threads ? w.sc.threads : ncpus;
-	if (w.nlanes < 1 || w.nlanes > MAX_LANES || (w.nlanes > 1 && w.nlanes > ncpus)) {
-		fmt(why, sizeof(why), "threads=%d: this worker may use %d CPUs (one thread per CPU)",
-		    w.nlanes, ncpus);
-		w.nlanes = 1;
-		w.lanes = &single;
-		single.w = &w;
-		single.cpu = -1;
-		fail_all(&w, SAMPLE_SKIP, why);
-		return 0;
-	}
-	w.shared = w.nlanes > 1 && w.sc.share == SHARE_SHARED;
-	if (w.nlanes == 1) {
-		w.lanes = &single;
-	} else {
-		w.lanes = aligned_alloc(64, sizeof(*w.lanes) * (size_t)w.nlanes);
-		if (!w.lanes)
-			return WORKER_EXIT_FAILED;
-	}
-	memset(w.lanes, 0, sizeof(*w.lanes) * (size_t)w.nlanes);
-	for (int i = 0; i < w.nlanes; i++) {
-		w.lanes[i].w = &w;
-		w.lanes[i].id = i;
-		/* one thread runs where the process is bound; several get a CPU each */
-		w.lanes[i].cpu = w.nlanes > 1 ? cpus[i] : -1;
-	}
-	if (w.shared) {
-		struct buf_spec spec;
-
-		buf_spec_of(&w, &spec);
-		ret = buf_build(&w.shared_buf, &spec);
-		if (ret) {
-			fmt(why, sizeof(why), "building the shared buffer: %s", strerror(-ret));
-			fail_all(&w, SAMPLE_ERROR, why);
-			return WORKER_EXIT_FAILED;
-		}
-	}
+	ret = worker_place(&w);
+	if (ret == SETUP_OK)
+		ret = worker_lanes(&w);
+	if (ret != SETUP_OK)
+		return ret == SETUP_SKIP ? 0 : WORKER_EXIT_FAILED;
 	if (w.nlanes > 1) {
 		pthread_barrier_init(&w.start, NULL, (unsigned int)w.nlanes + 1);
 		pthread_barrier_init(&w.done, NULL, (unsigned int)w.nlanes + 1);
@@ -637,45 +704,15 @@ int worker_main(int argc, char **argv)
 	 * or empty), so a failure is not fatal.
 	 */
 	phase_all(&w, PH_INIT);
+	ret = 0;
 	for (int i = 0; i < w.nlanes && !ret; i++) {
 		if (w.lanes[i].ret) {
 			ret = w.lanes[i].ret;
 			fail_all(&w, SAMPLE_ERROR, w.lanes[i].why);
 		}
 	}
-	if (ret)
-		goto out;
-
-	/* Warm-up samples are real samples too: kept, marked warmup. */
-	for (int i = 0; i < w.sc.warmup; i++) {
-		for (int op = 0; op < op_count(&w); op++) {
-			uint64_t ns;
-
-			sample_run(&w, op, SAMPLE_WARMUP, &ns);
-		}
-	}
-
-	n = op_count(&w);
-	for (int op = 0; op < n; op++) {
-		char sz[32];
-
-		size_format(w.sc.size, sz, sizeof(sz));
-		cases[op].w = &w;
-		cases[op].op = op;
-		fmt(cases[op].name, sizeof(cases[op].name),
-		    "%s/%s/%s/size:%s/order:%d/zero:%g/populate:%d/threads:%d/share:%s/op:%s",
-		    w.sc.job, w.sc.method, buf_backing_name(w.sc.backing), sz, w.sc.order, w.sc.zero, w.sc.populate,
-		    w.nlanes, w.shared ? "shared" : "private", op_name(&w, op));
-		gb[op].name = cases[op].name;
-		gb[op].iter = gb_iter;
-		gb[op].arg = &cases[op];
-		gb[op].repetitions = w.sc.repeat;
-	}
-	add_context(&w);
-	ret = gbshim_run(gb, n, json, why, sizeof(why));
-	if (ret)
-		fail_all(&w, SAMPLE_ERROR, why);
-out:
+	if (!ret)
+		ret = worker_measure(&w, json);
 	phase_all(&w, PH_EXIT);
 	if (w.nlanes > 1) {
 		for (int i = 0; i < w.nlanes; i++)
