@@ -105,23 +105,16 @@ int git(const char *top, enum proc_group g, char *out, size_t len, ...)
 
 struct build_out {
 	int fd;			/* the build log */
-	char last[PATH_MAX];	/* the last non-empty stdout line */
+	struct last_line l;	/* the last non-empty stdout line: the image */
 };
 
 static void build_line(void *ctx, char *line)
 {
 	struct build_out *bo = ctx;
-	char *s = line, *e;
 
 	if (dprintf(bo->fd, "%s\n", line) < 0)
 		return;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'); e--)
-		;
-	*e = '\0';
-	if (*s)
-		fmt(bo->last, sizeof(bo->last), "%s", s);
+	last_line_keep(&bo->l, line);
 }
 
 /* Build the checked-out revision; 0 and the image, or -1 with o said. */
@@ -129,7 +122,7 @@ static int kernel_build(struct bisect *b, const char *name, char *img, size_t le
 			struct outcome *o)
 {
 	char log[PATH_MAX + 64], *argv[] = { "sh", "-c", (char *)b->build, NULL };
-	struct build_out bo = { .last = "" };
+	struct build_out bo = { .l.last = "" };
 	struct proc p = {
 		.argv = argv, .cwd = b->tree, .out_fd = -1, .group = PROC_FORWARD,
 		.line = build_line, .ctx = &bo,
@@ -165,15 +158,15 @@ static int kernel_build(struct bisect *b, const char *name, char *img, size_t le
 		fmt(o->why, sizeof(o->why), "build failed (exit %d; logs/%s.build.log)", ret, name);
 		return -1;
 	}
-	if (!bo.last[0]) {
+	if (!bo.l.last[0]) {
 		fmt(o->why, sizeof(o->why), "the build printed no image path (logs/%s.build.log)",
 		    name);
 		return -1;
 	}
-	if (bo.last[0] == '/')
-		fmt(img, len, "%s", bo.last);
+	if (bo.l.last[0] == '/')
+		fmt(img, len, "%s", bo.l.last);
 	else
-		fmt(img, len, "%s/%s", b->tree, bo.last);
+		fmt(img, len, "%s/%s", b->tree, bo.l.last);
 	if (stat(img, &st) || !S_ISREG(st.st_mode)) {
 		fmt(o->why, sizeof(o->why), "the build's image %s is not a file "
 		    "(logs/%s.build.log)", img, name);

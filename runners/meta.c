@@ -6,6 +6,7 @@
  * from the machine at run time, never assumed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <hwloc.h>
 #include <inttypes.h>
 #include <linux/capability.h>
@@ -23,6 +24,7 @@
 #include "knobs.h"
 #include "kfeat.h"
 #include "meta.h"
+#include "proc.h"
 #include "util.h"
 #include "vmstat.h"
 
@@ -123,42 +125,61 @@ static void topology(FILE *f)
 }
 
 /* The kernel config options that change what GUP costs. */
-static void kconfig(FILE *f)
+static const char *const kconfig_keys[] = {
+	"CONFIG_HZ=", "CONFIG_PREEMPT", "CONFIG_TRANSPARENT_HUGEPAGE",
+	"CONFIG_GUP_TEST", "CONFIG_NUMA=", "CONFIG_DEBUG_VM=", "CONFIG_KASAN=",
+	"CONFIG_PAGE_TABLE_CHECK", "CONFIG_LOCKDEP=", "CONFIG_PROVE_LOCKING=",
+	"CONFIG_IO_URING=", "CONFIG_XDP_SOCKETS=", "CONFIG_HUGETLBFS=",
+	"CONFIG_MEMCG=", "CONFIG_SLUB=", "CONFIG_CC_OPTIMIZE",
+};
+
+struct kconfig_out {
+	FILE *f;
+	int any;
+};
+
+/* One line of a kernel config: "CONFIG_X=v" of a key above becomes "CONFIG_X = v". */
+static void kconfig_line(void *ctx, char *line)
 {
-	static const char *const keys[] = {
-		"CONFIG_HZ=", "CONFIG_PREEMPT", "CONFIG_TRANSPARENT_HUGEPAGE",
-		"CONFIG_GUP_TEST", "CONFIG_NUMA=", "CONFIG_DEBUG_VM=", "CONFIG_KASAN=",
-		"CONFIG_PAGE_TABLE_CHECK", "CONFIG_LOCKDEP=", "CONFIG_PROVE_LOCKING=",
-		"CONFIG_IO_URING=", "CONFIG_XDP_SOCKETS=", "CONFIG_HUGETLBFS=",
-		"CONFIG_MEMCG=", "CONFIG_SLUB=", "CONFIG_CC_OPTIMIZE",
-	};
-	char cmd[512], line[512];
-	struct utsname u;
-	FILE *p;
-	int any = 0;
+	struct kconfig_out *k = ctx;
 
-	uname(&u);
-	fmt(cmd, sizeof(cmd),
-	    "{ zcat /proc/config.gz || cat /boot/config-%s; } 2>/dev/null", u.release);
-	p = popen(cmd, "re");
-	if (!p)
-		return;
-	while (fgets(line, sizeof(line), p)) {
-		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-			if (!strncmp(line, keys[i], strlen(keys[i]))) {
-				char *eq = strchr(line, '=');
+	for (size_t i = 0; i < ARRAY_SIZE(kconfig_keys); i++) {
+		if (!strncmp(line, kconfig_keys[i], strlen(kconfig_keys[i]))) {
+			char *eq = strchr(line, '=');
 
-				line[strcspn(line, "\n")] = '\0';
-				if (eq) {
-					*eq = '\0';
-					fprintf(f, "%s = %s\n", line, eq + 1);
-					any = 1;
-				}
+			line[strcspn(line, "\n")] = '\0';
+			if (eq) {
+				*eq = '\0';
+				fprintf(k->f, "%s = %s\n", line, eq + 1);
+				k->any = 1;
 			}
 		}
 	}
-	pclose(p);
-	if (!any)
+}
+
+/* From /proc/config.gz (through zcat), else /boot/config-<release>. */
+static void kconfig(FILE *f)
+{
+	char *argv[] = { "zcat", "/proc/config.gz", NULL }, path[300], line[512];
+	struct kconfig_out k = { f, 0 };
+	int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	struct proc p = { .argv = argv, .out_fd = -1, .err_fd = nul, .group = PROC_SAME,
+			  .line = kconfig_line, .ctx = &k };
+	struct utsname u;
+	FILE *b;
+
+	uname(&u);
+	if (nul >= 0 && !access("/proc/config.gz", R_OK))
+		proc_run(&p);
+	if (nul >= 0)
+		close(nul);
+	fmt(path, sizeof(path), "/boot/config-%s", u.release);
+	if (!k.any && (b = fopen(path, "re"))) {
+		while (fgets(line, sizeof(line), b))
+			kconfig_line(&k, line);
+		fclose(b);
+	}
+	if (!k.any)
 		fprintf(f, "kconfig = (no /proc/config.gz or /boot/config-%s)\n", u.release);
 }
 

@@ -259,3 +259,30 @@ char *sh_join(int argc, char **argv)
 	}
 	return s;
 }
+
+void last_line_keep(void *ctx, char *line)
+{
+	struct last_line *l = ctx;
+	char *s = line, *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'); e--)
+		;
+	*e = '\0';
+	if (*s)
+		fmt(l->last, sizeof(l->last), "%s", s);
+}
+
+int proc_last_line(char *const argv[], char *dst, size_t len)
+{
+	struct last_line l = { .last = "" };
+	struct proc p = {
+		.argv = argv, .out_fd = -1, .err_fd = STDERR_FILENO, .group = PROC_SAME,
+		.line = last_line_keep, .ctx = &l,
+	};
+	int st = proc_run(&p);
+
+	fmt(dst, len, "%s", l.last);
+	return st;
+}

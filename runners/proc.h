@@ -71,6 +71,14 @@ struct capture {
 
 void capture_line(void *ctx, char *line);
 
+/* proc.line keeping the last non-blank line (spaces around it trimmed) in last[] */
+struct last_line {
+	char last[4096];
+};
+void last_line_keep(void *ctx, char *line);
+/* argv (searched in PATH), stdin /dev/null, stderr passed through: its exit status, as proc_run. */
+int proc_last_line(char *const argv[], char *dst, size_t len);
+
 /*
  * SIGINT, SIGTERM and SIGHUP: recorded in proc_signal and forwarded to
  * the PROC_FORWARD child running then (SA_RESTART). old[] keeps what was

@@ -21,52 +21,6 @@
 #include "util.h"
 #include "vm_int.h"
 
-/* Run argv, stderr passed through; the last non-empty line of its stdout. */
-static int run_last_line(char *const argv[], char *dst, size_t len)
-{
-	int pfd[2], st;
-	char buf[4096], line[PATH_MAX] = "", cur[PATH_MAX];
-	size_t cl = 0;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		execv(argv[0], argv);
-		fprintf(stderr, "gupbench vm: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	while ((n = read(pfd[0], buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] == '\n') {
-				cur[cl] = '\0';
-				if (cl)
-					fmt(line, sizeof(line), "%s", cur);
-				cl = 0;
-			} else if (cl < sizeof(cur) - 1) {
-				cur[cl++] = buf[i];
-			}
-		}
-	}
-	if (cl) {
-		cur[cl] = '\0';
-		fmt(line, sizeof(line), "%s", cur);
-	}
-	close(pfd[0]);
-	if (waitpid(pid, &st, 0) < 0)
-		return -errno;
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		return -ECHILD;
-	fmt(dst, len, "%s", line);
-	return line[0] ? 0 : -ENOENT;
-}
-
 /* ---- the kernel image ---- */
 
 int vm_resolve_kernel(struct vm *vm)
@@ -83,8 +37,9 @@ int vm_resolve_kernel(struct vm *vm)
 
 		fmt(script, sizeof(script), "%s/scripts/%s", vm->top,
 		    deb ? "kernel-fetch.sh" : "kbuild.sh");
-		ret = run_last_line(argv, vm->image, sizeof(vm->image));
-		if (ret) {
+		/* the script's last stdout line is the image; its stderr is the user's */
+		ret = proc_last_line(argv, vm->image, sizeof(vm->image));
+		if (ret || !vm->image[0]) {
 			fprintf(stderr, "gupbench vm: --kernel %s: %s failed\n", spec, script);
 			return -ENOENT;
 		}
@@ -303,34 +258,41 @@ static int cpio_text(struct cpio *c, const char *dst, const char *text, unsigned
 	return ret ? ret : cpio_put(c, dst + 1, S_IFREG | perm, 0, 0, text, strlen(text));
 }
 
+/* ldd's lines: "libx.so.1 => /lib/.../libx.so.1 (0x...)" or "/lib64/ld-linux... (0x...)" */
+struct ldd_libs {
+	struct cpio *c;
+	int ret;
+};
+
+static void ldd_line(void *ctx, char *line)
+{
+	struct ldd_libs *l = ctx;
+	char *lib = strstr(line, "=> "), *end;
+
+	lib = lib ? lib + 3 : line + strspn(line, " \t");
+	if (l->ret || *lib != '/')
+		return;		/* linux-vdso, "not a dynamic executable" */
+	end = strpbrk(lib, " \t\n");
+	if (end)
+		*end = '\0';
+	l->ret = cpio_file(l->c, lib, lib, 0755);
+}
+
 /* A program and every shared library ldd says it loads, at the same paths. */
 static int cpio_program(struct cpio *c, const char *path)
 {
-	char cmd[2 * PATH_MAX + 32], line[PATH_MAX + 64], *q;
-	FILE *p;
-	int ret = cpio_file(c, path, path, 0755);
+	char *argv[] = { "ldd", (char *)path, NULL };
+	struct ldd_libs l = { c, cpio_file(c, path, path, 0755) };
+	int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	struct proc p = { .argv = argv, .out_fd = -1, .err_fd = nul, .group = PROC_SAME,
+			  .line = ldd_line, .ctx = &l };
+	int st;
 
-	if (ret)
-		return ret;
-	q = sh_quote(path);
-	fmt(cmd, sizeof(cmd), "ldd %s 2>/dev/null", q ? q : "''");
-	free(q);
-	p = popen(cmd, "re");
-	if (!p)
-		return -errno;
-	while (!ret && fgets(line, sizeof(line), p)) {
-		char *lib = strstr(line, "=> "), *end;
-
-		lib = lib ? lib + 3 : line + strspn(line, " \t");
-		if (*lib != '/')
-			continue;	/* linux-vdso, "not a dynamic executable" */
-		end = strpbrk(lib, " \t\n");
-		if (end)
-			*end = '\0';
-		ret = cpio_file(c, lib, lib, 0755);
-	}
-	pclose(p);
-	return ret;
+	if (l.ret || nul < 0)
+		return l.ret ? l.ret : -errno;
+	st = proc_run(&p);
+	close(nul);
+	return l.ret ? l.ret : st < 0 ? st : 0;
 }
 
 int vm_write_initrd(struct vm *vm)
@@ -444,9 +406,12 @@ static int mkfs_run(const char *img, int with_orphan_off)
 {
 	const char *argv[ARRAY_SIZE(mkfs_argv) + 2];
 	size_t n = 0;
-	int st;
-	pid_t pid;
+	int st, nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	struct proc p = { .argv = (char *const *)argv, .out_fd = nul, .err_fd = nul,
+			  .group = PROC_SAME };
 
+	if (nul < 0)
+		return -errno;
 	for (size_t i = 0; i < ARRAY_SIZE(mkfs_argv); i++) {
 		/* mke2fs before 1.47 does not know orphan_file (nor needs it off) */
 		if (!with_orphan_off && (!strcmp(mkfs_argv[i], "-O") ||
@@ -456,23 +421,18 @@ static int mkfs_run(const char *img, int with_orphan_off)
 	}
 	argv[n++] = img;
 	argv[n] = NULL;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		int nul = open("/dev/null", O_WRONLY);
-
-		dup2(nul, 1);
-		dup2(nul, 2);
-		execvp(argv[0], (char *const *)argv);
-		execv("/sbin/mkfs.ext4", (char *const *)argv);
-		_exit(127);
+	st = proc_run(&p);
+	if (st == 127) {
+		/* root's PATH may lack /sbin */
+		argv[0] = "/sbin/mkfs.ext4";
+		st = proc_run(&p);
 	}
-	if (waitpid(pid, &st, 0) < 0)
-		return -errno;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+	close(nul);
+	if (st < 0)
+		return st;
+	if (st == 127)
 		return -ENOENT;
-	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -EIO;
+	return st ? -EIO : 0;
 }
 
 /* The recreating commands, for qemu.cmd. */

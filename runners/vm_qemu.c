@@ -417,28 +417,53 @@ void vm_csv_trim(const char *dir, const char *name)
 
 void vm_console_tail(struct vm *vm, int lines)
 {
-	char cmd[2 * PATH_MAX + 64], path[PATH_MAX + 32], *q;
+	char path[PATH_MAX + 32], **ring = calloc((size_t)lines, sizeof(*ring)), *line = NULL;
+	size_t cap = 0, seen = 0;
+	FILE *f;
 
 	fprintf(stderr, "gupbench vm: the last lines of %s/vm/console.log:\n", vm->out);
-	fflush(stderr);
 	fmt(path, sizeof(path), "%s/vm/console.log", vm->out);
-	q = sh_quote(path);
-	fmt(cmd, sizeof(cmd), "tail -n %d %s | sed 's/^/  | /' >&2", lines, q ? q : "''");
-	free(q);
-	if (system(cmd))
+	f = fopen(path, "re");
+	if (!f || !ring) {
 		fprintf(stderr, "  (could not read it)\n");
+		goto out;
+	}
+	/* the last lines, kept in a ring as the file goes by */
+	while (getline(&line, &cap, f) >= 0) {
+		free(ring[seen % (size_t)lines]);
+		ring[seen++ % (size_t)lines] = line;
+		line = NULL;
+		cap = 0;
+	}
+	for (size_t n = seen > (size_t)lines ? seen - (size_t)lines : 0; n < seen; n++) {
+		const char *t = ring[n % (size_t)lines];
+
+		fprintf(stderr, "  | %s%s", t, t[0] && t[strlen(t) - 1] == '\n' ? "" : "\n");
+	}
+out:
+	if (f)
+		fclose(f);
+	for (int n = 0; ring && n < lines; n++)
+		free(ring[n]);
+	free(ring);
+	free(line);
 }
 
 static void qemu_version(char *dst, size_t len)
 {
-	FILE *p = popen("qemu-system-x86_64 --version 2>/dev/null", "re");
+	char *argv[] = { "qemu-system-x86_64", "--version", NULL };
+	struct capture c = { dst, len, 0 };
+	int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	struct proc p = { .argv = argv, .out_fd = -1, .err_fd = nul, .group = PROC_SAME,
+			  .line = capture_line, .ctx = &c };
 
 	dst[0] = '\0';
-	if (p) {
-		if (fgets(dst, (int)len, p))
-			dst[strcspn(dst, "\n")] = '\0';
-		pclose(p);
+	if (nul >= 0) {
+		proc_run(&p);
+		close(nul);
 	}
+	/* its first line: "QEMU emulator version 7.2.x (Debian ...)" */
+	dst[strcspn(dst, "\n")] = '\0';
 	if (!dst[0])
 		fmt(dst, len, "unknown");
 }
