@@ -669,8 +669,8 @@ static int bisect_tree(struct bisect *b, const struct bisect_args *a, struct git
 	if (b->build)
 		return 0;
 	/* build/gupbench -> <top>/scripts/kbuild.sh */
-	fmt(path, sizeof(path), "%s", b->exe);
-	fmt(top, sizeof(top), "%s", dirname(dirname(path)));
+	if (checkout_dir(top, sizeof(top)))
+		return 2;
 	fmt(path, sizeof(path), "%s/scripts/kbuild.sh", top);
 	q = sh_quote(path);
 	qt = sh_quote(b->tree);

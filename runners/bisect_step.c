@@ -508,11 +508,10 @@ int configs_set(struct bisect *b, char **names, int n, const char *cmd)
 
 int exe_path(struct bisect *b)
 {
-	ssize_t n = readlink("/proc/self/exe", b->exe, sizeof(b->exe) - 1);
+	int ret = self_exe(b->exe, sizeof(b->exe));
 
-	if (n < 0)
-		return -errno;
-	b->exe[n] = '\0';
+	if (ret)
+		return ret;
 	if (!getcwd(b->cwd, sizeof(b->cwd)))
 		return -errno;
 	return 0;

@@ -26,13 +26,13 @@
 #include "outdir.h"
 #include "method.h"
 #include "plot.h"
+#include "proc.h"
 #include "util.h"
 
 /* Where the plots/ gnuplot scripts live: GUPBENCH_PLOTS, else next to the binary's tree. */
 static void scripts_dir(char *dst, size_t len)
 {
-	char exe[PATH_MAX];
-	ssize_t n;
+	char top[PATH_MAX];
 	const char *env = getenv("GUPBENCH_PLOTS");
 
 	if (env) {
@@ -43,14 +43,11 @@ static void scripts_dir(char *dst, size_t len)
 		free(abs);
 		return;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0) {
-		fmt(dst, len, "plots");
-		return;
-	}
-	exe[n] = '\0';
 	/* build/gupbench -> <top>/plots */
-	fmt(dst, len, "%s/../plots", dirname(exe));
+	if (checkout_dir(top, sizeof(top)))
+		fmt(dst, len, "plots");
+	else
+		fmt(dst, len, "%s/plots", top);
 }
 
 /* "kernel R, host, CPU" for titles, from DIR/meta. */

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,23 +197,55 @@ void capture_line(void *ctx, char *line)
 	}
 }
 
-int proc_signals_install(struct sigaction old[3])
+static const int stop_signals[3] = { SIGINT, SIGTERM, SIGHUP };
+
+int signals_catch(void (*fn)(int), int flags, struct sigaction old[3])
 {
-	struct sigaction sa = { .sa_handler = proc_on_signal, .sa_flags = SA_RESTART };
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = fn, .sa_flags = flags };
 
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		if (sigaction(sigs[i], &sa, &old[i]))
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		if (sigaction(stop_signals[i], &sa, old ? &old[i] : NULL))
 			return -errno;
 	return 0;
 }
 
+void signals_restore(const struct sigaction old[3])
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+}
+
+int proc_signals_install(struct sigaction old[3])
+{
+	return signals_catch(proc_on_signal, SA_RESTART, old);
+}
+
 void proc_signals_restore(const struct sigaction old[3])
 {
-	sigaction(SIGINT, &old[0], NULL);
-	sigaction(SIGTERM, &old[1], NULL);
-	sigaction(SIGHUP, &old[2], NULL);
+	signals_restore(old);
+}
+
+int self_exe(char *exe, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", exe, len - 1);
+
+	if (n < 0)
+		return -errno;
+	exe[n] = '\0';
+	return 0;
+}
+
+int checkout_dir(char *top, size_t len)
+{
+	char exe[4096];
+	int ret = self_exe(exe, sizeof(exe));
+
+	if (ret)
+		return ret;
+	/* <top>/build/gupbench (or <top>/build-asan/...) */
+	fmt(top, len, "%s", dirname(dirname(exe)));
+	return 0;
 }
 
 char *sh_quote(const char *s)

@@ -85,7 +85,18 @@ int proc_last_line(char *const argv[], char *dst, size_t len);
  * there for proc_signals_restore().
  */
 extern volatile sig_atomic_t proc_signal;
+/*
+ * The three signals that stop a command, to fn with sa_flags flags (no
+ * SA_RESTART: a blocked poll() or waitpid() returns EINTR); old[] (NULL:
+ * not kept) for signals_restore(). 0 or -errno.
+ */
+int signals_catch(void (*fn)(int), int flags, struct sigaction old[3]);
+void signals_restore(const struct sigaction old[3]);
 int proc_signals_install(struct sigaction old[3]);
 void proc_signals_restore(const struct sigaction old[3]);
+
+/* This binary's path; and the checkout it was built in (its build directory's parent). */
+int self_exe(char *exe, size_t len);
+int checkout_dir(char *top, size_t len);
 
 #endif

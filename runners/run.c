@@ -52,13 +52,8 @@ static void on_signal(int sig)
 
 static void signals_install(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-
 	/* no SA_RESTART: a blocked poll() or waitpid() returns EINTR */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	signals_catch(on_signal, 0, NULL);
 }
 
 struct runner {

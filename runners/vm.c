@@ -300,8 +300,8 @@ static int vm_check(struct vm *vm, int argc, char **argv)
 /* The configs (they must parse here before a kernel boots for them), this binary, the cache. */
 static int vm_setup(struct vm *vm, int argc, char **argv, int full_argc, char **full_argv)
 {
-	char exe[PATH_MAX], err[1024];
-	ssize_t n;
+	char err[1024];
+	int n;
 
 	vm->nconfigs = argc - optind;
 	vm->configs = calloc((size_t)vm->nconfigs, sizeof(*vm->configs));
@@ -317,14 +317,13 @@ static int vm_setup(struct vm *vm, int argc, char **argv, int full_argc, char **
 		vm->configs[i] = realpath(p, NULL);
 	}
 
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0) {
-		fprintf(stderr, "gupbench vm: /proc/self/exe: %s\n", strerror(errno));
+	n = self_exe(vm->exe, sizeof(vm->exe));
+	if (!n)
+		n = checkout_dir(vm->top, sizeof(vm->top));
+	if (n) {
+		fprintf(stderr, "gupbench vm: /proc/self/exe: %s\n", strerror(-n));
 		return 1;
 	}
-	exe[n] = '\0';
-	fmt(vm->exe, sizeof(vm->exe), "%s", exe);
-	fmt(vm->top, sizeof(vm->top), "%s", dirname(dirname(exe)));
 	if (!vm->cache[0]) {
 		const char *e = getenv("GUPBENCH_CACHE"), *x = getenv("XDG_CACHE_HOME");
 
@@ -518,7 +517,6 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 		.cpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN),
 	};
 	struct vmstream_rx rx = { 0 };
-	struct sigaction sa = { .sa_handler = vm_on_signal };
 	enum vm_accel a;
 	enum boot_end end;
 	int c, qst = 0, ret, npass = 0, prev = 1;
@@ -582,9 +580,7 @@ int vm_main(int argc, char **argv, int full_argc, char **full_argv)
 	ret = vm_prepare(&vm);
 	if (ret)
 		return ret;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	signals_catch(vm_on_signal, 0, NULL);
 
 	rx.dir = vm.out;
 	end = vm_boot(&vm, &rx, &a, &qst);

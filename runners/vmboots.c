@@ -27,6 +27,7 @@
 
 #include "csv.h"
 #include "outdir.h"
+#include "proc.h"
 #include "util.h"
 #include "vmboots.h"
 
@@ -107,7 +108,7 @@ int vm_boots(const char *exe, const char *out, const char *const spec[2], int ns
 	     int quiet)
 {
 	static const char side_name[2][2] = { "a", "b" };
-	struct sigaction sa = { .sa_handler = boots_on_signal }, old[3];
+	struct sigaction old[3];
 	unsigned int done[2] = { 0, 0 };
 	int dfd, fd, worst = 0, ret = 0;
 	FILE *log;
@@ -138,9 +139,7 @@ int vm_boots(const char *exe, const char *out, const char *const spec[2], int ns
 	fprintf(log, "boot,side,kernel,exit,end,run,started,seconds\n");
 	fflush(log);
 
-	sigaction(SIGINT, &sa, &old[0]);
-	sigaction(SIGTERM, &sa, &old[1]);
-	sigaction(SIGHUP, &sa, &old[2]);
+	signals_catch(boots_on_signal, 0, old);
 	for (unsigned int i = 1; i <= boots && !boots_sig && !ret; i++) {
 		for (int s = 0; s < nspec && !boots_sig; s++) {
 			char dir[4200], rel[64], when[32];
@@ -188,9 +187,7 @@ int vm_boots(const char *exe, const char *out, const char *const spec[2], int ns
 		}
 	}
 	fclose(log);
-	sigaction(SIGINT, &old[0], NULL);
-	sigaction(SIGTERM, &old[1], NULL);
-	sigaction(SIGHUP, &old[2], NULL);
+	signals_restore(old);
 	if (boots_sig)
 		return 128 + boots_sig;
 
