@@ -146,28 +146,19 @@ static FILE *scratch_data(struct scratch *sc)
 static int gnuplot_run(const struct scratch *sc, const char *script, const char *vars, char *err,
 		       size_t len)
 {
-	int status;
-	pid_t pid;
+	char *argv[] = { "gnuplot", "-e", (char *)vars, (char *)script, NULL };
+	/* gnuplot's range warnings on a one-point series are noise here */
+	int nul = open("/dev/null", O_WRONLY | O_CLOEXEC), st;
+	struct proc p = { .argv = argv, .dir_fd = &sc->sfd, .out_fd = STDOUT_FILENO,
+			  .err_fd = nul, .group = PROC_SAME };
 
-	pid = fork();
-	if (pid < 0)
+	if (nul < 0)
 		return -errno;
-	if (pid == 0) {
-		/* gnuplot's range warnings on a one-point series are noise here */
-		int fd = open("/dev/null", O_WRONLY);
-
-		if (fd >= 0)
-			dup2(fd, STDERR_FILENO);
-		if (fchdir(sc->sfd))
-			_exit(126);
-		execlp("gnuplot", "gnuplot", "-e", vars, script, (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fmt(err, len, "gnuplot %s failed (status %d)%s", script, status,
-		    WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": gnuplot not installed" : "");
+	st = proc_run(&p);
+	close(nul);
+	if (st) {
+		fmt(err, len, "gnuplot %s failed (%s %d)%s", script, st < 0 ? "error" : "exit",
+		    st < 0 ? -st : st, st == 127 ? ": gnuplot not installed" : "");
 		return -EIO;
 	}
 	return 0;

@@ -130,6 +130,10 @@ int proc_run(const struct proc *p)
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (p->dir_fd && fchdir(*p->dir_fd)) {
+			dprintf(STDERR_FILENO, "gupbench: fchdir: %s\n", strerror(errno));
+			_exit(126);
+		}
 		if (p->cwd && chdir(p->cwd)) {
 			dprintf(STDERR_FILENO, "gupbench: cd %s: %s\n", p->cwd,
 				strerror(errno));

@@ -49,6 +49,7 @@ enum proc_group {
 struct proc {
 	char *const *argv;
 	const char *cwd;	/* NULL: ours */
+	const int *dir_fd;	/* or a directory already open (no path to follow): fchdir */
 	int out_fd;		/* stdout; -1: a pipe read line by line into line() */
 	int err_fd;		/* stderr; -1: where stdout goes */
 	enum proc_group group;

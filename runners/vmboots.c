@@ -31,24 +31,12 @@
 #include "util.h"
 #include "vmboots.h"
 
-static volatile sig_atomic_t boots_sig;
-static volatile pid_t boots_child;
-
-static void boots_on_signal(int sig)
-{
-	boots_sig = sig;
-	/* the boot in flight stops its guest and keeps its rows */
-	if (boots_child > 0)
-		kill(boots_child, sig);
-}
-
 /* One boot: exe vm PASS... --kernel SPEC -o DIR --no-plot -- CONFIGS. */
 static int boot_run(const char *exe, const char *spec, const char *dir, char **pass,
 		    int npass, char **configs, int nconfigs)
 {
 	char **argv = calloc((size_t)(npass + nconfigs + 10), sizeof(*argv));
 	int n = 0, st;
-	pid_t pid;
 
 	if (!argv)
 		return -ENOMEM;
@@ -65,24 +53,15 @@ static int boot_run(const char *exe, const char *spec, const char *dir, char **p
 	argv[n++] = "--";
 	for (int i = 0; i < nconfigs; i++)
 		argv[n++] = configs[i];
-	pid = fork();
-	if (pid < 0) {
-		free(argv);
-		return -errno;
+	{
+		/* its own process group; the signals that stop the set are forwarded to it */
+		struct proc p = { .argv = argv, .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO,
+				  .group = PROC_FORWARD };
+
+		st = proc_run(&p);
 	}
-	if (!pid) {
-		execv(exe, argv);
-		fprintf(stderr, "gupbench vm: %s: %s\n", exe, strerror(errno));
-		_exit(127);
-	}
-	boots_child = pid;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	boots_child = 0;
 	free(argv);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return WEXITSTATUS(st);
+	return st;
 }
 
 static const char *boot_end_word(int st)
@@ -139,9 +118,12 @@ int vm_boots(const char *exe, const char *out, const char *const spec[2], int ns
 	fprintf(log, "boot,side,kernel,exit,end,run,started,seconds\n");
 	fflush(log);
 
-	signals_catch(boots_on_signal, 0, old);
-	for (unsigned int i = 1; i <= boots && !boots_sig && !ret; i++) {
-		for (int s = 0; s < nspec && !boots_sig; s++) {
+	if (proc_signals_install(old)) {
+		fclose(log);
+		return 1;
+	}
+	for (unsigned int i = 1; i <= boots && !proc_signal && !ret; i++) {
+		for (int s = 0; s < nspec && !proc_signal; s++) {
 			char dir[4200], rel[64], when[32];
 			struct timespec t0, t1;
 			time_t now = time(NULL);
@@ -187,9 +169,9 @@ int vm_boots(const char *exe, const char *out, const char *const spec[2], int ns
 		}
 	}
 	fclose(log);
-	signals_restore(old);
-	if (boots_sig)
-		return 128 + boots_sig;
+	proc_signals_restore(old);
+	if (proc_signal)
+		return 128 + proc_signal;
 
 	for (int s = 0; s < nspec; s++)
 		fprintf(stderr, "gupbench vm: %s: %u of %u boots ran%s\n", spec[s], done[s], boots,
