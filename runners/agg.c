@@ -120,6 +120,101 @@ enum {
 	C_THREADS, C_SHARE, C_THREAD, C_ROUND, C_MISMATCH, C_NR
 };
 
+/*
+ * The groups by key, for a million rows of a hundred thousand points: a
+ * hash of what group_cmp() compares, open addressing over indices into
+ * a->g (0: empty, else index + 1), grown at half full.
+ */
+struct group_index {
+	size_t *slot;
+	size_t cap, n;
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
+static uint64_t group_hash(const struct agg_group *g)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	h = fnv(h, g->op, strlen(g->op) + 1);
+	h = fnv(h, g->method, strlen(g->method) + 1);
+	h = fnv(h, g->backing, strlen(g->backing) + 1);
+	h = fnv(h, g->vkey, strlen(g->vkey) + 1);
+	h = fnv(h, g->share, strlen(g->share) + 1);
+	h = fnv(h, &g->order, sizeof(g->order));
+	/* group_cmp's == on zero: 0.0 and -0.0 are one key */
+	h = fnv(h, g->zero == 0 ? &(double){ 0 } : &g->zero, sizeof(g->zero));
+	h = fnv(h, &g->size, sizeof(g->size));
+	return fnv(h, &g->threads, sizeof(g->threads));
+}
+
+static int index_grow(struct group_index *ix, const struct agg *a)
+{
+	size_t cap = ix->cap ? ix->cap * 2 : 1024, *slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->n; i++) {
+		size_t s = group_hash(&a->g[i]) & (cap - 1);
+
+		while (slot[s])
+			s = (s + 1) & (cap - 1);
+		slot[s] = i + 1;
+	}
+	free(ix->slot);
+	ix->slot = slot;
+	ix->cap = cap;
+	return 0;
+}
+
+/* The group of key, made if new; NULL: out of memory. */
+static struct agg_group *group_of(struct agg *a, struct group_index *ix, size_t *gcap,
+				  const struct agg_group *key)
+{
+	size_t s;
+
+	if ((a->n + 1) * 2 > ix->cap && index_grow(ix, a))
+		return NULL;
+	for (s = group_hash(key) & (ix->cap - 1); ix->slot[s]; s = (s + 1) & (ix->cap - 1))
+		if (!group_cmp(&a->g[ix->slot[s] - 1], key))
+			return &a->g[ix->slot[s] - 1];
+	if (a->n == *gcap) {
+		size_t cap = *gcap ? *gcap * 2 : 64;
+		struct agg_group *g = realloc(a->g, cap * sizeof(*g));
+
+		if (!g)
+			return NULL;
+		a->g = g;
+		*gcap = cap;
+	}
+	a->g[a->n] = *key;
+	ix->slot[s] = ++a->n;
+	return &a->g[a->n - 1];
+}
+
+/* v[n++] = x, growing v by doubling; -ENOMEM leaves it as it was. */
+static int push(double **v, size_t *n, size_t *cap, double x)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		double *p = realloc(*v, c * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
 int agg_load(struct agg *a, const char *path, char *err, size_t len)
 {
 	static const char *const need[C_NR] = {
@@ -131,6 +226,8 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		"ref", "pins_acquired", "pins_exact", "zero_pages_got",
 	};
 	struct csv_table t;
+	struct group_index ix = { 0 };
+	size_t gcap = 0;
 	int col[C_NR], pcol[P_NR], kcol[POINT_NKEYS], have_pins, ret;
 
 	memset(a, 0, sizeof(*a));
@@ -197,16 +294,12 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		variant_key(row, kcol, key.method, key.threads, key.vkey, sizeof(key.vkey));
 		/* one thread has nothing to share */
 		fmt(key.share, sizeof(key.share), "%s", key.threads > 1 ? row[col[C_SHARE]] : "-");
-		for (size_t i = 0; i < a->n && !g; i++)
-			if (!group_cmp(&a->g[i], &key))
-				g = &a->g[i];
-		if (!g) {
-			a->g = realloc(a->g, (a->n + 1) * sizeof(*a->g));
-			g = &a->g[a->n++];
-			*g = key;
+		g = group_of(a, &ix, &gcap, &key);
+		if (!g || push(&g->v, &g->n, &g->vcap, atof(row[col[C_NS]]) / pages)) {
+			fmt(err, len, "%s: out of memory at row %zu", path, r + 2);
+			ret = -ENOMEM;
+			break;
 		}
-		g->v = realloc(g->v, (g->n + 1) * sizeof(double));
-		g->v[g->n++] = atof(row[col[C_NS]]) / pages;
 		if (col[C_MISMATCH] >= 0 && row[col[C_MISMATCH]][0]) {
 			g->mismatch++;
 			if (strstr(row[col[C_MISMATCH]], "zero pages"))
@@ -220,11 +313,20 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		}
 		/* the round's aggregate rate, once per round (thread 0's row) */
 		if (atoi(row[col[C_THREAD]]) == 0 && atof(row[col[C_ROUND]]) > 0) {
-			g->rate = realloc(g->rate, (g->nrate + 1) * sizeof(double));
-			g->rate[g->nrate++] = key.threads * pages * 1e9 / atof(row[col[C_ROUND]]);
+			if (push(&g->rate, &g->nrate, &g->ratecap,
+				 key.threads * pages * 1e9 / atof(row[col[C_ROUND]]))) {
+				fmt(err, len, "%s: out of memory at row %zu", path, r + 2);
+				ret = -ENOMEM;
+				break;
+			}
 		}
 	}
 	csv_table_free(&t);
+	free(ix.slot);
+	if (ret) {
+		agg_free(a);
+		return ret;
+	}
 	if (a->n)
 		qsort(a->g, a->n, sizeof(*a->g), group_cmp);
 	variant_labels(a);

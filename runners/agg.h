@@ -23,10 +23,10 @@ struct agg_group {
 	double zero;		/* asked */
 	uint64_t size;
 	double *v;		/* ns per page, sorted */
-	size_t n;
+	size_t n, vcap;
 	double median, p25, p75;
 	double *rate;		/* per round: threads*pages per second (thread 0's row) */
-	size_t nrate;
+	size_t nrate, ratecap;
 	double rate_median, rate_p25, rate_p75;
 	/* ok rows of a pinning op (ref=pin; pin, pin+unpin) with an exact
 	 * nr_foll_pin count, and those in which the kernel counted no pin for

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats.h"
 
@@ -206,22 +208,117 @@ int stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
 	return 0;
 }
 
+/*
+ * The differences y[j] - x[i] of sorted x and y, never materialised: the
+ * nx * ny of them would not fit in memory for large samples (500k a side
+ * is 2.5e11). How many are <= t takes one pass of two pointers: with x
+ * ascending, the number of j with y[j] - x[i] <= t only grows with i.
+ * Floating-point subtraction is monotone, so this counts exactly what
+ * sorting the computed differences would order.
+ */
+static size_t diffs_le(const double *x, size_t nx, const double *y, size_t ny, double t)
+{
+	size_t count = 0, j = 0;
+
+	for (size_t i = 0; i < nx; i++) {
+		while (j < ny && y[j] - x[i] <= t)
+			j++;
+		count += j;
+	}
+	return count;
+}
+
+/* A double's place in the order of doubles, as an unsigned integer (no NaN here). */
+static uint64_t dkey(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return u >> 63 ? ~u : u | (1ULL << 63);
+}
+
+static double dval(uint64_t k)
+{
+	uint64_t u = k >> 63 ? k & ~(1ULL << 63) : ~k;
+	double v;
+
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
+
+/*
+ * The k-th smallest difference (1-based): the smallest double t with at
+ * least k differences <= t, found by bisecting the doubles between the
+ * smallest and the largest difference: at most 64 passes of O(nx + ny).
+ */
+static double diff_kth(const double *x, size_t nx, const double *y, size_t ny, size_t k)
+{
+	uint64_t lo = dkey(y[0] - x[nx - 1]), hi = dkey(y[ny - 1] - x[0]);
+
+	if (diffs_le(x, nx, y, ny, dval(lo)) >= k)
+		return dval(lo);
+	/* count(lo) < k <= count(hi) */
+	while (hi - lo > 1) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (diffs_le(x, nx, y, ny, dval(mid)) >= k)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return dval(hi);
+}
+
+static int sorted(const double *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i] < v[i - 1])
+			return 0;
+	return 1;
+}
+
+/* v itself when sorted, else a sorted copy in *own (freed by the caller). */
+static const double *as_sorted(const double *v, size_t n, double **own)
+{
+	*own = NULL;
+	if (sorted(v, n))
+		return v;
+	*own = malloc(n * sizeof(**own));
+	if (!*own)
+		return NULL;
+	memcpy(*own, v, n * sizeof(**own));
+	stats_sort(*own, n);
+	return *own;
+}
+
 int stats_hl_shift(const double *x, size_t nx, const double *y, size_t ny, double conf,
 		   struct stats_shift *r)
 {
-	size_t mn = nx * ny, k;
-	double alpha = 1 - conf, *d;
+	size_t mn = nx * ny, k, m;
+	double alpha = 1 - conf, *ox, *oy, h;
+	const double *sx, *sy;
 
 	if (!nx || !ny || !(conf > 0 && conf < 1))
 		return -EINVAL;
-	d = malloc(mn * sizeof(*d));
-	if (!d)
-		return -ENOMEM;
 	for (size_t i = 0; i < nx; i++)
-		for (size_t j = 0; j < ny; j++)
-			d[i * ny + j] = y[j] - x[i];
-	stats_sort(d, mn);
-	r->est = stats_quantile(d, mn, 0.5);
+		if (isnan(x[i]))
+			return -EINVAL;
+	for (size_t j = 0; j < ny; j++)
+		if (isnan(y[j]))
+			return -EINVAL;
+	sx = as_sorted(x, nx, &ox);
+	sy = as_sorted(y, ny, &oy);
+	if (!sx || !sy) {
+		free(ox);
+		free(oy);
+		return -ENOMEM;
+	}
+	/* the median of the differences, as stats_quantile() takes it of sorted ones */
+	h = (double)(mn - 1) * 0.5;
+	m = (size_t)floor(h);
+	r->est = diff_kth(sx, nx, sy, ny, m + 1);
+	if (m + 1 < mn && h > (double)m)
+		r->est += (h - (double)m) * (diff_kth(sx, nx, sy, ny, m + 2) - r->est);
 	/*
 	 * The interval [d(k), d(mn + 1 - k)] (1-based order statistics)
 	 * covers the true shift unless U falls below k or above mn - k, so
@@ -242,14 +339,15 @@ int stats_hl_shift(const double *x, size_t nx, const double *y, size_t ny, doubl
 		k = 1;
 	if (k > (mn + 1) / 2)
 		k = (mn + 1) / 2;
-	r->lo = d[k - 1];
-	r->hi = d[mn - k];
+	r->lo = diff_kth(sx, nx, sy, ny, k);
+	r->hi = diff_kth(sx, nx, sy, ny, mn + 1 - k);
 	if (r->exact)
 		r->conf = 1 - 2 * stats_mw_cdf(nx, ny, (double)k - 1);
 	else
 		r->conf = 1 - 2 * stats_norm_cdf(((double)k - 0.5 - (double)mn / 2) /
 					     sqrt((double)mn * (double)(nx + ny + 1) / 12));
-	free(d);
+	free(ox);
+	free(oy);
 	return 0;
 }
 

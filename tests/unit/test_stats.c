@@ -230,6 +230,61 @@ static void test_hl_interval(void **state)
 	near(s.conf, 1 - 2.0 / 6, 1e-12);
 }
 
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The Hodges-Lehmann shift without its nx * ny differences in memory
+ * gives what sorting all of them gives, to the bit: random samples with
+ * ties, both orders of input, sizes around the exact/normal boundary.
+ */
+static void test_hl_matches_all_differences(void **state)
+{
+	static const size_t sizes[][2] = { { 1, 1 }, { 1, 7 }, { 5, 3 }, { 8, 8 }, { 50, 51 },
+					   { 37, 120 }, { 200, 3 } };
+	unsigned int seed = 12345;
+
+	for (size_t c = 0; c < sizeof(sizes) / sizeof(sizes[0]); c++) {
+		size_t nx = sizes[c][0], ny = sizes[c][1], mn = nx * ny, k;
+		double *x = malloc(nx * sizeof(*x)), *y = malloc(ny * sizeof(*y));
+		double *d = malloc(mn * sizeof(*d)), h;
+		struct stats_shift s;
+
+		for (size_t i = 0; i < nx; i++)
+			x[i] = log(1 + (double)(rand_r(&seed) % 40));	/* ties */
+		for (size_t j = 0; j < ny; j++)
+			y[j] = log(1 + (double)(rand_r(&seed) % 50)) + 0.01;
+		assert_int_equal(stats_hl_shift(x, nx, y, ny, 0.95, &s), 0);	/* unsorted input */
+		for (size_t i = 0; i < nx; i++)
+			for (size_t j = 0; j < ny; j++)
+				d[i * ny + j] = y[j] - x[i];
+		qsort(d, mn, sizeof(*d), cmp_d);
+		h = (double)(mn - 1) * 0.5;
+		k = (size_t)floor(h);
+		assert_true(s.est == (k + 1 < mn ? d[k] + (h - k) * (d[k + 1] - d[k]) : d[k]));
+		/* the interval: d(k) and d(mn + 1 - k), k as R's qwilcox or its normal twin */
+		if (nx <= STATS_MW_EXACT_MAX && ny <= STATS_MW_EXACT_MAX) {
+			for (k = 0; k < mn && stats_mw_cdf(nx, ny, (double)k) < 0.025; k++)
+				;
+		} else {
+			double kk = ceil((double)mn / 2 - 0.5 - stats_norm_quantile(0.975) *
+					 sqrt((double)mn * (double)(nx + ny + 1) / 12));
+
+			k = kk > 0 ? (size_t)kk : 0;
+		}
+		k = k < 1 ? 1 : k > (mn + 1) / 2 ? (mn + 1) / 2 : k;
+		assert_true(s.lo == d[k - 1]);
+		assert_true(s.hi == d[mn - k]);
+		free(x);
+		free(y);
+		free(d);
+	}
+}
+
 /* R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "BH") is 0.02 0.04 0.04 0.02 */
 static void test_bh(void **state)
 {
@@ -528,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_mw_ties),
 		cmocka_unit_test(test_mw_large),
 		cmocka_unit_test(test_hl_interval),
+		cmocka_unit_test(test_hl_matches_all_differences),
 		cmocka_unit_test(test_bh),
 		cmocka_unit_test(test_shift_detected),
 		cmocka_unit_test(test_false_positives_fdr),
