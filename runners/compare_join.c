@@ -406,13 +406,28 @@ static int varies_within_method(const struct compare_result *r, size_t j)
 {
 	/* method is keys[0] unless --ignore method took it out of the join */
 	int m = r->nkeys && !strcmp(r->keys[0], "method");
+	/* the first value of key j seen per method: one pass, the methods being few */
+	const char **meth = malloc((r->n ? r->n : 1) * sizeof(*meth));
+	const char **first = malloc((r->n ? r->n : 1) * sizeof(*first));
+	size_t nm = 0;
+	int varies = 0;
 
-	for (size_t a = 0; a < r->n; a++)
-		for (size_t b = a + 1; b < r->n; b++)
-			if ((!m || !strcmp(r->pt[a].key[0], r->pt[b].key[0])) &&
-			    strcmp(r->pt[a].key[j], r->pt[b].key[j]))
-				return 1;
-	return 0;
+	for (size_t a = 0; meth && first && a < r->n && !varies; a++) {
+		const char *mk = m ? r->pt[a].key[0] : "";
+		size_t i = 0;
+
+		while (i < nm && strcmp(meth[i], mk))
+			i++;
+		if (i == nm) {
+			meth[nm] = mk;
+			first[nm++] = r->pt[a].key[j];
+		} else if (strcmp(first[i], r->pt[a].key[j])) {
+			varies = 1;
+		}
+	}
+	free(meth);
+	free(first);
+	return varies;
 }
 
 static void make_labels(struct compare_result *r)
