@@ -33,6 +33,7 @@ struct load_ctx {
 	struct cfg_job *cur;	/* NULL while in [global] or before any section */
 	int cont;		/* this line is indented: a continuation of the last key */
 	int last_opt;		/* the key the previous line set, -1 none */
+	int global_line;	/* where the [global] section we are in began (0: none yet) */
 	char err[512];
 };
 
@@ -81,6 +82,11 @@ static char *reader(char *str, int num, void *stream)
 			*--e = '\0';
 		if (!strcasecmp(name, "global")) {
 			x->cur = NULL;
+			x->global_line = x->line;
+		} else if (!x->err[0] && strlen(name) >= sizeof(x->c->jobs[0].name)) {
+			/* cut short, two long names could become one job */
+			fmt(x->err, sizeof(x->err), "%s:%d: [%.40s...]: a section name has at most "
+			    "%zu characters", x->path, x->line, name, sizeof(x->c->jobs[0].name) - 1);
 		} else if (!x->err[0]) {
 			for (size_t i = 0; i < x->c->njobs; i++) {
 				if (!strcmp(x->c->jobs[i].name, name) && x->c->jobs[i].file == x->path) {
@@ -182,6 +188,12 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (j != &x->global && j->vals[i].raw && !j->vals[i].inherited) {
 		fmt(x->err, sizeof(x->err), "%s:%d: %s: set twice in [%s] (first on line %d)",
 		    x->path, x->line, name, j->name, j->vals[i].line);
+		return 0;
+	}
+	/* a later [global] may change a default for the jobs after it; one [global] says it once */
+	if (j == &x->global && j->vals[i].raw && j->vals[i].line > x->global_line) {
+		fmt(x->err, sizeof(x->err), "%s:%d: %s: set twice in [global] (first on line %d)",
+		    x->path, x->line, name, j->vals[i].line);
 		return 0;
 	}
 	if (check_list(x, (size_t)i, value))

@@ -135,6 +135,14 @@ static void test_global_applies_forward(void **state)
 	assert_int_equal(p.items[1].sc.repeat, 7);
 	plan_free(&p);
 	cfg_free(&c);
+	/* two [global] sections: the second changes the default for what follows */
+	err = load("[global]\nrepeat = 5\n[a]\nmethod = iouring\nsize = 8k\n"
+		   "[global]\nrepeat = 7\n[b]\nmethod = iouring\nsize = 8k\n", &c, &p);
+	assert_string_equal(err, "");
+	assert_int_equal(p.items[0].sc.repeat, 5);
+	assert_int_equal(p.items[1].sc.repeat, 7);
+	plan_free(&p);
+	cfg_free(&c);
 }
 
 static void test_cross_product(void **state)
@@ -212,6 +220,13 @@ static void test_errors_name_file_line_key(void **state)
 	expect_error("[a]\nmethod = iouring\nsize = 4k\nrebuild = sometimes\n",
 		     "rebuild: \"sometimes\" is not one of: auto, each, once");
 	expect_error("[a\nmethod = iouring\n", ":1: syntax error");
+	/* one [global] says a key once; a later one may change it for the jobs after it */
+	expect_error("[global]\nrepeat = 5\nrepeat = 7\n[a]\nmethod = iouring\nsize = 4k\n",
+		     ":3: repeat: set twice in [global] (first on line 2)");
+	/* a section name cut short could become another's */
+	expect_error("[aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab]\n"
+		     "method = iouring\nsize = 4k\n", ":1: [aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...]: "
+		     "a section name has at most 63 characters");
 	/* a buffer far beyond this machine's memory */
 	expect_error("[a]\nmethod = iouring\nsize = 64T\n", ":3: size: 64T is more than memory allows");
 }
