@@ -5,6 +5,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "compare_int.h"
+#include "outdir.h"
 #include "util.h"
 
 int compare_print(FILE *out, FILE *warn_to, const struct compare_result *r,
@@ -50,6 +52,30 @@ int compare_print(FILE *out, FILE *warn_to, const struct compare_result *r,
 	return ret;
 }
 
+/*
+ * -o PATH: a new file in PATH's directory, renamed over PATH when it is
+ * complete, so a symlink planted at PATH is replaced, not written through.
+ */
+static int out_open(struct outfile *of, const char *path)
+{
+	char dir[4096], base[256];
+	const char *slash = strrchr(path, '/');
+	int dfd, ret;
+
+	if (slash)
+		fmt(dir, sizeof(dir), "%.*s", (int)(slash - path) ? (int)(slash - path) : 1, path);
+	else
+		fmt(dir, sizeof(dir), ".");
+	fmt(base, sizeof(base), "%s", slash ? slash + 1 : path);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	ret = outfile_open(of, dfd, base);
+	if (ret)
+		close(dfd);
+	return ret;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -67,7 +93,8 @@ static void usage(FILE *f)
 		"  --only REGEX        only points whose \"method=... size=... op=...\" text matches\n"
 		"  --ignore KEY        leave a scenario key out of the join (e.g. order: 4 KiB\n"
 		"                      against THP); repeatable or comma-separated\n"
-		"  -o FILE             write there instead of stdout\n"
+		"  -o FILE             write there instead of stdout (a new file renamed into\n"
+		"                      place: never written through a symlink)\n"
 		"exit status: 0 no regression, 1 a regression, 125 nothing decided (every point\n"
 		"inconclusive or not compared), 2 usage error: fit for CI and `git bisect run`\n",
 		COMPARE_THRESHOLD, COMPARE_ALPHA, COMPARE_MIN_SAMPLES);
@@ -177,6 +204,7 @@ int compare_main(int argc, char **argv)
 	int format = -1, c, ret, colour;
 	char err[1024];
 	FILE *out = stdout;
+	struct outfile of = { .dfd = -1 };
 
 	compare_opts_default(&o);
 	optind = 1;
@@ -217,12 +245,13 @@ int compare_main(int argc, char **argv)
 		return 2;
 	}
 	if (outp) {
-		out = fopen(outp, "we");
-		if (!out) {
-			fprintf(stderr, "gupbench compare: %s: %s\n", outp, strerror(errno));
+		ret = out_open(&of, outp);
+		if (ret) {
+			fprintf(stderr, "gupbench compare: %s: %s\n", outp, strerror(-ret));
 			compare_result_free(&r);
-				return 2;
+			return 2;
 		}
+		out = of.f;
 	}
 	if (format < 0)
 		format = !outp && isatty(STDOUT_FILENO) ? CMP_FMT_TERMINAL : CMP_FMT_TEXT;
@@ -231,8 +260,12 @@ int compare_main(int argc, char **argv)
 		 !(getenv("NO_COLOR") && *getenv("NO_COLOR")) &&
 		 !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 	ret = compare_print(out, stderr, &r, &o, format, colour);
-	if (out != stdout && fclose(out))
-		ret = -errno;
+	if (outp && !ret)
+		ret = outfile_commit(&of);
+	else if (outp)
+		outfile_abort(&of);
+	if (of.dfd > 0)
+		close(of.dfd);
 	if (ret) {
 		fprintf(stderr, "gupbench compare: writing the output: %s\n", strerror(-ret));
 		compare_result_free(&r);

@@ -132,6 +132,24 @@ def test_plot_and_report_never_write_through_a_symlink():
 
 
 @test
+def test_compare_output_never_written_through_a_symlink():
+    """compare -o PATH with a symlink planted at PATH: the link is replaced, its target kept."""
+    d = tmpdir()
+    victim = d + "/victim"
+    open(victim, "w").write("mine\n")
+    os.symlink(victim, d + "/out.txt")
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "icount-aa")
+    p = run(["compare", "-o", d + "/out.txt", data + "/a", data + "/b"])
+    assert p.returncode == 0, p.stderr
+    assert open(victim).read() == "mine\n"
+    assert not os.path.islink(d + "/out.txt")
+    assert "Summary: 0 regressions" in " ".join(open(d + "/out.txt").read().split())
+    # a path in no directory is refused, with the reason
+    p = run(["compare", "-o", d + "/no/such/out.txt", data + "/a", data + "/b"])
+    assert p.returncode == 2 and "No such file or directory" in p.stderr, p.stderr
+
+
+@test
 def test_restore_writes_only_gupbench_knobs():
     d = tmpdir()
     victim = d + "/victim"
