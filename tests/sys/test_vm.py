@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# tap-timeout: 1200
 """`gupbench vm` end to end: a Debian kernel booted under QEMU runs configs.
 
 The image is Debian's 6.1 cloud kernel, fetched through apt on first use
@@ -75,9 +76,21 @@ cpu_node = 0
 mem_node = local, remote, all
 repeat = 3
 """)
-    p = vm("--numa", "2", "--cpus", "2", "-o", d + "/run", cfg)
+    # Two vCPUs are multi-threaded TCG, whose threads share this host's two
+    # CPUs with everything else: once in several make test runs such a guest
+    # stalled until the file's time ran out. A stall now ends at --timeout as
+    # exit 4 (the guest did not complete), and gets one more boot, said here.
+    p = vm("--numa", "2", "--cpus", "2", "--timeout", "200", "-o", d + "/run", cfg)
+    if p.returncode == 4:
+        print("# the two-vCPU guest did not complete (exit 4), booting it once more:")
+        for line in p.stderr.splitlines()[-12:]:
+            print("#   " + line)
+        p = vm("--numa", "2", "--cpus", "2", "--timeout", "200", "-o", d + "/run2", cfg)
+        d += "/run2"
+    else:
+        d += "/run"
     assert p.returncode == 0, p.stderr
-    ok = ok_rows(d + "/run")
+    ok = ok_rows(d)
     assert len({(r["method"], r["mem_node"]) for r in ok}) == 6, ok
     pages = 16 << 8
     for r in ok:
@@ -85,7 +98,7 @@ repeat = 3
         want = {"local": "n0=%d" % pages, "remote": "n1=%d" % pages,
                 "all": "n0=%d;n1=%d" % (pages // 2, pages // 2)}[r["mem_node"]]
         assert r["node_hist"] == want, r
-    m = meta(d + "/run/meta")
+    m = meta(d + "/meta")
     assert m[("vm", "numa_nodes")] == "2"
     assert m[("machine", "numa_node1")].startswith("cpus 1"), m
 
