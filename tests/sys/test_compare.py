@@ -181,11 +181,12 @@ def test_4k_against_thp():
     assert "order=9->0" in p.stdout, p.stdout
 
 
+# 4 KiB pages only: a machine whose kernel offers no THP runs it as well
 ROUNDS = """
 [cmp]
 method = iouring
-size = 4M
-order = 0, pmd
+size = 1M, 2M
+order = 0
 repeat = 5
 warmup = 1
 """
