@@ -9,6 +9,7 @@
 #include "csvread.h"
 #include "point.h"
 #include "stats.h"
+#include "strindex.h"
 #include "util.h"
 
 static int group_cmp(const void *a, const void *b)
@@ -121,70 +122,31 @@ enum {
 };
 
 /*
- * The groups by key, for a million rows of a hundred thousand points: a
- * hash of what group_cmp() compares, open addressing over indices into
- * a->g (0: empty, else index + 1), grown at half full.
+ * The group of key, made if new; NULL: out of memory. Found through a
+ * string index of what group_cmp() compares (a million rows of a hundred
+ * thousand points: no linear search).
  */
-struct group_index {
-	size_t *slot;
-	size_t cap, n;
-};
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return h;
-}
-
-static uint64_t group_hash(const struct agg_group *g)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	h = fnv(h, g->op, strlen(g->op) + 1);
-	h = fnv(h, g->method, strlen(g->method) + 1);
-	h = fnv(h, g->backing, strlen(g->backing) + 1);
-	h = fnv(h, g->vkey, strlen(g->vkey) + 1);
-	h = fnv(h, g->share, strlen(g->share) + 1);
-	h = fnv(h, &g->order, sizeof(g->order));
-	/* group_cmp's == on zero: 0.0 and -0.0 are one key */
-	h = fnv(h, g->zero == 0 ? &(double){ 0 } : &g->zero, sizeof(g->zero));
-	h = fnv(h, &g->size, sizeof(g->size));
-	return fnv(h, &g->threads, sizeof(g->threads));
-}
-
-static int index_grow(struct group_index *ix, const struct agg *a)
-{
-	size_t cap = ix->cap ? ix->cap * 2 : 1024, *slot = calloc(cap, sizeof(*slot));
-
-	if (!slot)
-		return -ENOMEM;
-	for (size_t i = 0; i < a->n; i++) {
-		size_t s = group_hash(&a->g[i]) & (cap - 1);
-
-		while (slot[s])
-			s = (s + 1) & (cap - 1);
-		slot[s] = i + 1;
-	}
-	free(ix->slot);
-	ix->slot = slot;
-	ix->cap = cap;
-	return 0;
-}
-
-/* The group of key, made if new; NULL: out of memory. */
-static struct agg_group *group_of(struct agg *a, struct group_index *ix, size_t *gcap,
+static struct agg_group *group_of(struct agg *a, struct strindex *ix, size_t *gcap,
 				  const struct agg_group *key)
 {
-	size_t s;
+	char k[512];
+	size_t *slot;
+	int found;
 
-	if ((a->n + 1) * 2 > ix->cap && index_grow(ix, a))
-		return NULL;
-	for (s = group_hash(key) & (ix->cap - 1); ix->slot[s]; s = (s + 1) & (ix->cap - 1))
-		if (!group_cmp(&a->g[ix->slot[s] - 1], key))
-			return &a->g[ix->slot[s] - 1];
+	/* group_cmp's == on zero: 0.0 and -0.0 are one key */
+	fmt(k, sizeof(k), "%s|%s|%s|%s|%s|%d|%.17g|%llu|%d", key->op, key->method,
+	    key->backing, key->vkey, key->share, key->order, key->zero == 0 ? 0.0 : key->zero,
+	    (unsigned long long)key->size, key->threads);
+	slot = strindex_slot(ix, k, &found);
+	if (found && !group_cmp(&a->g[*slot], key))
+		return &a->g[*slot];
+	if (found) {
+		/* a value holding the separator made two keys one text: look it up the long way */
+		for (size_t i = 0; i < a->n; i++)
+			if (!group_cmp(&a->g[i], key))
+				return &a->g[i];
+		slot = NULL;
+	}
 	if (a->n == *gcap) {
 		size_t cap = *gcap ? *gcap * 2 : 64;
 		struct agg_group *g = realloc(a->g, cap * sizeof(*g));
@@ -194,9 +156,10 @@ static struct agg_group *group_of(struct agg *a, struct group_index *ix, size_t 
 		a->g = g;
 		*gcap = cap;
 	}
+	if (slot)
+		*slot = a->n;
 	a->g[a->n] = *key;
-	ix->slot[s] = ++a->n;
-	return &a->g[a->n - 1];
+	return &a->g[a->n++];
 }
 
 /* v[n++] = x, growing v by doubling; -ENOMEM leaves it as it was. */
@@ -226,7 +189,7 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		"ref", "pins_acquired", "pins_exact", "zero_pages_got",
 	};
 	struct csv_table t;
-	struct group_index ix = { 0 };
+	struct strindex ix = { 0 };
 	size_t gcap = 0;
 	int col[C_NR], pcol[P_NR], kcol[POINT_NKEYS], have_pins, ret;
 
@@ -322,7 +285,7 @@ int agg_load(struct agg *a, const char *path, char *err, size_t len)
 		}
 	}
 	csv_table_free(&t);
-	free(ix.slot);
+	strindex_free(&ix);
 	if (ret) {
 		agg_free(a);
 		return ret;

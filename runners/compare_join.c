@@ -18,68 +18,10 @@
 #include <unistd.h>
 
 #include "compare_int.h"
+#include "strindex.h"
 #include "point.h"
 #include "csvread.h"
 #include "util.h"
-
-/* A string-keyed index of the points (open addressing, FNV-1a). */
-struct index {
-	char **key;
-	size_t *val;
-	size_t cap, n;
-};
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static size_t *index_slot(struct index *ix, const char *key, int *found)
-{
-	size_t i;
-
-	if (ix->n * 2 >= ix->cap) {
-		struct index big = { 0 };
-
-		big.cap = ix->cap ? ix->cap * 2 : 256;
-		big.key = calloc(big.cap, sizeof(*big.key));
-		big.val = calloc(big.cap, sizeof(*big.val));
-		for (size_t k = 0; k < ix->cap; k++) {
-			if (!ix->key[k])
-				continue;
-			i = fnv1a(ix->key[k]) & (big.cap - 1);
-			while (big.key[i])
-				i = (i + 1) & (big.cap - 1);
-			big.key[i] = ix->key[k];
-			big.val[i] = ix->val[k];
-		}
-		big.n = ix->n;
-		free(ix->key);
-		free(ix->val);
-		*ix = big;
-	}
-	i = fnv1a(key) & (ix->cap - 1);
-	while (ix->key[i] && strcmp(ix->key[i], key))
-		i = (i + 1) & (ix->cap - 1);
-	*found = !!ix->key[i];
-	if (!*found) {
-		ix->key[i] = strdup(key);
-		ix->n++;
-	}
-	return &ix->val[i];
-}
-
-static void index_free(struct index *ix)
-{
-	for (size_t i = 0; i < ix->cap; i++)
-		free(ix->key[i]);
-	free(ix->key);
-	free(ix->val);
-}
 
 enum { C_OP, C_NS, C_PAGES, C_STATUS, C_REASON, C_SCENARIO, C_THREAD, C_ROUND, C_MISMATCH,
        C_RUN, C_CPU, C_CLOCK, C_NCOLS };
@@ -120,7 +62,7 @@ struct scen_set {
 struct loader {
 	struct compare_result *r;
 	const struct compare_opts *o;
-	struct index ix;
+	struct strindex ix;
 	int use[POINT_NKEYS];		/* in the join */
 	int ign[POINT_NKEYS];		/* index in o->ignore[], -1: not ignored */
 	struct scen_set *scen[2];	/* per point, per side */
@@ -142,7 +84,7 @@ static void key_value(char **row, const struct side_cols *sc, size_t k, char *ds
 static struct compare_point *point_get(struct loader *l, const char *key, int *created)
 {
 	int found;
-	size_t *slot = index_slot(&l->ix, key, &found);
+	size_t *slot = strindex_slot(&l->ix, key, &found);
 	struct compare_result *r = l->r;
 
 	*created = !found;
@@ -784,7 +726,7 @@ out:
 		free(l.reps[s].id);
 		side_load_free(&sl[s]);
 	}
-	index_free(&l.ix);
+	strindex_free(&l.ix);
 	if (o->only)
 		regfree(&re);
 	if (ret)
