@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "history.h"
 #include "bisect.h"
 #include "kfeat.h"
 #include "list.h"
@@ -68,6 +69,8 @@ ARGS_ONLY(bisect_step)
 ARGS_ONLY(report)
 ARGS_ONLY(plot)
 ARGS_ONLY(restore)
+ARGS_ONLY(history)
+ARGS_ONLY(kernels)
 #undef ARGS_ONLY
 
 /*
@@ -99,6 +102,10 @@ static const struct command {
 	  "the first bad kernel", bisect_cmd },
 	{ "vm", "--kernel SPEC CONFIG... [-o DIR]", "run the configs on SPEC booted under QEMU",
 	  vm_cmd },
+	{ "kernels", "[--update] [PATTERN]", "the Debian kernels vm and history can boot",
+	  kernels_cmd },
+	{ "history", "--kernels SPEC... CONFIG...",
+	  "configs on a row of kernels: trend, change points, report", history_cmd },
 	{ "restore", "DIR", "write back knobs a killed run left changed", restore_cmd },
 	{ "version", "", "", version_cmd },
 	{ "__worker", NULL, NULL, worker_cmd },

@@ -72,7 +72,7 @@ static void machine_line(const char *dir, char *dst, size_t len)
  * directory. Anything that could end the string or the command (quotes,
  * backslash, backquote, macros, control characters) becomes '?'.
  */
-static void gp_text(char *dst, size_t len, const char *src)
+void plot_text(char *dst, size_t len, const char *src)
 {
 	size_t i = 0;
 
@@ -140,7 +140,7 @@ static FILE *scratch_data(struct scratch *sc)
 
 /*
  * Run one gnuplot script in the scratch directory, on its data.dat, for
- * out.png and out.svg; vars hold only numbers and gp_text() strings.
+ * out.png and out.svg; vars hold only numbers and plot_text() strings.
  * 0 or -errno with err.
  */
 static int gnuplot_run(const struct scratch *sc, const char *script, const char *vars, char *err,
@@ -172,9 +172,9 @@ static int gnuplot_series(struct scratch *sc, const char *script, int blocks, co
 	char vars[3072], t[512], x[256], y[256], name[300];
 	int ret;
 
-	gp_text(t, sizeof(t), title);
-	gp_text(x, sizeof(x), xlabel);
-	gp_text(y, sizeof(y), ylabel);
+	plot_text(t, sizeof(t), title);
+	plot_text(x, sizeof(x), xlabel);
+	plot_text(y, sizeof(y), ylabel);
 	fmt(vars, sizeof(vars),
 	    "datafile='data.dat'; nblocks=%d; outbase='out'; plottitle='%s'; xlab='%s'; ylab='%s'; %s",
 	    blocks, t, x, y, style);
@@ -413,7 +413,7 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 				/* two blank lines end a gnuplot data block */
 				if (blocks)
 					fputs("\n\n", f);
-				gp_text(series, sizeof(series), pts[s].series);
+				plot_text(series, sizeof(series), pts[s].series);
 				fprintf(f, "\"%s\" median p25 p75 n linear\n", series);
 				if (pts[s].one_n)
 					fprintf(f, "1 %.6g %.6g %.6g %zu %.6g\n", pts[s].one[0], pts[s].one[1],
@@ -511,7 +511,7 @@ int plot_ratio(const struct compare_result *r, const struct compare_opts *o, con
 		if (isnan(p->q))	/* not tested: no ratio to show */
 			continue;
 		fmt(both, sizeof(both), "%s %s", p->label, p->op);
-		gp_text(label, sizeof(label), both);
+		plot_text(label, sizeof(label), both);
 		fprintf(f, "%d %.6g %.6g %.6g %s \"%s\"\n", n++, p->ratio, p->lo, p->hi,
 			compare_verdict_name(p->verdict), label);
 	}
@@ -526,7 +526,7 @@ int plot_ratio(const struct compare_result *r, const struct compare_opts *o, con
 	fmt(title, sizeof(title), "%s vs %s: new/base, 95%% CI; band: threshold %g%%",
 	    r->new.release[0] ? r->new.release : r->new.path,
 	    r->base.release[0] ? r->base.release : r->base.path, o->threshold * 100);
-	gp_text(t, sizeof(t), title);
+	plot_text(t, sizeof(t), title);
 	fmt(vars, sizeof(vars), "datafile='data.dat'; npoints=%d; outbase='out'; plottitle='%s'; "
 	    "lo_t=%g; hi_t=%g", n, t, 1 / (1 + o->threshold), 1 + o->threshold);
 	ret = gnuplot_run(&sc, script, vars, err, len);
@@ -539,6 +539,48 @@ int plot_ratio(const struct compare_result *r, const struct compare_opts *o, con
 		if (ret)
 			fmt(err, len, "%s/%s: %s", outdir, name, strerror(-ret));
 	}
+out:
+	scratch_remove(&sc);
+	close(pfd);
+	return ret;
+}
+
+int plot_blocks(const char *outdir, const char *base, const char *script, const char *title,
+		const char *xlabel, const char *ylabel, const char *style, int (*write)(FILE *f, void *ctx), void *ctx, char *err, size_t len)
+{
+	char sdir[PATH_MAX], path[PATH_MAX + 64];
+	struct scratch sc;
+	int pfd, ret, blocks;
+	FILE *f;
+
+	pfd = outdir_open(outdir);
+	if (pfd < 0) {
+		fmt(err, len, "%s: %s", outdir, strerror(-pfd));
+		return pfd;
+	}
+	ret = scratch_make(&sc, pfd);
+	if (ret) {
+		fmt(err, len, "%s: scratch directory: %s", outdir, strerror(-ret));
+		close(pfd);
+		return ret;
+	}
+	f = scratch_data(&sc);
+	if (!f) {
+		ret = -errno;
+		fmt(err, len, "%s: %s", outdir, strerror(errno));
+		goto out;
+	}
+	blocks = write(f, ctx);
+	ret = blocks < 0 ? blocks : 0;
+	if (fclose(f) && !ret)
+		ret = -EIO;
+	if (ret) {
+		fmt(err, len, "%s/%s.dat: %s", outdir, base, strerror(-ret));
+		goto out;
+	}
+	scripts_dir(sdir, sizeof(sdir));
+	fmt(path, sizeof(path), "%s/%s", sdir, script);
+	ret = gnuplot_series(&sc, path, blocks, base, title, xlabel, ylabel, style, err, len);
 out:
 	scratch_remove(&sc);
 	close(pfd);

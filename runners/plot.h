@@ -7,6 +7,7 @@
 #define GUPBENCH_PLOT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct compare_result;
 struct compare_opts;
@@ -18,6 +19,24 @@ struct compare_opts;
  */
 int plot_ratio(const struct compare_result *r, const struct compare_opts *o, const char *outdir,
 	       const char *base, char *err, size_t len);
+
+/*
+ * Text that goes into gnuplot code or data as a double- or single-quoted
+ * string (titles from meta fields and CSV cells, someone else's): quotes,
+ * backslash, backquote, macro and control characters become '?'.
+ */
+void plot_text(char *dst, size_t len, const char *src);
+
+/*
+ * A chart drawn by plots/SCRIPT from the data write() puts in its data
+ * file (blocks of rows, each block's first line a header whose first cell
+ * is the series title; it returns how many blocks, or -errno), to
+ * outdir/base.{dat,png,svg}, never through a symlink. Titles and labels are
+ * made safe for gnuplot here; style holds only gnuplot variables of
+ * numbers. 0 or -errno with err set.
+ */
+int plot_blocks(const char *outdir, const char *base, const char *script, const char *title,
+		const char *xlabel, const char *ylabel, const char *style, int (*write)(FILE *f, void *ctx), void *ctx, char *err, size_t len);
 
 /* 0 or -errno with err set. quiet: don't list what was drawn. */
 int plot_run(const char *dir, int quiet, char *err, size_t len);

@@ -96,17 +96,16 @@ static void proc_on_signal(int sig)
 		kill(-proc_pgrp, sig);
 }
 
-int proc_run(const struct proc *p)
+/*
+ * Fork and exec p->argv; pfd[1] (or p->out_fd) becomes its stdout. The
+ * child's pid, or -errno.
+ */
+static pid_t proc_spawn(const struct proc *p, int pfd[2])
 {
-	int pfd[2] = { -1, -1 }, nul, status, e;
+	int nul, e;
 	sigset_t all, old;
 	pid_t pid;
 
-	/* a signal between two children: start no build or boot after it */
-	if (p->group == PROC_FORWARD && proc_signal)
-		return 128 + proc_signal;
-	if (p->out_fd < 0 && pipe2(pfd, O_CLOEXEC))
-		return -errno;
 	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	/* nothing reaches the handler until the child's group is known */
 	sigfillset(&all);
@@ -152,12 +151,35 @@ int proc_run(const struct proc *p)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (nul >= 0)
 		close(nul);
+	return pid < 0 ? -e : pid;
+}
+
+pid_t proc_start(const struct proc *p)
+{
+	int none[2] = { -1, -1 };
+
+	if (p->out_fd < 0 || p->group == PROC_FORWARD)
+		return -EINVAL;
+	return proc_spawn(p, none);
+}
+
+int proc_run(const struct proc *p)
+{
+	int pfd[2] = { -1, -1 }, status;
+	pid_t pid;
+
+	/* a signal between two children: start no build or boot after it */
+	if (p->group == PROC_FORWARD && proc_signal)
+		return 128 + proc_signal;
+	if (p->out_fd < 0 && pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = proc_spawn(p, pfd);
 	if (pfd[1] >= 0)
 		close(pfd[1]);
 	if (pid < 0) {
 		if (pfd[0] >= 0)
 			close(pfd[0]);
-		return -e;
+		return pid;
 	}
 	if (pfd[0] >= 0) {
 		FILE *f = fdopen(pfd[0], "r");

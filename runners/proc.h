@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* s as one sh word, whatever it holds ('...', each ' as '\''); the caller
  * frees it; NULL if out of memory. */
@@ -63,6 +64,13 @@ struct proc {
  * if signal N killed it, or -errno if it could not be started.
  */
 int proc_run(const struct proc *p);
+
+/*
+ * Start p->argv and return at once: its pid (the caller waits for it), or
+ * -errno. Its stdout must be a file (out_fd >= 0); PROC_FORWARD is
+ * refused (one child at a time gets the signals forwarded).
+ */
+pid_t proc_start(const struct proc *p);
 
 /* proc.line for output wanted as one string: lines joined by '\n' into buf */
 struct capture {

@@ -13,7 +13,7 @@
  * why.
  *
  * Kernels: a bzImage/vmlinuz path, `debian:VERSION` (a packaged Debian
- * cloud kernel, fetched by scripts/kernel-fetch.sh), or `build:SRC` (a
+ * cloud kernel of any suite, fetched by scripts/kernels.sh), or `build:SRC` (a
  * source tree built by scripts/kbuild.sh with GUP_TEST and friends).
  *
  * Accelerator: KVM only where a guest really answers under it. On some
@@ -64,8 +64,8 @@ static void usage(FILE *f)
 		"         [--cache DIR] [--force] [--no-plot] [-q] [run] CONFIG...\n"
 		"  boots SPEC under QEMU, runs CONFIG... there and writes DIR (default\n"
 		"  results/vm-<date>-<kernel>) on the host, as `gupbench run` would.\n"
-		"  SPEC: a bzImage/vmlinuz path; debian:VERSION (6.1, 6.1.0-50, 6.12, 6.12.107:\n"
-		"  a Debian cloud kernel through apt); build:SRC (scripts/kbuild.sh builds a git\n"
+		"  SPEC: a bzImage/vmlinuz path; debian:VERSION (7.3, 6.16.12, 6.1.0-57, latest:\n"
+		"  a Debian cloud kernel of any suite, `gupbench kernels` lists them); build:SRC (scripts/kbuild.sh builds a git\n"
 		"  tree or linux-source-6.1 with CONFIG_GUP_TEST).\n"
 		"  --cpus N       guest CPUs (default: the host's online CPUs; 1 under icount)\n"
 		"  --mem SIZE     guest memory (default 2G)\n"

@@ -32,11 +32,12 @@ int vm_resolve_kernel(struct vm *vm)
 
 	if (!strncmp(spec, "debian:", 7) || !strncmp(spec, "build:", 6)) {
 		int deb = spec[0] == 'd';
-		char *argv[] = { script, "--cache", vm->cache,
-				 (char *)(spec + (deb ? 7 : 6)), NULL };
+		char *fetch[] = { script, "--cache", vm->cache, "fetch", (char *)(spec + 7), NULL };
+		char *build[] = { script, "--cache", vm->cache, (char *)(spec + 6), NULL };
+		char **argv = deb ? fetch : build;
 
 		fmt(script, sizeof(script), "%s/scripts/%s", vm->top,
-		    deb ? "kernel-fetch.sh" : "kbuild.sh");
+		    deb ? "kernels.sh" : "kbuild.sh");
 		/* the script's last stdout line is the image; its stderr is the user's */
 		ret = proc_last_line(argv, vm->image, sizeof(vm->image));
 		if (ret || !vm->image[0]) {
