@@ -5,7 +5,10 @@
 #
 # SRC is a kernel git checkout (whatever is checked out is built, as
 # `git bisect` leaves it), a plain kernel source directory, or the word
-# linux-source-6.1 (Debian's package, unpacked once into $CACHE/src).
+# linux-source-X.Y, Debian's source package of that series (6.1, 6.12,
+# 7.2, 7.3: the installed /usr/src tarball if there is one, else fetched
+# by scripts/kernels.sh source from any suite), unpacked once into
+# $CACHE/src.
 # The config is tinyconfig plus configs/kernel/gupbench.config: everything
 # built in, no modules, so the image boots with just an initramfs.
 #
@@ -26,8 +29,8 @@ unset CDPATH
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 fragment="$top/configs/kernel/gupbench.config"
-deb_pkg=linux-source-6.1
-deb_tar=/usr/src/linux-source-6.1.tar.xz
+deb_pkg=
+deb_tar=
 
 # Keep stdout for the final path alone: a caller does `img=$(kbuild.sh ...)`,
 # so anything a helper prints by accident must not land there.
@@ -36,7 +39,7 @@ exec 3>&1 1>&2
 log() { echo "kbuild: $*"; }
 die() { echo "kbuild: $*"; exit 1; }
 usage() {
-	echo "usage: kbuild.sh [-j N] [--cache DIR] SRC (a kernel tree, or $deb_pkg)"
+	echo "usage: kbuild.sh [-j N] [--cache DIR] SRC (a kernel tree, or linux-source-X.Y)"
 	exit 2
 }
 
@@ -48,7 +51,7 @@ while (($#)); do
 	-j*) jobs=${1#-j}; shift ;;
 	--cache) (($# >= 2)) || usage; cache=$2; shift 2 ;;
 	--cache=*) cache=${1#--cache=}; shift ;;
-	-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&3; exit 0 ;;
+	-h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&3; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "kbuild: unknown option $1"; usage ;;
 	*) break ;;
@@ -98,16 +101,25 @@ unpack_debian_source() {
 }
 
 # Resolve SRC to a tree and an ID that changes whenever the built source does.
-if [ "$src_arg" = "$deb_pkg" ]; then
-	pkgver=$(dpkg-query -W -f='${Version}' "$deb_pkg" 2>/dev/null) ||
-		die "$deb_pkg is not installed: apt-get install $deb_pkg"
-	[ -n "$pkgver" ] || die "$deb_pkg is not installed: apt-get install $deb_pkg"
+if [[ $src_arg =~ ^linux-source-([0-9]+\.[0-9]+)$ ]]; then
+	deb_pkg=$src_arg
+	series=${BASH_REMATCH[1]}
+	deb_tar=/usr/src/$deb_pkg.tar.xz
+	if [ -f "$deb_tar" ] && pkgver=$(dpkg-query -W -f='${Version}' "$deb_pkg" 2>/dev/null) &&
+		[ -n "$pkgver" ]; then
+		log "$deb_pkg $pkgver (installed)"
+	else
+		# from gupbench's own package lists: every suite, no system change
+		deb_tar=$("$top/scripts/kernels.sh" --cache "$cache" source "$series") ||
+			die "cannot get $deb_pkg (scripts/kernels.sh source $series)"
+		pkgver=$(cat "$deb_tar.version" 2>/dev/null) || pkgver=unknown
+	fi
 	base=$(sanitize "$deb_pkg-$pkgver")
 	src="$cache/src/$base"
 	unpack_debian_source "$src"
 	id="$base-$cfghash"
 else
-	[ -d "$src_arg" ] || die "$src_arg: no such directory (want a kernel tree or $deb_pkg)"
+	[ -d "$src_arg" ] || die "$src_arg: no such directory (want a kernel tree or linux-source-X.Y)"
 	src=$(cd "$src_arg" && pwd)
 	if [ ! -f "$src/Makefile" ] || [ ! -f "$src/Kconfig" ] || [ ! -d "$src/arch/x86" ]; then
 		die "$src does not look like a Linux source tree (no Makefile, Kconfig, arch/x86)"
@@ -228,6 +240,10 @@ fi
 # olddefconfig silently drops an option whose dependencies are unmet (or
 # that this kernel version does not have). A guest missing one would fail
 # much later and less clearly, so check every line of the fragment now.
+# Is config NAME declared anywhere in the tree's Kconfig files?
+defined() {
+	grep -rqE --include='Kconfig*' "^[[:space:]]*(menu)?config[[:space:]]+$1[[:space:]]*$" "$src"
+}
 bad=()
 while IFS= read -r line; do
 	case $line in
@@ -235,7 +251,13 @@ while IFS= read -r line; do
 		name=${line%%=*}
 		if ! grep -qxF -- "$line" "$o/.config"; then
 			got=$(grep -E "^($name=|# $name is not set)" "$o/.config" || true)
-			bad+=("$line (.config has: ${got:-nothing: unknown option or unmet dependency})")
+			if [ -z "$got" ] && ! defined "${name#CONFIG_}"; then
+				# options come and go between versions (BASE_FULL, SLOB):
+				# one this tree does not have at all is not a lost one
+				log "$line: no such option in this kernel version, left out"
+				continue
+			fi
+			bad+=("$line (.config has: ${got:-nothing: unmet dependency})")
 		fi
 		;;
 	"# CONFIG_"*" is not set")

@@ -176,10 +176,19 @@ make_catalog() {
 do_update() {
 	apt_setup
 	log "updating gupbench's package lists ($apt)"
-	if ! flock "$apt/.lock" apt-get "${apt_opts[@]}" -qq update; then
+	# --error-on=any: a suite that cannot be fetched fails the update (apt
+	# would only warn and keep going with whatever lists it had)
+	if ! flock "$apt/.lock" apt-get "${apt_opts[@]}" -qq --error-on=any update 2>"$apt/update.log"; then
+		log "apt-get update failed: $(grep -m1 -E '^(E|W):' "$apt/update.log" || echo "see $apt/update.log")"
 		return 1
 	fi
-	make_catalog "$apt/lists" "$catalog"
+	make_catalog "$apt/lists" "$catalog.new"
+	if ! [ -s "$catalog.new" ]; then
+		rm -f "$catalog.new"
+		log "the package lists hold no kernel"
+		return 1
+	fi
+	mv "$catalog.new" "$catalog"
 	log "$(wc -l <"$catalog") kernel builds listed"
 }
 
@@ -399,7 +408,8 @@ list() {
 source_fetch() {
 	local series=$1 out=$cache/src/linux-source-$1.tar.xz work deb
 	[[ $series =~ ^[0-9]+\.[0-9]+$ ]] || die "source wants a series such as 7.3, not \"$series\""
-	if [ -s "$out" ] && xz -t "$out" 2>/dev/null; then
+	# a tarball is renamed into place complete; its version file first
+	if [ -s "$out" ] && [ -s "$out.version" ]; then
 		echo "$out" >&3
 		return
 	fi
@@ -413,6 +423,8 @@ source_fetch() {
 	deb=$(ls "$work"/*.deb 2>/dev/null | head -1) || true
 	[ -n "$deb" ] || die "apt-get download linux-source-$series failed"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" --wildcards '*.tar.xz'
+	dpkg-deb -f "$deb" Version >"$out.version.tmp"
+	mv "$out.version.tmp" "$out.version"
 	mv "$(ls "$work"/usr/src/linux-source-*.tar.xz | head -1)" "$out"
 	echo "$out" >&3
 }
