@@ -439,11 +439,22 @@ static void write_trend(FILE *f, const struct hrep *r, int md)
 	fprintf(f, "Trend: median %s per 4 KiB page; ^ regression, v improvement\n"
 		"against the measured kernel before it; skip: not run there (below)\n",
 		metric_text(r));
-	/* six kernels a block keeps a line within 100 columns */
-	for (size_t k0 = 0; k0 < h->nk; k0 += 6) {
-		size_t k1 = k0 + 6 < h->nk ? k0 + 6 : h->nk;
+	/* as many kernels a block as keep a line within 110 columns */
+	int w = 9;
+	size_t per;
 
-		fprintf(f, "\n  %-36s", "point, op");
+	for (size_t p = 0; p < r->np; p++) {
+		int l = (int)(strlen(r->p[p].label) + 1 + strlen(r->p[p].op));
+
+		w = l > w ? l : w;
+	}
+	w = w > 60 ? 60 : w;
+	per = (size_t)((110 - 2 - w) / 11);
+	per = per ? per : 1;
+	for (size_t k0 = 0; k0 < h->nk; k0 += per) {
+		size_t k1 = k0 + per < h->nk ? k0 + per : h->nk;
+
+		fprintf(f, "\n  %-*s", w, "point op");
 		for (size_t k = k0; k < k1; k++)
 			fprintf(f, " %10.10s", h->k[k].label);
 		fprintf(f, "\n");
@@ -451,7 +462,7 @@ static void write_trend(FILE *f, const struct hrep *r, int md)
 			char name[160];
 
 			fmt(name, sizeof(name), "%s %s", r->p[p].label, r->p[p].op);
-			fprintf(f, "  %-36.36s", name);
+			fprintf(f, "  %-*.*s", w, w, name);
 			for (size_t k = k0; k < k1; k++) {
 				cell(&r->p[p], k, 0, c, sizeof(c));
 				fprintf(f, " %10s", c);
@@ -527,23 +538,44 @@ static void write_notes(FILE *f, const struct hrep *r, int md)
 	}
 }
 
+/* Points a kernel could not run, each reason once with the kernels it holds for. */
 static void write_skips(FILE *f, const struct hrep *r, int md)
 {
 	int any = 0;
 
-	for (size_t p = 0; p < r->np; p++)
+	for (size_t p = 0; p < r->np; p++) {
+		const struct hpoint *pt = &r->p[p];
+
 		for (size_t k = 0; k < r->h->nk; k++) {
-			if (!r->p[p].note[k])
+			size_t same = 0;
+			int first = 1;
+
+			if (!pt->note[k])
+				continue;
+			for (size_t j = 0; j < k && first; j++)
+				first = !(pt->note[j] && !strcmp(pt->note[j], pt->note[k]));
+			if (!first)
 				continue;
 			if (!any++)
 				fprintf(f, md ? "## Not run\n\n" : "Not run\n\n");
-			fprintf(f, "%s%s on %s: ", md ? "- " : "  ", r->p[p].label, r->h->k[k].label);
+			fprintf(f, "%s%s %s on ", md ? "- " : "  ", pt->label, pt->op);
+			for (size_t j = k; j < r->h->nk; j++)
+				same += pt->note[j] && !strcmp(pt->note[j], pt->note[k]);
+			if (same == r->nm && same > 1) {
+				fprintf(f, "every kernel");
+			} else {
+				for (size_t j = k, n = 0; j < r->h->nk; j++)
+					if (pt->note[j] && !strcmp(pt->note[j], pt->note[k]))
+						fprintf(f, "%s%s", n++ ? ", " : "", r->h->k[j].label);
+			}
+			fprintf(f, ": ");
 			if (md)
-				md_escape(f, r->p[p].note[k]);
+				md_escape(f, pt->note[k]);
 			else
-				fputs(r->p[p].note[k], f);
+				fputs(pt->note[k], f);
 			fprintf(f, "\n");
 		}
+	}
 	if (any)
 		fprintf(f, "\n");
 	for (size_t i = 0; i < r->npair_err; i++)
