@@ -342,6 +342,65 @@ static int sweep_check(struct history *h)
 	return ret;
 }
 
+/* DIR/command: how the sweep was started, for its report. */
+static void sweep_command(struct history *h)
+{
+	int dfd = outdir_open(h->out);
+	struct outfile o;
+
+	if (dfd < 0)
+		return;
+	if (!outfile_open(&o, dfd, "command")) {
+		fprintf(o.f, "%s\n", h->cmdline ? h->cmdline : "history");
+		outfile_commit(&o);
+	}
+	close(dfd);
+}
+
+/*
+ * --report: the command and configs of the sweep itself, not of this
+ * call, unless configs were given (and matched the sweep's, above).
+ */
+static void sweep_recall(struct history *h)
+{
+	char path[PATH_MAX + 16], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	fmt(path, sizeof(path), "%s/command", h->out);
+	f = fopen(path, "re");
+	if (f && getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		free(h->cmdline);
+		h->cmdline = strdup(line);
+	}
+	if (f)
+		fclose(f);
+	if (h->nconfigs)
+		goto out;
+	fmt(path, sizeof(path), "%s/sweep", h->out);
+	f = fopen(path, "re");
+	while (f && getline(&line, &cap, f) > 0) {
+		char **n;
+
+		if (strncmp(line, "config ", 7))
+			continue;
+		n = realloc(h->recalled, (h->nconfigs + 1) * sizeof(*n));
+		if (!n)
+			break;
+		h->recalled = n;
+		line[strcspn(line, "\n")] = '\0';
+		/* as sh_quote wrote it: '...' with no quote inside, for our paths */
+		n[h->nconfigs++] = strndup(line + 8 - (line[7] != '\''),
+					  strlen(line + 7) - 2 * (line[7] == '\''));
+	}
+	if (f)
+		fclose(f);
+	h->configs = h->recalled;
+out:
+	free(line);
+}
+
 /* What an earlier sweep left: finished kernels are kept, others reset. */
 static void sweep_scan(struct history *h)
 {
@@ -709,6 +768,10 @@ int history_main(int argc, char **argv)
 	if ((ret = sweep_check(&h)))
 		return ret;
 	sweep_scan(&h);
+	if (h.report_only)
+		sweep_recall(&h);
+	else
+		sweep_command(&h);
 	if (!h.report_only) {
 		signals_catch(history_on_signal, 0, old);
 		fetch_all(&h);

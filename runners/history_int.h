@@ -43,6 +43,7 @@ struct history {
 	size_t nk;
 	char **configs;
 	int nconfigs;
+	char **recalled;	/* --report: the configs the sweep file names */
 	char *vmargs[32];	/* options passed through to every `gupbench vm` */
 	int nvmargs;
 	int jobs;

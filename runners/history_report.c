@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "history_int.h"
+#include "meta.h"
 #include "outdir.h"
 #include "plot.h"
 #include "proc.h"
@@ -57,6 +58,8 @@ struct hrep {
 	size_t npair_err;
 	struct hnote *notes;
 	size_t nnotes;
+	char (*cc)[64];		/* per kernel: the compiler that built it ("" unknown) */
+	size_t all_skip;	/* points no kernel could run: out of the trend table */
 };
 
 struct change {
@@ -162,6 +165,39 @@ static int step(struct hrep *r, size_t a, size_t b)
 	}
 	compare_result_free(&res);
 	return 0;
+}
+
+/*
+ * "gcc 14.2.0" from the guest's /proc/version ("... (x86_64-linux-gnu-gcc-14
+ * (Debian 14.2.0-19) 14.2.0, GNU ld ..."): the compiler is part of what
+ * changes between two builds, often with the kernel itself.
+ */
+static void compiler_of(const char *dir, char *dst, size_t len)
+{
+	char path[PATH_MAX + 16];
+	struct meta_file m;
+	const char *v, *g, *end;
+
+	dst[0] = '\0';
+	fmt(path, sizeof(path), "%s/meta", dir);
+	if (meta_file_load(path, &m))
+		return;
+	v = meta_file_get(&m, "kernel", "proc_version");
+	g = v ? strstr(v, "gcc") : NULL;
+	end = g ? strstr(g, ", GNU ld") : NULL;
+	if (!end && g)
+		end = strchr(g, ',');
+	if (g && end) {
+		/* the last word before ", GNU ld": the version */
+		const char *w = end;
+
+		while (w > g && w[-1] != ' ')
+			w--;
+		fmt(dst, len, "gcc %.*s", (int)(end - w), w);
+	} else if (v && (g = strstr(v, "clang version "))) {
+		fmt(dst, len, "clang %.*s", (int)strcspn(g + 14, " ,)"), g + 14);
+	}
+	meta_file_free(&m);
 }
 
 /* ---- --notes ---- */
@@ -342,7 +378,6 @@ static const char *state_text(const struct hk *k)
 {
 	switch (k->state) {
 	case HK_KEPT:
-		return "measured (kept from an earlier sweep)";
 	case HK_DONE:
 		return "measured";
 	case HK_FAILED:
@@ -350,6 +385,14 @@ static const char *state_text(const struct hk *k)
 	default:
 		return "not measured (the sweep was stopped)";
 	}
+}
+
+static int has_value(const struct hrep *r, size_t p)
+{
+	for (size_t k = 0; k < r->h->nk; k++)
+		if (!isnan(r->p[p].val[k]))
+			return 1;
+	return 0;
 }
 
 /* A cell's text: value, and the step's mark (^ regression, v improvement). */
@@ -382,25 +425,28 @@ static void write_kernels(FILE *f, const struct hrep *r, int md)
 	const struct history *h = r->h;
 
 	if (md) {
-		fprintf(f, "## Kernels\n\n| kernel | ABI | suites | measurement | seconds | note |\n"
-			"|---|---|---|---|---|---|\n");
+		fprintf(f, "## Kernels\n\n| kernel | ABI | suites | compiler | measurement | seconds | note |\n"
+			"|---|---|---|---|---|---|---|\n");
 	} else {
-		fprintf(f, "Kernels\n\n  %-16s %-18s %-24s %s\n", "kernel", "ABI", "suites", "measurement");
+		fprintf(f, "Kernels\n\n  %-10s %-16s %-24s %-11s %s\n", "kernel", "ABI", "suites",
+			"compiler", "measurement");
 	}
 	for (size_t i = 0; i < h->nk; i++) {
 		const struct hk *k = &h->k[i];
 
 		if (md) {
-			fprintf(f, "| %s | %s | %s | %s | ", k->label, k->abi[0] ? k->abi : "-",
-				k->suites[0] ? k->suites : "-", state_text(k));
+			fprintf(f, "| %s | %s | %s | %s | %s | ", k->label, k->abi[0] ? k->abi : "-",
+				k->suites[0] ? k->suites : "-", r->cc[i][0] ? r->cc[i] : "-",
+				state_text(k));
 			if (k->state == HK_DONE || k->state == HK_FAILED)
 				fprintf(f, "%.0f", k->secs);
 			fprintf(f, " | ");
 			md_escape(f, k->why);
 			fprintf(f, " |\n");
 		} else {
-			fprintf(f, "  %-16s %-18s %-24s %s%s%s\n", k->label, k->abi[0] ? k->abi : "-",
-				k->suites[0] ? k->suites : "-", state_text(k), k->why[0] ? ": " : "",
+			fprintf(f, "  %-10s %-16s %-24s %-11s %s%s%s\n", k->label,
+				k->abi[0] ? k->abi : "-", k->suites[0] ? k->suites : "-",
+				r->cc[i][0] ? r->cc[i] : "-", state_text(k), k->why[0] ? ": " : "",
 				k->why);
 		}
 	}
@@ -424,6 +470,8 @@ static void write_trend(FILE *f, const struct hrep *r, int md)
 			fprintf(f, "---:|");
 		fprintf(f, "\n");
 		for (size_t p = 0; p < r->np; p++) {
+			if (!has_value(r, p))
+				continue;
 			fprintf(f, "| ");
 			md_escape(f, r->p[p].label);
 			fprintf(f, " | %s |", r->p[p].op);
@@ -433,18 +481,24 @@ static void write_trend(FILE *f, const struct hrep *r, int md)
 			}
 			fprintf(f, "\n");
 		}
+		if (r->all_skip)
+			fprintf(f, "%zu points ran on no kernel and are left out (\"Not run\" says why).\n\n",
+				r->all_skip);
 		fprintf(f, "\n");
 		return;
 	}
 	fprintf(f, "Trend: median %s per 4 KiB page; ^ regression, v improvement\n"
 		"against the measured kernel before it; skip: not run there (below)\n",
 		metric_text(r));
+	if (r->all_skip)
+		fprintf(f, "(%zu points ran on no kernel and are left out: \"Not run\" says why)\n",
+			r->all_skip);
 	/* as many kernels a block as keep a line within 110 columns */
 	int w = 9;
 	size_t per;
 
 	for (size_t p = 0; p < r->np; p++) {
-		int l = (int)(strlen(r->p[p].label) + 1 + strlen(r->p[p].op));
+		int l = has_value(r, p) ? (int)(strlen(r->p[p].label) + 1 + strlen(r->p[p].op)) : 0;
 
 		w = l > w ? l : w;
 	}
@@ -461,6 +515,8 @@ static void write_trend(FILE *f, const struct hrep *r, int md)
 		for (size_t p = 0; p < r->np; p++) {
 			char name[160];
 
+			if (!has_value(r, p))
+				continue;
 			fmt(name, sizeof(name), "%s %s", r->p[p].label, r->p[p].op);
 			fprintf(f, "  %-*.*s", w, w, name);
 			for (size_t k = k0; k < k1; k++) {
@@ -498,12 +554,16 @@ static void write_changes(FILE *f, struct hrep *r, int md)
 	for (size_t i = 0; i < n; i++) {
 		const struct hpoint *p = &r->p[c[i].p];
 		size_t k = c[i].k, prev = prev_measured(r, k), note = note_for(r, p, k, prev);
-		char a[32], b[32], why[16] = "";
+		char a[32], b[32], why[192] = "";
 
 		num(p->val[prev], a, sizeof(a));
 		num(p->val[k], b, sizeof(b));
 		if (note)
 			fmt(why, sizeof(why), "note %zu", note);
+		if (strcmp(r->cc[prev], r->cc[k]))
+			fmt(why + strlen(why), sizeof(why) - strlen(why), "%scompiler %s -> %s",
+			    note ? "; " : "", r->cc[prev][0] ? r->cc[prev] : "?",
+			    r->cc[k][0] ? r->cc[k] : "?");
 		if (md) {
 			fprintf(f, "| %s | %s | ", h->k[prev].label, h->k[k].label);
 			md_escape(f, p->label);
@@ -514,7 +574,7 @@ static void write_changes(FILE *f, struct hrep *r, int md)
 			fprintf(f, "  %s -> %s  %s %s\n      %s -> %s  ratio %.3f [%.3f, %.3f]  %s%s%s\n",
 				h->k[prev].label, h->k[k].label, p->label, p->op, a, b, p->ratio[k],
 				p->lo[k], p->hi[k], compare_verdict_name(p->verdict[k]),
-				note ? "  " : "", why);
+				why[0] ? "  " : "", why);
 		}
 	}
 	fprintf(f, "\n");
@@ -760,11 +820,22 @@ int history_report(struct history *h)
 	}
 	if (h->notes && (ret = notes_load(&r, h->notes)))
 		return ret;
+	r.cc = calloc(h->nk, sizeof(*r.cc));
+	if (!r.cc)
+		return 2;
+	for (size_t i = 0; i < r.nm; i++) {
+		char d[PATH_MAX + 160];
+
+		fmt(d, sizeof(d), "%s/runs/%s", h->out, h->k[r.measured[i]].label);
+		compiler_of(d, r.cc[r.measured[i]], sizeof(r.cc[0]));
+	}
 	if (r.nm == 1)
 		step(&r, r.measured[0], r.measured[0]);
 	for (size_t i = 1; i < r.nm; i++)
 		if (step(&r, r.measured[i - 1], r.measured[i]) == -ENOMEM)
 			return 2;
+	for (size_t p = 0; p < r.np; p++)
+		r.all_skip += !has_value(&r, p);
 	if (write_trend_csv(&r) || write_file(&r, "history.md", 1) || write_file(&r, "history.txt", 0)) {
 		fprintf(stderr, "gupbench history: %s: cannot write the report\n", h->out);
 		return 2;
