@@ -55,7 +55,8 @@ static void usage(FILE *f)
 		"  SPEC: debian:VERSION (as `gupbench kernels` lists: 7.3, 6.16.12, 6.1.0-57,\n"
 		"  latest); debian:A..B a range, the newest release of each series, or\n"
 		"  debian:A..B/ends (oldest and newest of each) or /all (every release);\n"
-		"  an image path. Kernels stay in the order given (ranges oldest first);\n"
+		"  build:SRC, built by scripts/kbuild.sh with GUP_TEST (linux-source-7.3, a\n"
+		"  tree); an image path. Kernels stay in the order given (ranges oldest first);\n"
 		"  neighbours in that order are compared.\n"
 		"  -o DIR        default results/history-<date>; an existing DIR is resumed:\n"
 		"                kernels measured there are kept, the others run\n"
@@ -178,6 +179,16 @@ static int add_spec(struct history *h, const char *spec)
 					spec, line);
 				return 2;
 			}
+		return 0;
+	}
+	if (!strncmp(spec, "build:", 6)) {
+		/* vm builds it (scripts/kbuild.sh), reused while its source stays */
+		struct hk *k = hk_add(h);
+
+		if (!k)
+			return 2;
+		fmt(k->spec, sizeof(k->spec), "%s", spec);
+		outdir_safe_name(k->label, sizeof(k->label), spec + 6);
 		return 0;
 	}
 	if (stat(spec, &st) || !S_ISREG(st.st_mode)) {

@@ -567,11 +567,11 @@ static void write_changes(FILE *f, struct hrep *r, int md)
 		if (md) {
 			fprintf(f, "| %s | %s | ", h->k[prev].label, h->k[k].label);
 			md_escape(f, p->label);
-			fprintf(f, " | %s | %s | %s | %.3f | %.3f-%.3f | %s | %s |\n", p->op, a, b,
+			fprintf(f, " | %s | %s | %s | %.3g | %.3g-%.3g | %s | %s |\n", p->op, a, b,
 				p->ratio[k], p->lo[k], p->hi[k], compare_verdict_name(p->verdict[k]),
 				why);
 		} else {
-			fprintf(f, "  %s -> %s  %s %s\n      %s -> %s  ratio %.3f [%.3f, %.3f]  %s%s%s\n",
+			fprintf(f, "  %s -> %s  %s %s\n      %s -> %s  ratio %.3g [%.3g, %.3g]  %s%s%s\n",
 				h->k[prev].label, h->k[k].label, p->label, p->op, a, b, p->ratio[k],
 				p->lo[k], p->hi[k], compare_verdict_name(p->verdict[k]),
 				why[0] ? "  " : "", why);
