@@ -139,6 +139,35 @@ static FILE *scratch_data(struct scratch *sc)
 }
 
 /*
+ * Open outdir (no symlink), a scratch directory in it and its data file:
+ * 0, or -errno with err set and nothing left open or behind.
+ */
+static int scratch_open(const char *outdir, struct scratch *sc, FILE **f, char *err, size_t len)
+{
+	int pfd = outdir_open(outdir), ret;
+
+	if (pfd < 0) {
+		fmt(err, len, "%s: %s", outdir, strerror(-pfd));
+		return pfd;
+	}
+	ret = scratch_make(sc, pfd);
+	if (ret) {
+		fmt(err, len, "%s: scratch directory: %s", outdir, strerror(-ret));
+		close(pfd);
+		return ret;
+	}
+	*f = scratch_data(sc);
+	if (!*f) {
+		ret = -errno;
+		fmt(err, len, "%s: %s", outdir, strerror(errno));
+		scratch_remove(sc);
+		close(pfd);
+		return ret;
+	}
+	return 0;
+}
+
+/*
  * Run one gnuplot script in the scratch directory, on its data.dat, for
  * out.png and out.svg; vars hold only numbers and plot_text() strings.
  * 0 or -errno with err.
@@ -485,23 +514,10 @@ int plot_ratio(const struct compare_result *r, const struct compare_opts *o, con
 	int n = 0, pfd, ret;
 	FILE *f;
 
-	pfd = outdir_open(outdir);
-	if (pfd < 0) {
-		fmt(err, len, "%s: %s", outdir, strerror(-pfd));
-		return pfd;
-	}
-	ret = scratch_make(&sc, pfd);
-	if (ret) {
-		fmt(err, len, "%s: scratch directory: %s", outdir, strerror(-ret));
-		close(pfd);
+	ret = scratch_open(outdir, &sc, &f, err, len);
+	if (ret)
 		return ret;
-	}
-	f = scratch_data(&sc);
-	if (!f) {
-		ret = -errno;
-		fmt(err, len, "%s: %s", outdir, strerror(errno));
-		goto out;
-	}
+	pfd = sc.pfd;
 	fprintf(f, "# gupbench: ratio new/base per point\n");
 	fprintf(f, "# index ratio ci_lo ci_hi verdict label\n");
 	for (size_t i = 0; i < r->n; i++) {
@@ -546,30 +562,18 @@ out:
 }
 
 int plot_blocks(const char *outdir, const char *base, const char *script, const char *title,
-		const char *xlabel, const char *ylabel, const char *style, int (*write)(FILE *f, void *ctx), void *ctx, char *err, size_t len)
+		const char *xlabel, const char *ylabel, const char *style,
+		int (*write)(FILE *f, void *ctx), void *ctx, char *err, size_t len)
 {
 	char sdir[PATH_MAX], path[PATH_MAX + 64];
 	struct scratch sc;
 	int pfd, ret, blocks;
 	FILE *f;
 
-	pfd = outdir_open(outdir);
-	if (pfd < 0) {
-		fmt(err, len, "%s: %s", outdir, strerror(-pfd));
-		return pfd;
-	}
-	ret = scratch_make(&sc, pfd);
-	if (ret) {
-		fmt(err, len, "%s: scratch directory: %s", outdir, strerror(-ret));
-		close(pfd);
+	ret = scratch_open(outdir, &sc, &f, err, len);
+	if (ret)
 		return ret;
-	}
-	f = scratch_data(&sc);
-	if (!f) {
-		ret = -errno;
-		fmt(err, len, "%s: %s", outdir, strerror(errno));
-		goto out;
-	}
+	pfd = sc.pfd;
 	blocks = write(f, ctx);
 	ret = blocks < 0 ? blocks : 0;
 	if (fclose(f) && !ret)
