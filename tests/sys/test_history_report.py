@@ -52,6 +52,11 @@ def test_report_of_recorded_runs():
     assert "[6.1..6.12] matched no change point" in p.stderr, p.stderr
     with open(d + "/trend.csv") as f:
         rows = list(csv.DictReader(f))
+    txt = open(d + "/history.txt").read()
+    # the compiler of each, from its /proc/version: both fixtures' kernels
+    # were built by bookworm's gcc 12.2.0, so no step names a compiler change
+    assert txt.count("gcc 12.2.0  measured") == 2, txt
+    assert "compiler gcc" not in txt, txt
     by = {(r["point"], r["op"], r["kernel"]): r for r in rows}
     pin9 = by[("iouring anon 64M order=9 zero=0", "pin", "6.12")]
     assert pin9["verdict"] == "improvement", pin9
@@ -71,10 +76,15 @@ def test_report_of_recorded_runs():
     assert "Never used." not in md, md
     assert "7.0" in md and "not measured" in md, md
     assert "6.1 -> 6.12  iouring anon 64M order=9 zero=0 pin" in txt, txt
-    # the compiler of each, from its /proc/version: both fixtures' kernels
-    # were built by bookworm's gcc 12.2.0, so no step names a compiler change
-    assert txt.count("gcc 12.2.0  measured") == 2, txt
-    assert "compiler gcc" not in txt, txt
+    # a 6.12 built by another compiler: its change points say so
+    meta = d + "/runs/6.12/meta"
+    text = open(meta).read()
+    with open(meta, "w") as f:
+        f.write(text.replace("12.2.0", "14.2.0"))
+    p = run(["history", "--report", "--no-plot", "-o", d, "--kernels", specs])
+    assert p.returncode == 0, p.stderr
+    txt = open(d + "/history.txt").read()
+    assert "compiler gcc 12.2.0 -> gcc 14.2.0" in txt, txt
     # the tables are the same numbers the compare of the two runs gives
     p = run(["compare", "--format", "csv", d + "/runs/6.1", d + "/runs/6.12"])
     assert p.returncode in (0, 1), p.stderr
