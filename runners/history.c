@@ -382,7 +382,7 @@ static void sweep_recall(struct history *h)
 	f = fopen(path, "re");
 	if (f && getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
-		free(h->cmdline);
+		h->report_cmdline = h->cmdline;
 		h->cmdline = strdup(line);
 	}
 	if (f)

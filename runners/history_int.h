@@ -53,6 +53,7 @@ struct history {
 	struct compare_opts co;
 	const char *notes;	/* --notes FILE: explanations of change points */
 	char *cmdline;		/* how it was started, for the report */
+	char *report_cmdline;	/* --report: this call, when the sweep's own is known */
 };
 
 /* The trend, the change points, the charts and the report of h's kernels. 0 or an exit status. */

@@ -494,7 +494,7 @@ static void write_trend(FILE *f, const struct hrep *r, int md)
 		fprintf(f, "(%zu points ran on no kernel and are left out: \"Not run\" says why)\n",
 			r->all_skip);
 	/* as many kernels a block as keep a line within 110 columns */
-	int w = 9;
+	int w = 9, cw = 10;
 	size_t per;
 
 	for (size_t p = 0; p < r->np; p++) {
@@ -503,14 +503,17 @@ static void write_trend(FILE *f, const struct hrep *r, int md)
 		w = l > w ? l : w;
 	}
 	w = w > 60 ? 60 : w;
-	per = (size_t)((110 - 2 - w) / 11);
+	for (size_t k = 0; k < h->nk; k++)
+		cw = strlen(h->k[k].label) > (size_t)cw ? (int)strlen(h->k[k].label) : cw;
+	cw = cw > 30 ? 30 : cw;
+	per = (size_t)((110 - 2 - w) / (cw + 1));
 	per = per ? per : 1;
 	for (size_t k0 = 0; k0 < h->nk; k0 += per) {
 		size_t k1 = k0 + per < h->nk ? k0 + per : h->nk;
 
 		fprintf(f, "\n  %-*s", w, "point op");
 		for (size_t k = k0; k < k1; k++)
-			fprintf(f, " %10.10s", h->k[k].label);
+			fprintf(f, " %*.*s", cw, cw, h->k[k].label);
 		fprintf(f, "\n");
 		for (size_t p = 0; p < r->np; p++) {
 			char name[160];
@@ -521,7 +524,7 @@ static void write_trend(FILE *f, const struct hrep *r, int md)
 			fprintf(f, "  %-*.*s", w, w, name);
 			for (size_t k = k0; k < k1; k++) {
 				cell(&r->p[p], k, 0, c, sizeof(c));
-				fprintf(f, " %10s", c);
+				fprintf(f, " %*s", cw, c);
 			}
 			fprintf(f, "\n");
 		}
@@ -655,8 +658,11 @@ static void write_doc(FILE *f, struct hrep *r, int md)
 		r->clock[0] ? r->clock : "?", metric_text(r));
 	for (int i = 0; i < h->nconfigs; i++)
 		fprintf(f, " %s", h->configs[i]);
-	fprintf(f, md ? "\n\n```sh\ngupbench %s\n```\n\n" : "\n\n  gupbench %s\n\n",
+	fprintf(f, md ? "\n\n```sh\ngupbench %s\n" : "\n\n  gupbench %s\n",
 		h->cmdline ? h->cmdline : "history");
+	if (h->report_cmdline)
+		fprintf(f, md ? "gupbench %s\n" : "  gupbench %s\n", h->report_cmdline);
+	fprintf(f, md ? "```\n\n" : "\n");
 	write_kernels(f, r, md);
 	write_trend(f, r, md);
 	write_changes(f, r, md);
