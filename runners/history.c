@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csv.h"
 #include "history.h"
 #include "history_int.h"
 #include "outdir.h"
@@ -77,28 +78,36 @@ static void usage(FILE *f)
 
 /* ---- the kernels ---- */
 
-static char *scripts_kernels(struct history *h, char *dst, size_t len)
+/*
+ * The start of a scripts/kernels.sh command line in argv: the script of
+ * the checkout at top, and --cache DIR when one was given. Returns the
+ * words written (at most 3); the caller adds the command.
+ */
+static int kernels_argv(const char *top, const char *cache, char *script, size_t len,
+			char **argv)
 {
-	fmt(dst, len, "%s/scripts/kernels.sh", h->top);
-	return dst;
+	int n = 0;
+
+	fmt(script, len, "%s/scripts/kernels.sh", top);
+	argv[n++] = script;
+	if (cache) {
+		argv[n++] = "--cache";
+		argv[n++] = (char *)cache;
+	}
+	return n;
 }
 
-/* kernels.sh ARGS...: its stdout lines into lines (joined by '\n'). */
+/* kernels.sh CMD ARG: its stdout lines into buf (joined by '\n'). */
 static int kernels_sh(struct history *h, const char *cmd, const char *arg, char *buf, size_t len)
 {
 	char script[PATH_MAX + 32];
 	char *argv[8];
-	int n = 0;
+	int n = kernels_argv(h->top, h->cache, script, sizeof(script), argv);
 	struct capture c = { .buf = buf, .len = len };
 	struct proc p = { .argv = argv, .out_fd = -1, .err_fd = STDERR_FILENO,
 			  .group = PROC_SAME, .line = capture_line, .ctx = &c };
 
 	buf[0] = '\0';
-	argv[n++] = scripts_kernels(h, script, sizeof(script));
-	if (h->cache) {
-		argv[n++] = "--cache";
-		argv[n++] = (char *)h->cache;
-	}
 	argv[n++] = (char *)cmd;
 	argv[n++] = (char *)arg;
 	argv[n] = NULL;
@@ -452,16 +461,21 @@ static void kernels_csv(struct history *h)
 	for (size_t i = 0; i < h->nk; i++) {
 		const struct hk *k = &h->k[i];
 
-		fprintf(o.f, "%s,%s,\"%s\",%s,%s,", k->label, k->abi, k->suites, k->spec,
-			state[k->state]);
+		csv_quote(o.f, k->label);
+		fputc(',', o.f);
+		csv_quote(o.f, k->abi);
+		fputc(',', o.f);
+		csv_quote(o.f, k->suites);
+		fputc(',', o.f);
+		csv_quote(o.f, k->spec);
+		fprintf(o.f, ",%s,", state[k->state]);
 		if (k->state == HK_DONE || k->state == HK_FAILED)
 			fprintf(o.f, "%d,%.0f", k->status, k->secs);
 		else
 			fprintf(o.f, ",");
-		fprintf(o.f, ",\"");
-		for (const char *c = k->why; *c; c++)
-			fprintf(o.f, *c == '"' ? "\"\"" : "%c", *c);
-		fprintf(o.f, "\"\n");
+		fputc(',', o.f);
+		csv_quote(o.f, k->why);
+		fputc('\n', o.f);
 	}
 	outfile_commit(&o);
 	close(dfd);
@@ -493,7 +507,6 @@ static int start_one(struct history *h, struct hk *k)
 	int n = 0, fd;
 	struct proc p = { .argv = argv, .group = PROC_SHIELD };
 
-	run_dir(h, k, "", part, sizeof(part));
 	fmt(part, sizeof(part), "%s/runs/.%s.part", h->out, k->label);
 	fmt(log, sizeof(log), "%s/logs", h->out);
 	if (mkdir_p(log, 1))
@@ -843,12 +856,7 @@ int kernels_main(int argc, char **argv)
 		fprintf(stderr, "gupbench kernels: cannot find gupbench's own checkout\n");
 		return 2;
 	}
-	fmt(script, sizeof(script), "%s/scripts/kernels.sh", top);
-	av[n++] = script;
-	if (cache) {
-		av[n++] = "--cache";
-		av[n++] = (char *)cache;
-	}
+	n = kernels_argv(top, cache, script, sizeof(script), av);
 	if (update) {
 		int ret;
 

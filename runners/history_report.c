@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csv.h"
 #include "history_int.h"
 #include "meta.h"
 #include "outdir.h"
@@ -688,14 +689,6 @@ static int write_file(struct hrep *r, const char *name, int md)
 	return ret;
 }
 
-static void csv_text(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++)
-		fprintf(f, *s == '"' ? "\"\"" : "%c", *s);
-	fputc('"', f);
-}
-
 static int write_trend_csv(struct hrep *r)
 {
 	const struct history *h = r->h;
@@ -714,7 +707,7 @@ static int write_trend_csv(struct hrep *r)
 		for (size_t k = 0; k < h->nk; k++) {
 			const struct hpoint *pt = &r->p[p];
 
-			csv_text(o.f, pt->label);
+			csv_quote(o.f, pt->label);
 			fprintf(o.f, ",%s,%s,%s,%s,%s,", pt->op, pt->method, h->k[k].label, h->k[k].abi,
 				r->metric == CMP_METRIC_CPU ? "cpu" : "elapsed");
 			if (!isnan(pt->val[k]))
@@ -724,7 +717,7 @@ static int write_trend_csv(struct hrep *r)
 					compare_verdict_name(pt->verdict[k]));
 			else
 				fprintf(o.f, ",,,,,");
-			csv_text(o.f, pt->note[k] ? pt->note[k] :
+			csv_quote(o.f, pt->note[k] ? pt->note[k] :
 				      h->k[k].state == HK_FAILED ? h->k[k].why : "");
 			fprintf(o.f, "\n");
 		}
