@@ -840,7 +840,7 @@ int kernels_main(int argc, char **argv)
 			printf("usage: gupbench kernels [--update] [--cache DIR] [PATTERN]\n"
 			       "  the Debian cloud kernels gupbench can boot (debian:VERSION): version,\n"
 			       "  ABI, package layout, cached or not, and the suites that serve it.\n"
-			       "  PATTERN: a version or a prefix (7.3, 6.12.1, 6.1.0-57). The package\n"
+			       "  PATTERN: a version or its leading parts (7, 6.12, 6.1.0-57). The package\n"
 			       "  lists are gupbench's own (~/.cache/gupbench/apt), fetched on first use;\n"
 			       "  --update refreshes them first. More: scripts/kernels.sh --help\n");
 			return 0;
