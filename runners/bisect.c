@@ -25,11 +25,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: gupbench bisect-check --baseline DIR [-o OUT] [--threshold T] [--alpha A]\n"
-		"         [--min-samples N] [--only REGEX] [--ignore KEY] [--metric elapsed|cpu]\n"
+		"         [--min-samples N] [--only REGEX] [--ignore KEY] [--metric elapsed|cpu|ITEM]\n"
 		"         CONFIG...\n"
 		"  runs CONFIG... into OUT (default results/bisect-<date>-<release>), compares\n"
-		"  it with DIR and exits 0 good, 1 bad (a regression), 125 skip (undecided or\n"
-		"  the run failed), 128 abort (bad usage, config or baseline)\n");
+		"  it with DIR and exits 0 good, 1 bad (a regression; with --metric ITEM, a\n"
+		"  behaviour item such as pins_per_page: that item changed), 125 skip (undecided\n"
+		"  or the run failed), 128 abort (bad usage, config or baseline)\n");
 }
 
 int bisect_check_main(int argc, char **argv)
@@ -128,6 +129,7 @@ int bisect_check_main(int argc, char **argv)
 	ret = compare_exit_status(&r);
 	compare_result_free(&r);
 	fprintf(stderr, "gupbench bisect-check: %s\n",
-		ret == 0 ? "good" : ret == 1 ? "bad (regression)" : "skip (undecided)");
+		ret == 0 ? "good" : ret == 1 ? (o.behave >= 0 ? "bad (behaviour changed)" :
+		"bad (regression)") : "skip (undecided)");
 	return ret == 0 ? BISECT_GOOD : ret == 1 ? BISECT_BAD : BISECT_SKIP;
 }

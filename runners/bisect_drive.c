@@ -80,7 +80,9 @@ static void usage(FILE *f)
 		"    own must take {good} and write {out}/a and {out}/b as vm --boots does\n"
 		"  compare options: --threshold T --alpha A --min-samples N --only RE --ignore K\n"
 		"                   --metric elapsed|cpu (default: cpu under icount, the vm\n"
-		"                   default under TCG)\n"
+		"                   default under TCG), or a behaviour item (pins_per_page,\n"
+		"                   page_allocs, ...: gupbench compare --help): bad is then the\n"
+		"                   first kernel where that item changed, whatever the time did\n"
 		"  OUT (default results/bisect-<date>): bisect.log, runs/ (a run per kernel,\n"
 		"    named by verdict), logs/ (build, boot and comparison output)\n"
 		"  exit: 0 first bad found, 125 undecided (skipped kernels hide it), 2 usage\n"
@@ -484,8 +486,12 @@ static void header(struct bisect *b, char **given, int nimg, const struct git_en
 	blog(b, "# compare: threshold %g%%, alpha %g, min-samples %zu, only %s, ignore %s, metric %s",
 	     b->cmp.threshold * 100, b->cmp.alpha, b->cmp.min_samples,
 	     b->cmp.only ? b->cmp.only : "-", line[0] ? line : "-",
+	     b->cmp.behave >= 0 ? compare_behave_names[b->cmp.behave] :
 	     b->cmp.metric == CMP_METRIC_CPU ? "cpu" : b->cmp.metric == CMP_METRIC_ELAPSED ?
 	     "elapsed" : "auto (cpu under icount)");
+	if (b->cmp.behave >= 0)
+		blog(b, "# verdict: behaviour: bad where %s changed against the good kernel (README, "
+		     "Behaviour changes), whatever the time did", compare_behave_names[b->cmp.behave]);
 	if (e)
 		blog(b, "# build:   %s   (in the tree)", b->build);
 	blog(b, "# boot:    %s   (in %s)", b->boot, b->cwd);

@@ -198,11 +198,60 @@ static const struct compare_point *largest_ratio(const struct compare_result *r,
  * (a reader wants the size of the step, and where). Good: the largest
  * ratio of all, to show how far from the threshold the kernel stayed.
  */
+/*
+ * --metric ITEM: a behaviour bisection. Bad: the item changed on a point
+ * (the first one, with both values); good: the same on every point that
+ * could judge it; skip: no point could.
+ */
+static void judge_behaviour(const struct compare_result *r, int boot_status, struct outcome *o)
+{
+	int item = r->behave;
+	const char *name = compare_behave_names[item], *why = NULL;
+	const struct compare_point *first = NULL;
+	char change[600];
+	size_t used;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (!first && r->pt[i].bh[item].verdict == BH_CHANGED)
+			first = &r->pt[i];
+		if (!why)
+			why = r->pt[i].bh[item].why;
+	}
+	if (first) {
+		compare_behave_change(change, sizeof(change), first, item, "->");
+		o->verdict = BISECT_BAD;
+		fmt(o->why, sizeof(o->why), "%s %s: %s; %s changed on %zu of %zu points judged",
+		    first->label, first->op, change, name, r->bh_count[item], r->bh_counted[item]);
+	} else if (r->bh_counted[item]) {
+		const struct compare_point *p = NULL;
+
+		for (size_t i = 0; i < r->n && !p; i++)
+			if (r->pt[i].bh[item].verdict == BH_SAME)
+				p = &r->pt[i];
+		compare_behave_change(change, sizeof(change), p, item, "->");
+		o->verdict = BISECT_GOOD;
+		fmt(o->why, sizeof(o->why), "%s the same on all %zu points judged (e.g. %s %s: %s)",
+		    name, r->bh_counted[item], p->label, p->op, change);
+	} else {
+		o->verdict = BISECT_SKIP;
+		fmt(o->why, sizeof(o->why), "undecided: %s judged on no point (%s)", name,
+		    why ? why : "no points");
+	}
+	used = strlen(o->why);
+	if (boot_status == 1)
+		fmt(o->why + used, sizeof(o->why) - used, "; some scenarios failed");
+}
+
 static void judge(const struct compare_result *r, int boot_status, struct outcome *o)
 {
 	size_t compared = r->n - r->count[CMP_NOT_COMPARED], used;
 	const struct compare_point *p;
 	int st = compare_exit_status(r);
+
+	if (r->behave >= 0) {
+		judge_behaviour(r, boot_status, o);
+		return;
+	}
 
 	if (!compared) {
 		o->verdict = BISECT_SKIP;

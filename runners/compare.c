@@ -38,6 +38,7 @@ void compare_opts_default(struct compare_opts *o)
 	o->threshold = COMPARE_THRESHOLD;
 	o->alpha = COMPARE_ALPHA;
 	o->min_samples = COMPARE_MIN_SAMPLES;
+	o->behave = -1;
 }
 
 enum compare_verdict compare_verdict(size_t n_base, size_t n_new, double ratio, double lo,
@@ -79,6 +80,11 @@ enum compare_verdict compare_verdict(size_t n_base, size_t n_new, double ratio, 
 
 int compare_exit_status(const struct compare_result *r)
 {
+	if (r->behave >= 0) {
+		if (r->bh_count[r->behave])
+			return 1;
+		return r->bh_counted[r->behave] ? 0 : 125;
+	}
 	if (r->count[CMP_REGRESSION])
 		return 1;
 	if (!r->count[CMP_UNCHANGED] && !r->count[CMP_IMPROVEMENT])

@@ -74,6 +74,85 @@ enum compare_format {
 /* Row status counts, in results.csv's status order. */
 enum { CMP_ST_OK, CMP_ST_WARMUP, CMP_ST_SKIP, CMP_ST_ERROR, CMP_ST_INTERRUPTED, CMP_NST };
 
+/*
+ * Behaviour: what the kernel did in a point's ok samples, beside how long
+ * it took (compare_behave.c; README "Behaviour changes"). Each item gets a
+ * verdict of its own, never folded into the timing verdict.
+ */
+enum compare_behave {
+	BH_STATUS,		/* the side's state: ok, skip and its reason, error */
+	BH_PINS,		/* pins_acquired per 4 KiB page */
+	BH_UNPINS,		/* pins_released per 4 KiB page */
+	BH_ZERO_PINNED,		/* zero pages the op's pins counted, per op */
+	BH_ZERO_GOT,		/* zero_pages_got per op */
+	BH_ORDER_GOT,		/* order_got, categorical */
+	BH_ORDER_HIST,		/* order_hist, categorical */
+	BH_FAULTS,		/* c_page_faults per op */
+	BH_ALLOCS,		/* c_page_allocs per op */
+	BH_MMAP_LOCKS,		/* c_mmap_locks per op */
+	BH_MIGRATE,		/* c_migrate_calls per op */
+	BH_CTX,			/* c_ctx_switches per op */
+	BH_CPU_MIGR,		/* c_cpu_migrations per op */
+	BH_N
+};
+
+enum behave_verdict {
+	BH_SAME,
+	BH_CHANGED,
+	BH_NA,			/* not counted on a side (unsupported, empty, no ok sample) */
+};
+
+/* How an item was judged. */
+enum behave_rule {
+	BH_RULE_NONE,		/* n/a */
+	BH_RULE_EXACT,		/* every sample of each side the same value: any difference counts */
+	BH_RULE_NOISY,		/* samples vary: a whole event, a factor, medians apart, Mann-Whitney + BH */
+	BH_RULE_VALUES,		/* categorical: the values each side took */
+};
+
+/*
+ * A noisy counter counts as changed only when its medians differ by at
+ * least BEHAVE_MIN_STEP events per op and by a factor of BEHAVE_MIN_FACTOR
+ * (0 against anything above is a factor past any), each side's median
+ * lies outside the other's 10th-90th percentile range, and Mann-Whitney's
+ * q is below alpha over the family of noisy items of the comparison.
+ */
+#define BEHAVE_MIN_STEP		1.0
+#define BEHAVE_MIN_FACTOR	1.5
+
+/* One item on one side of a point. */
+struct behave_side {
+	double *v;		/* numeric items: per ok sample, per op (per page: BH_PINS, BH_UNPINS) */
+	size_t n;
+	size_t uncounted;	/* ok samples without the count (unsupported or empty) */
+	double median, q1, q3, p10, p90;
+	double pages;		/* per-page items: median pages an op covered (for the step rule) */
+	double of;		/* BH_ZERO_PINNED: median zero pages the op covered */
+	char **val;		/* categorical items (and BH_STATUS): the distinct values, */
+	size_t *valn;		/* how many samples took each, most first */
+	size_t nval;
+};
+
+struct behave_item {
+	enum behave_verdict verdict;
+	enum behave_rule rule;
+	double p, q;		/* BH_RULE_NOISY */
+	const char *why;	/* n/a: which side lacks it */
+};
+
+/* The names --metric takes and CSV columns use, and the words for text. */
+extern const char *const compare_behave_names[BH_N];
+extern const char *const compare_behave_words[BH_N];
+/* enum compare_behave by name (a few aliases too), -1 if none. */
+int compare_behave_parse(const char *name);
+struct compare_point;
+/* "pins per page 0 -> 1" of one item of a point (arrow: "->", or "→" for Markdown). */
+void compare_behave_change(char *buf, size_t len, const struct compare_point *p, int item,
+			   const char *arrow);
+/* Every changed item of a point but its status, "; "-separated ("" if none). */
+void compare_behave_changes(char *buf, size_t len, const struct compare_point *p,
+			    const char *arrow);
+
 struct compare_opts {
 	double threshold;	/* a change counts beyond ratio 1 + t or below 1 / (1 + t) */
 	double alpha;		/* Benjamini-Hochberg false-discovery rate */
@@ -82,6 +161,7 @@ struct compare_opts {
 	const char *ignore[COMPARE_MAX_IGNORE];	/* key columns left out of the join */
 	size_t nignore;
 	enum compare_metric metric;
+	int behave;		/* -1: the exit status is the timing's; else the item it is about */
 };
 
 struct compare_side {
@@ -105,6 +185,7 @@ struct compare_side {
 	size_t mismatch;	/* ok samples whose buffer was not what was asked */
 	char mismatch_first[160];	/* the first one's results.csv mismatch */
 	char *ignored[COMPARE_MAX_IGNORE];	/* this side's value of each ignored column */
+	struct behave_side bh[BH_N];
 };
 
 struct compare_point {
@@ -126,6 +207,8 @@ struct compare_point {
 	int exact;		/* p from the exact U distribution */
 	enum compare_verdict verdict;
 	const char *why;	/* for inconclusive and not compared */
+	struct behave_item bh[BH_N];
+	size_t bh_changed;	/* items changed */
 };
 
 struct compare_warning {
@@ -166,6 +249,11 @@ struct compare_result {
 	double repeat_spread;		/* icount: the largest of the points' repeat_spread */
 	struct compare_warning *warn;
 	size_t nwarn;
+	size_t bh_points;		/* points with a behaviour change */
+	size_t bh_count[BH_N];		/* points where each item changed */
+	size_t bh_counted[BH_N];	/* points where each item could be judged */
+	size_t bh_tests;		/* the BH family of noisy items */
+	int behave;			/* compare_opts.behave: what the exit status is about */
 };
 
 void compare_opts_default(struct compare_opts *o);
@@ -195,7 +283,11 @@ enum compare_verdict compare_verdict(size_t n_base, size_t n_new, double ratio, 
 				     const char **why);
 const char *compare_verdict_name(enum compare_verdict v);
 
-/* 1 if any regression; else 125 if no point got a decisive verdict; else 0. */
+/*
+ * 1 if any regression; else 125 if no point got a decisive verdict; else 0.
+ * With compare_opts.behave an item: 1 if it changed on a point, else 125
+ * if no point could judge it, else 0.
+ */
 int compare_exit_status(const struct compare_result *r);
 
 /* Warnings go into the document (text, markdown, json) or to warn_to. */

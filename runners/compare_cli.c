@@ -83,7 +83,12 @@ static void usage(FILE *f)
 		"  BASE, NEW           run directories (or their results.csv), or directories of\n"
 		"                      runs: several runs a side are tested run against run\n"
 		"  --metric M          elapsed (ns) or cpu (cpu_ns, on-CPU time); default: cpu\n"
-		"                      when both sides ran under icount, else elapsed\n"
+		"                      when both sides ran under icount, else elapsed. Or a\n"
+		"                      behaviour item (pins_per_page, unpins_per_page, zero_pins,\n"
+		"                      zero_pages, order_got, order_hist, page_faults,\n"
+		"                      page_allocs, mmap_locks, migrate_calls, ctx_switches,\n"
+		"                      cpu_migrations, status): the exit status is then 1 if it\n"
+		"                      changed on a point, 125 if no point could judge it\n"
 		"  --format F          terminal, text (80 columns, for a mail), markdown, csv, json\n"
 		"                      (default: terminal on a tty, else text)\n"
 		"  --threshold T       smallest change that counts (inclusive), 0.10 or 10%%\n"
@@ -165,9 +170,15 @@ int compare_opt(int c, const char *arg, const char *cmd, struct compare_opts *o)
 			o->metric = CMP_METRIC_CPU;
 		} else if (!strcmp(arg, "auto")) {
 			o->metric = CMP_METRIC_AUTO;
+		} else if (compare_behave_parse(arg) >= 0) {
+			/* a behaviour item: the verdict (exit status) is about it, time as by default */
+			o->behave = compare_behave_parse(arg);
 		} else {
-			fprintf(stderr, "gupbench %s: --metric: \"%s\" is not elapsed, cpu or auto\n",
-				cmd, arg);
+			fprintf(stderr, "gupbench %s: --metric: \"%s\" is not elapsed, cpu, auto nor "
+				"a behaviour item (", cmd, arg);
+			for (int i = 0; i < BH_N; i++)
+				fprintf(stderr, "%s%s", i ? ", " : "", compare_behave_names[i]);
+			fprintf(stderr, ")\n");
 			return -1;
 		}
 		return 1;

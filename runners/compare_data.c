@@ -21,6 +21,11 @@ static void csv_num(FILE *f, double v)
 		fprintf(f, ",%.6g", v);
 }
 
+static const char *behave_verdict_name(enum behave_verdict v)
+{
+	return v == BH_CHANGED ? "changed" : v == BH_SAME ? "same" : "n/a";
+}
+
 void cmp_print_csv(FILE *f, const struct compare_result *r)
 {
 	fprintf(f, "schema");
@@ -32,7 +37,13 @@ void cmp_print_csv(FILE *f, const struct compare_result *r)
 		"median_base,median_new,ratio,ci_lo,ci_hi,ci_conf,u,p,p_exact,q,verdict,why,"
 		"base_reason,new_reason,metric,clock,model,floor,runs_base,runs_new,"
 		"sd_between_base,sd_between_new,sd_within_base,sd_within_new,sd_run,df,"
-		"bare_base,bare_new,invocations_base,invocations_new,sd_rounds_base,sd_rounds_new\n");
+		"bare_base,bare_new,invocations_base,invocations_new,sd_rounds_base,sd_rounds_new,"
+		"behaviour_changed");
+	/* per behaviour item: each side's value as the text says it, and the verdict */
+	for (int item = 0; item < BH_N; item++)
+		fprintf(f, ",%s_base,%s_new,%s", compare_behave_names[item],
+			compare_behave_names[item], compare_behave_names[item]);
+	fputc('\n', f);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compare_point *p = &r->pt[i];
 
@@ -86,6 +97,17 @@ void cmp_print_csv(FILE *f, const struct compare_result *r)
 		fprintf(f, ",%zu,%zu", p->base.invocations, p->new.invocations);
 		csv_num(f, p->base.sd_rounds);
 		csv_num(f, p->new.sd_rounds);
+		fprintf(f, ",%zu", p->bh_changed);
+		for (int item = 0; item < BH_N; item++) {
+			char v[300];
+
+			for (int side = 0; side < 2; side++) {
+				cmp_behave_value(v, sizeof(v), p, item, side);
+				fputc(',', f);
+				csv_quote(f, v);
+			}
+			fprintf(f, ",%s", behave_verdict_name(p->bh[item].verdict));
+		}
 		fputc('\n', f);
 	}
 }
@@ -121,6 +143,52 @@ static json_t *json_side(const struct compare_side *s)
 	json_object_set_new(o, "mismatch", json_integer((json_int_t)s->mismatch));
 	if (s->mismatch)
 		json_object_set_new(o, "mismatch_first", json_string(s->mismatch_first));
+	return o;
+}
+
+static json_t *json_behave_side(const struct behave_side *b, int item)
+{
+	json_t *o = json_object(), *vals;
+
+	if (b->nval) {
+		vals = json_object();
+		for (size_t i = 0; i < b->nval; i++)
+			json_object_set_new(vals, b->val[i], json_integer((json_int_t)b->valn[i]));
+		json_object_set_new(o, "values", vals);
+	} else {
+		json_object_set_new(o, "n", json_integer((json_int_t)b->n));
+		json_object_set_new(o, "median", b->n ? jnum(b->median) : json_null());
+		json_object_set_new(o, "q1", b->n ? jnum(b->q1) : json_null());
+		json_object_set_new(o, "q3", b->n ? jnum(b->q3) : json_null());
+		if (item == BH_ZERO_PINNED)
+			json_object_set_new(o, "of", b->n ? jnum(b->of) : json_null());
+	}
+	json_object_set_new(o, "uncounted", json_integer((json_int_t)b->uncounted));
+	return o;
+}
+
+/* Every item of a point: verdict, rule, both sides. */
+static json_t *json_behave(const struct compare_point *p)
+{
+	static const char *const rule[] = { "none", "exact", "noisy", "values" };
+	json_t *o = json_object();
+
+	for (int item = 0; item < BH_N; item++) {
+		const struct behave_item *it = &p->bh[item];
+		json_t *x = json_object();
+
+		json_object_set_new(x, "verdict", json_string(behave_verdict_name(it->verdict)));
+		json_object_set_new(x, "rule", json_string(rule[it->rule]));
+		json_object_set_new(x, "base", json_behave_side(&p->base.bh[item], item));
+		json_object_set_new(x, "new", json_behave_side(&p->new.bh[item], item));
+		if (it->rule == BH_RULE_NOISY) {
+			json_object_set_new(x, "p", jnum(it->p));
+			json_object_set_new(x, "q", jnum(it->q));
+		}
+		if (it->why)
+			json_object_set_new(x, "why", json_string(it->why));
+		json_object_set_new(o, compare_behave_names[item], x);
+	}
 	return o;
 }
 
@@ -239,6 +307,8 @@ int cmp_print_json(FILE *f, const struct compare_result *r, const struct compare
 		json_object_set_new(x, "q", jnum(p->q));
 		json_object_set_new(x, "verdict", json_string(compare_verdict_name(p->verdict)));
 		json_object_set_new(x, "why", p->why ? json_string(p->why) : json_null());
+		json_object_set_new(x, "behaviour_changed", json_integer((json_int_t)p->bh_changed));
+		json_object_set_new(x, "behaviour", json_behave(p));
 		json_array_append_new(pts, x);
 	}
 	json_object_set_new(doc, "points", pts);
@@ -247,6 +317,21 @@ int cmp_print_json(FILE *f, const struct compare_result *r, const struct compare
 	json_object_set_new(sum, "tested", json_integer((json_int_t)r->tests));
 	json_object_set_new(sum, "geomean_ratio", jnum(r->geomean));
 	json_object_set_new(sum, "exit_status", json_integer(compare_exit_status(r)));
+	{
+		json_t *bh = json_object(), *items = json_object();
+
+		json_object_set_new(bh, "points_changed", json_integer((json_int_t)r->bh_points));
+		for (int item = 0; item < BH_N; item++)
+			json_object_set_new(items, compare_behave_names[item],
+					    json_pack("{s:I,s:I}", "changed", (json_int_t)r->bh_count[item],
+						      "judged", (json_int_t)r->bh_counted[item]));
+		json_object_set_new(bh, "items", items);
+		json_object_set_new(bh, "noisy_tests", json_integer((json_int_t)r->bh_tests));
+		json_object_set_new(bh, "rule", json_string(cmp_behave_rule_text()));
+		if (r->behave >= 0)
+			json_object_set_new(bh, "exit_status_from", json_string(compare_behave_names[r->behave]));
+		json_object_set_new(sum, "behaviour", bh);
+	}
 	json_object_set_new(doc, "summary", sum);
 	ret = json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	fputc('\n', f);

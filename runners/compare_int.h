@@ -4,6 +4,7 @@
  *   compare.c        the verdict rule and the exit status (compare.h only)
  *   compare_meta.c   which meta differences matter, what a run says of itself
  *   compare_model.c  the statistics of each point, and the words for them
+ *   compare_behave.c what the kernel did, per point and item, and its verdicts
  *   compare_join.c   sources, rows to points, labels, compare_runs()
  *   compare_print.c  text and Markdown
  *   compare_data.c   CSV and JSON
@@ -43,6 +44,21 @@ const char *cmp_side_state(const struct compare_side *s);
 void cmp_method_text(char *buf, size_t len, const struct compare_result *r,
 		     const struct compare_opts *o);
 const char *cmp_model_name(enum compare_model m);
+
+/* compare_behave.c */
+struct csv_table;
+struct behave_cols {
+	int item[BH_N];		/* the column each item reads, -1: absent */
+	int pins_exact, acquired, released;
+};
+void cmp_behave_cols(const struct csv_table *t, struct behave_cols *bc);
+void cmp_behave_row(struct compare_side *s, char **row, const struct behave_cols *bc,
+		    const char *op, double pages, int threads, int thread);
+void cmp_behave_analyse(struct compare_result *r, const struct compare_opts *o);
+void cmp_behave_free(struct compare_side *s);
+void cmp_behave_value(char *buf, size_t len, const struct compare_point *p, int item, int is_new);
+void cmp_behave_timing(char *buf, size_t len, const struct compare_point *p);
+const char *cmp_behave_rule_text(void);
 
 /* compare_print.c */
 void cmp_print_text(FILE *f, FILE *wf, const struct compare_result *r,

@@ -34,6 +34,7 @@ static const char *const colnames[C_NCOLS] = {
 struct side_cols {
 	int c[C_NCOLS];
 	int key[POINT_NKEYS];
+	struct behave_cols bh;
 };
 
 /* One results.csv of a side, and the replicates (its run indices) it holds. */
@@ -203,6 +204,10 @@ static int load_side(struct loader *l, const struct csv_table *t, const struct s
 		scen = sc->c[C_SCENARIO] >= 0 ? atol(row[sc->c[C_SCENARIO]]) : 0;
 		/* the same scenario in two files is two scenarios */
 		s->scenarios = scen_add(&l->scen[is_new][pi], scen + (long)src * 1000000L);
+		if (st == CMP_ST_OK)
+			cmp_behave_row(s, row, &sc->bh, p->op, atof(row[sc->c[C_PAGES]]),
+				       sc->key[PK_THREADS] >= 0 ? atoi(row[sc->key[PK_THREADS]]) : 1,
+				       sc->c[C_THREAD] >= 0 ? atoi(row[sc->c[C_THREAD]]) : 0);
 		if (st != CMP_ST_OK || !row[sc->c[C_NS]][0])
 			continue;
 		pages = atof(row[sc->c[C_PAGES]]);
@@ -271,6 +276,7 @@ static int find_cols(const struct csv_table *t, const char *path, struct side_co
 		sc->c[C_CPU] = csv_table_col(t, "c_task_clock_ns");
 	for (size_t k = 0; k < POINT_NKEYS; k++)
 		sc->key[k] = csv_table_col(t, point_keys[k].col);
+	cmp_behave_cols(t, &sc->bh);
 	return 0;
 }
 
@@ -282,6 +288,7 @@ static void side_free(struct compare_side *s)
 	free(s->run_src);
 	for (size_t i = 0; i < COMPARE_MAX_IGNORE; i++)
 		free(s->ignored[i]);
+	cmp_behave_free(s);
 }
 
 static void point_free(struct compare_point *p)
@@ -717,6 +724,7 @@ int compare_runs(const char *base, const char *new, const struct compare_opts *o
 			goto out;
 	}
 	cmp_analyse(r, o, l.reps);
+	cmp_behave_analyse(r, o);
 out:
 	/* l.scen has an entry per point loaded, --only or not */
 	for (int s = 0; s < 2; s++) {

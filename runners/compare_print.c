@@ -327,6 +327,82 @@ static void print_mismatch_text(FILE *f, const struct compare_result *r)
 	}
 }
 
+/* Items no point could judge, and why (the first point's reason): "mmap_lock ... (not counted ...)". */
+static void behave_uncounted(char *buf, size_t len, const struct compare_result *r)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int item = BH_PINS; item < BH_N; item++) {
+		const char *why = NULL;
+
+		if (r->bh_counted[item] || item == BH_ZERO_PINNED)
+			continue;
+		for (size_t i = 0; i < r->n && !why; i++)
+			why = r->pt[i].bh[item].why;
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s (%s)",
+					off ? ", " : "", compare_behave_words[item], why ? why : "-");
+	}
+}
+
+/* The points' behaviour changes, above the timing: the news, and why a number moved. */
+static void print_behave_text(FILE *f, const struct compare_result *r)
+{
+	char buf[4096], one[700];
+	const char *last = "";
+	int opw = 2;
+	size_t off = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->pt[i].bh_changed && (int)strlen(r->pt[i].op) > opw)
+			opw = (int)strlen(r->pt[i].op);
+	if (!r->bh_points) {
+		fmt(buf, sizeof(buf), "Behaviour: the same on all %zu points (what the kernel did: "
+		    "pins, zero pages, folios, faults, allocations, mmap_lock, migrations, "
+		    "switches, status).", r->n);
+	} else {
+		fmt(buf, sizeof(buf), "Behaviour: %zu of %zu points changed what the kernel did "
+		    "(base -> new, per op):", r->bh_points, r->n);
+	}
+	cmp_wrap(f, "", 0, buf, TEXT_WIDTH);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compare_point *p = &r->pt[i];
+		int first = 1;
+
+		if (!p->bh_changed)
+			continue;
+		if (strcmp(last, p->label))
+			cmp_wrap(f, "", 4, p->label, TEXT_WIDTH);
+		last = p->label;
+		for (int item = 0; item < BH_N; item++) {
+			char lead[64];
+
+			if (p->bh[item].verdict != BH_CHANGED)
+				continue;
+			compare_behave_change(one, sizeof(one), p, item, "->");
+			fmt(lead, sizeof(lead), "  %-*s ", opw, first ? p->op : "");
+			cmp_wrap(f, lead, opw + 5, one, TEXT_WIDTH);
+			first = 0;
+		}
+	}
+	if (r->bh_points) {
+		off = (size_t)snprintf(buf, sizeof(buf), "Changed:");
+		for (int item = 0; item < BH_N; item++)
+			if (r->bh_count[item])
+				off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s %s on %zu of "
+							"%zu", off > 8 ? "," : "", compare_behave_names[item],
+							r->bh_count[item], r->bh_counted[item]);
+		fmt(buf + off, sizeof(buf) - off, "; every other item the same where counted.");
+		cmp_wrap(f, "  ", 2, buf, TEXT_WIDTH);
+	}
+	behave_uncounted(one, sizeof(one), r);
+	if (one[0]) {
+		fmt(buf, sizeof(buf), "Not judged on any point: %s.", one);
+		cmp_wrap(f, "  ", 2, buf, TEXT_WIDTH);
+	}
+	fputc('\n', f);
+}
+
 void cmp_print_text(FILE *f, FILE *wf, const struct compare_result *r,
 		    const struct compare_opts *o, int colour, int warnings_apart)
 {
@@ -357,6 +433,7 @@ void cmp_print_text(FILE *f, FILE *wf, const struct compare_result *r,
 	cmp_print_warnings_text(warnings_apart ? wf : f, r, 0);
 	if (r->nwarn && !warnings_apart)
 		fputc('\n', f);
+	print_behave_text(f, r);
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compare_point *p = &r->pt[i];
@@ -400,6 +477,18 @@ void cmp_print_text(FILE *f, FILE *wf, const struct compare_result *r,
 			q_str(p->q, t6, sizeof(t6)), colour ? colour_of(p->verdict) : "",
 			compare_verdict_name(p->verdict),
 			colour && *colour_of(p->verdict) ? "\033[0m" : "");
+		if ((p->verdict == CMP_REGRESSION || p->verdict == CMP_IMPROVEMENT) &&
+		    p->bh_changed) {
+			char why[2048], size[32];
+
+			/* the time moved and so did what the kernel did: say both together */
+			cmp_behave_timing(size, sizeof(size), p);
+			compare_behave_changes(why, sizeof(why), p, "->");
+			if (why[0]) {
+				fmt(buf, sizeof(buf), "%s; %s", size, why);
+				cmp_wrap(f, "    = ", 6, buf, TEXT_WIDTH);
+			}
+		}
 	}
 	if (bare_pts) {
 		char line[512];
@@ -472,9 +561,47 @@ static void md_cell(FILE *f, const char *s)
 	}
 }
 
+/* The behaviour section: one row per changed item, then what was not judged. */
+static void print_behave_markdown(FILE *f, const struct compare_result *r)
+{
+	char b[300], n[300], un[2048];
+
+	if (!r->bh_points) {
+		fprintf(f, "\nBehaviour: the same on all %zu points.\n", r->n);
+	} else {
+		fprintf(f, "\nBehaviour: %zu of %zu points changed what the kernel did (per op):\n\n"
+			"| scenario | op | what | base | new |\n|---|---|---|---|---|\n",
+			r->bh_points, r->n);
+		for (size_t i = 0; i < r->n; i++) {
+			const struct compare_point *p = &r->pt[i];
+
+			for (int item = 0; item < BH_N && p->bh_changed; item++) {
+				if (p->bh[item].verdict != BH_CHANGED)
+					continue;
+				cmp_behave_value(b, sizeof(b), p, item, 0);
+				cmp_behave_value(n, sizeof(n), p, item, 1);
+				fprintf(f, "| ");
+				md_cell(f, p->label);
+				fprintf(f, " | %s | %s | ", p->op, compare_behave_words[item]);
+				md_cell(f, b);
+				fprintf(f, " | ");
+				md_cell(f, n);
+				fprintf(f, " |\n");
+			}
+		}
+	}
+	behave_uncounted(un, sizeof(un), r);
+	if (un[0]) {
+		fprintf(f, "\nNot judged on any point: ");
+		md_cell(f, un);
+		fprintf(f, ".\n");
+	}
+}
+
 void cmp_print_markdown(FILE *f, const struct compare_result *r, const struct compare_opts *o)
 {
 	char buf[2048], t2[16], t3[16], t4[16], t5[32], t6[16], t7[16], t8[16], nb[48], nn[48];
+	char why[2200];
 	int any;
 
 	fprintf(f, "## gupbench compare\n\n| | run | kernel | gupbench | rows |\n|---|---|---|---|---|\n");
@@ -508,6 +635,7 @@ void cmp_print_markdown(FILE *f, const struct compare_result *r, const struct co
 			fprintf(f, "`\n");
 		}
 	}
+	print_behave_markdown(f, r);
 	fprintf(f, "\n| scenario | op | n base | n new | base %s/page | new %s/page | ratio | 95%% CI "
 		"| floor | p | q | verdict |\n|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|---|\n",
 		r->metric == CMP_METRIC_CPU ? "cpu_ns" : "ns", r->metric == CMP_METRIC_CPU ? "cpu_ns" : "ns");
@@ -525,13 +653,25 @@ void cmp_print_markdown(FILE *f, const struct compare_result *r, const struct co
 			fmt(nn, sizeof(nn), "%zu of %zu", p->new.bare, p->new.n);
 		else
 			fmt(nb, sizeof(nb), "%zu", p->base.n), fmt(nn, sizeof(nn), "%zu", p->new.n);
-		fprintf(f, " | %s | %s%s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", p->op,
+		why[0] = '\0';
+		if (*em && p->bh_changed) {
+			char size[32], what[2048];
+
+			/* the time moved and so did what the kernel did: say both together */
+			cmp_behave_timing(size, sizeof(size), p);
+			compare_behave_changes(what, sizeof(what), p, "→");
+			if (what[0])
+				fmt(why, sizeof(why), ": %s; %s", size, what);
+		}
+		fprintf(f, " | %s | %s%s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s%s%s", p->op,
 			nb, p->base.scenarios > 1 ? "*" : "", nn,
 			p->new.scenarios > 1 ? "*" : "", num(p->base.median, t2, sizeof(t2)),
 			num(p->new.median, t3, sizeof(t3)), ratio_str(p->ratio, t4, sizeof(t4)),
 			ci_str(p, t5, sizeof(t5)), floor_str(p->floor, t8, sizeof(t8)),
 			q_str(p->p, t7, sizeof(t7)),
 			q_str(p->q, t6, sizeof(t6)), em, compare_verdict_name(p->verdict), em);
+		md_cell(f, why);
+		fprintf(f, " |\n");
 	}
 	if (r->count[CMP_NOT_COMPARED]) {
 		fprintf(f, "\nNot compared (no ok samples on a side):\n\n| scenario | op | base | new |\n"

@@ -36,6 +36,7 @@ struct hpoint {
 	/* the step from the measured kernel before to this one */
 	double *ratio, *lo, *hi;
 	enum compare_verdict *verdict;	/* CMP_NVERDICT: no step */
+	char **bh;		/* per kernel: what it did differently from the one before (NULL: same) */
 };
 
 struct hnote {
@@ -85,8 +86,9 @@ static int hpoint_init(struct hrep *r, struct hpoint *p, const struct compare_po
 	p->lo = malloc(nk * sizeof(double));
 	p->hi = malloc(nk * sizeof(double));
 	p->verdict = malloc(nk * sizeof(*p->verdict));
+	p->bh = calloc(nk, sizeof(*p->bh));
 	if (!p->match || !p->label || !p->val || !p->note || !p->ratio || !p->lo || !p->hi ||
-	    !p->verdict)
+	    !p->verdict || !p->bh)
 		return -ENOMEM;
 	for (size_t i = 0; i < nk; i++) {
 		p->val[i] = p->ratio[i] = p->lo[i] = p->hi[i] = NAN;
@@ -157,6 +159,13 @@ static int step(struct hrep *r, size_t a, size_t b)
 		}
 		side_take(p, a, &cp->base);
 		side_take(p, b, &cp->new);
+		if (a != b && cp->bh_changed && !p->bh[b]) {
+			char what[2048];
+
+			compare_behave_changes(what, sizeof(what), cp, "->");
+			if (what[0])
+				p->bh[b] = strdup(what);
+		}
 		if (a != b && !isnan(cp->q)) {
 			p->ratio[b] = cp->ratio;
 			p->lo[b] = cp->lo;
@@ -558,7 +567,7 @@ static void write_changes(FILE *f, struct hrep *r, int md)
 	for (size_t i = 0; i < n; i++) {
 		const struct hpoint *p = &r->p[c[i].p];
 		size_t k = c[i].k, prev = prev_measured(r, k), note = note_for(r, p, k, prev);
-		char a[32], b[32], why[192] = "";
+		char a[32], b[32], why[2400] = "";
 
 		num(p->val[prev], a, sizeof(a));
 		num(p->val[k], b, sizeof(b));
@@ -568,12 +577,17 @@ static void write_changes(FILE *f, struct hrep *r, int md)
 			fmt(why + strlen(why), sizeof(why) - strlen(why), "%scompiler %s -> %s",
 			    note ? "; " : "", r->cc[prev][0] ? r->cc[prev] : "?",
 			    r->cc[k][0] ? r->cc[k] : "?");
+		/* what the kernel did differently, where it explains the number */
+		if (p->bh[k])
+			fmt(why + strlen(why), sizeof(why) - strlen(why), "%s%s", why[0] ? "; " : "",
+			    p->bh[k]);
 		if (md) {
 			fprintf(f, "| %s | %s | ", h->k[prev].label, h->k[k].label);
 			md_escape(f, p->label);
-			fprintf(f, " | %s | %s | %s | %.3g | %.3g-%.3g | %s | %s |\n", p->op, a, b,
-				p->ratio[k], p->lo[k], p->hi[k], compare_verdict_name(p->verdict[k]),
-				why);
+			fprintf(f, " | %s | %s | %s | %.3g | %.3g-%.3g | %s | ", p->op, a, b,
+				p->ratio[k], p->lo[k], p->hi[k], compare_verdict_name(p->verdict[k]));
+			md_escape(f, why);
+			fprintf(f, " |\n");
 		} else {
 			fprintf(f, "  %s -> %s  %s %s\n      %s -> %s  ratio %.3g [%.3g, %.3g]  %s%s%s\n",
 				h->k[prev].label, h->k[k].label, p->label, p->op, a, b, p->ratio[k],
@@ -583,6 +597,50 @@ static void write_changes(FILE *f, struct hrep *r, int md)
 	}
 	fprintf(f, "\n");
 	free(c);
+}
+
+/* Every step where what the kernel did changed: the news, timing or not. */
+static void write_behaviour(FILE *f, const struct hrep *r, int md)
+{
+	const struct history *h = r->h;
+	size_t n = 0;
+
+	for (size_t k = 0; k < h->nk; k++)
+		for (size_t p = 0; p < r->np; p++)
+			n += !!r->p[p].bh[k];
+	if (md)
+		fprintf(f, "## Behaviour changes\n\nEach step between neighbouring measured kernels "
+			"where what the kernel did changed (pins, zero pages, folios, faults, "
+			"allocations, mmap_lock, migrations, switches; README: Behaviour changes), in "
+			"kernel order.\n\n");
+	else
+		fprintf(f, "Behaviour changes, in kernel order\n\n");
+	if (!n) {
+		fprintf(f, "%sNone: every point did the same on each kernel as on the one before.\n\n",
+			md ? "" : "  ");
+		return;
+	}
+	if (md)
+		fprintf(f, "| from | to | point | op | what changed |\n|---|---|---|---|---|\n");
+	for (size_t k = 0; k < h->nk; k++)
+		for (size_t p = 0; p < r->np; p++) {
+			const struct hpoint *pt = &r->p[p];
+			size_t prev = prev_measured(r, k);
+
+			if (!pt->bh[k])
+				continue;
+			if (md) {
+				fprintf(f, "| %s | %s | ", h->k[prev].label, h->k[k].label);
+				md_escape(f, pt->label);
+				fprintf(f, " | %s | ", pt->op);
+				md_escape(f, pt->bh[k]);
+				fprintf(f, " |\n");
+			} else {
+				fprintf(f, "  %s -> %s  %s %s\n      %s\n", h->k[prev].label,
+					h->k[k].label, pt->label, pt->op, pt->bh[k]);
+			}
+		}
+	fprintf(f, "\n");
 }
 
 static void write_notes(FILE *f, const struct hrep *r, int md)
@@ -666,6 +724,7 @@ static void write_doc(FILE *f, struct hrep *r, int md)
 	fprintf(f, md ? "```\n\n" : "\n");
 	write_kernels(f, r, md);
 	write_trend(f, r, md);
+	write_behaviour(f, r, md);
 	write_changes(f, r, md);
 	write_notes(f, r, md);
 	write_skips(f, r, md);
@@ -702,7 +761,8 @@ static int write_trend_csv(struct hrep *r)
 		close(dfd);
 		return ret;
 	}
-	fprintf(o.f, "point,op,method,kernel,abi,metric,value,vs_previous,ci_lo,ci_hi,verdict,note\n");
+	fprintf(o.f, "point,op,method,kernel,abi,metric,value,vs_previous,ci_lo,ci_hi,verdict,note,"
+		"behaviour\n");
 	for (size_t p = 0; p < r->np; p++)
 		for (size_t k = 0; k < h->nk; k++) {
 			const struct hpoint *pt = &r->p[p];
@@ -719,6 +779,8 @@ static int write_trend_csv(struct hrep *r)
 				fprintf(o.f, ",,,,,");
 			csv_quote(o.f, pt->note[k] ? pt->note[k] :
 				      h->k[k].state == HK_FAILED ? h->k[k].why : "");
+			fputc(',', o.f);
+			csv_quote(o.f, pt->bh[k] ? pt->bh[k] : "");
 			fprintf(o.f, "\n");
 		}
 	ret = outfile_commit(&o);

@@ -21,6 +21,8 @@ is left on its branch, clean, with no bisection in progress. Also: a
 fatal; a dirty tree or one mid-bisect is refused untouched; a refused
 config aborts; SIGINT during a step resets the tree; --images finds the first bad image across
 a skip, and says "undecided" when skips hide it; usage errors exit 2.
+A behaviour bisection (--metric pins_per_page) over a tree whose times
+never move finds the commit that started counting pins.
 
 The comparisons use --threshold 25%: a good kernel compares the same
 samples with themselves (ratio 1, CI as wide as the run's own spread,
@@ -44,18 +46,24 @@ CMP = ["--threshold", "25%"]
 
 # the fake kernel's boot: the baseline run, its times scaled
 MKRUN = r'''
-import csv, shutil, sys
+import csv, os, shutil, sys
 base, out, factor = sys.argv[1], sys.argv[2], float(sys.argv[3])
+# FAKE_PINS=none: a kernel that takes no FOLL_PIN pins (FOLL_GET, as 6.1's O_DIRECT)
+pins = os.environ.get("FAKE_PINS", "keep")
 # boot i of a --boots pair: 2% slower per boot, so the boots of one kernel differ
 factor *= 1 + 0.02 * int(sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] else 0)
 shutil.copytree(base, out)
 with open(base + "/results.csv", newline="") as f:
     table = list(csv.reader(f))
 cols = [table[0].index(c) for c in ("ns", "round_ns")]
+pin_cols = [table[0].index(c) for c in ("pins_acquired", "pins_released")]
 for row in table[1:]:
     for c in cols:
         if row[c]:
             row[c] = str(round(float(row[c]) * factor))
+    for c in pin_cols:
+        if pins == "none" and row[c]:
+            row[c] = "0"
 with open(out + "/results.csv", "w", newline="") as f:
     csv.writer(f, lineterminator="\n").writerows(table)
 '''
@@ -63,6 +71,7 @@ with open(out + "/results.csv", "w", newline="") as f:
 KERNEL = '''# a fake kernel: its "boot" writes the baseline run with ns times FACTOR
 FACTOR={factor}
 BOOT={boot}
+export FAKE_PINS={pins}
 echo "Linux version fake ($FACTOR)"
 if [ "$BOOT" != ok ]; then echo "Kernel panic - not syncing: fake" >&2; exit 4; fi
 exec python3 {mkrun} {base} "$1" "$FACTOR" "$2"
@@ -119,9 +128,9 @@ def setup():
     return _setup
 
 
-def kernel_script(factor, boot):
+def kernel_script(factor, boot, pins="keep"):
     s = setup()
-    return KERNEL.format(factor=factor, boot=boot, mkrun=s["mkrun"], base=s["base"])
+    return KERNEL.format(factor=factor, boot=boot, pins=pins, mkrun=s["mkrun"], base=s["base"])
 
 
 def git(repo, *args):
@@ -131,7 +140,9 @@ def git(repo, *args):
 
 
 class Repo:
-    def __init__(self):
+    def __init__(self, plan=None, pins=None):
+        plan = plan or PLAN
+        pins = pins or ["keep"] * len(plan)
         d = tmpdir()
         self.path, self.images = d + "/linux", d + "/images"
         os.mkdir(self.path)
@@ -140,8 +151,8 @@ class Repo:
         git(self.path, "config", "user.name", "gupbench test")
         git(self.path, "config", "user.email", "test@gupbench.invalid")
         self.sha, self.short, self.expect = [], {}, {}
-        for subject, factor, boot, broken, expect in PLAN:
-            write_config(self.path, kernel_script(factor, boot), "kernel.sh")
+        for (subject, factor, boot, broken, expect), pin in zip(plan, pins):
+            write_config(self.path, kernel_script(factor, boot, pin), "kernel.sh")
             write_config(self.path, BUILD.format(images=self.images), "build.sh")
             write_config(self.path, subject + "\n", "VERSION")
             if broken:
@@ -255,6 +266,51 @@ def test_tree_finds_first_bad_commit():
     assert sorted(skips) == ["boot", "build"], "git tested %s" % tested
     assert log.splitlines()[-1] == "first bad commit: %s %s" % (
         repo.sha[FIRST_BAD], PLAN[FIRST_BAD][0]), log
+    repo.assert_as_found()
+
+
+# A behaviour bisection: every kernel as fast as the next, but from c3 on
+# the pins are counted (FOLL_PIN) where before they were not.
+BEHAVE_PLAN = [
+    ("c0: start", 1.0, "ok", False, "good"),
+    ("c1: unrelated", 1.0, "ok", False, "good"),
+    ("c2: unrelated", 1.0, "ok", False, "good"),
+    ("c3: pin with FOLL_PIN", 1.0, "ok", False, "bad"),
+    ("c4: unrelated", 1.0, "ok", False, "bad"),
+    ("c5: unrelated", 1.0, "ok", False, "bad"),
+]
+BEHAVE_PINS = ["none"] * 3 + ["keep"] * 3
+
+
+@test
+def test_tree_behaviour_metric_finds_first_change():
+    """--metric pins_per_page: the first commit whose pins per page differ
+    from the good end's is bad, though no time moved; by time alone the
+    same bad end is refused as not bad."""
+    repo = Repo(BEHAVE_PLAN, BEHAVE_PINS)
+    out = tmpdir() + "/bisect"
+    p = bisect(*tree_args(repo, repo.sha[0], "main", out)[:-1], "--metric", "pins_per_page",
+               setup()["cfg"])
+    assert p.returncode == 0, p.stdout + p.stderr
+    log = open(out + "/bisect.log").read()
+    for line in log.splitlines():
+        print("#   " + line)
+    assert "metric pins_per_page" in log and "# verdict: behaviour" in log, log
+    assert log.splitlines()[-1] == "first bad commit: %s %s" % (
+        repo.sha[3], BEHAVE_PLAN[3][0]), log
+    for role, short, subject, verdict, why in parse_log(log):
+        assert verdict == repo.expect[short], (short, verdict, why)
+        if role == "--good":
+            continue
+        if verdict == "bad":
+            # iouring pin: 1 pin a page where the good kernel counted none
+            assert "pins per page 0 -> 1;" in why and "pins_per_page changed on" in why, why
+        else:
+            assert "pins_per_page the same on all" in why, why
+    repo.assert_as_found()
+
+    p = bisect(*tree_args(repo, repo.sha[0], "main", tmpdir() + "/bisect"))
+    assert p.returncode == 2 and "is not bad against --good" in p.stderr, p.stderr
     repo.assert_as_found()
 
 
