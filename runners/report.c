@@ -119,6 +119,25 @@ static void commands(FILE *f, const struct side *b, const struct side *n, const 
 	fprintf(f, "# this comparison and report\ngupbench %s\n", argv0_args);
 }
 
+/* One line on what the kernel did differently: the news, before the numbers. */
+static void behaviour_summary(FILE *f, const struct compare_result *r)
+{
+	int any = 0;
+
+	if (!r->bh_points) {
+		fprintf(f, "**Behaviour:** the same on all %zu points (pins, zero pages, folios, "
+			"faults, allocations, mmap_lock, migrations, switches, status).\n\n", r->n);
+		return;
+	}
+	fprintf(f, "**Behaviour:** %zu of %zu points changed what the kernel did (", r->bh_points,
+		r->n);
+	for (int i = 0; i < BH_N; i++)
+		if (r->bh_count[i])
+			fprintf(f, "%s%s on %zu", any++ ? ", " : "", compare_behave_names[i],
+				r->bh_count[i]);
+	fprintf(f, "); the comparison below lists each change.\n\n");
+}
+
 static void write_markdown(FILE *f, const struct side *b, const struct side *n,
 			   const struct compare_result *r, const struct compare_opts *o,
 			   struct dirent **plots, int nplots, int ratio_ok, const char *cmd)
@@ -133,6 +152,7 @@ static void write_markdown(FILE *f, const struct side *b, const struct side *n,
 		r->count[CMP_REGRESSION], r->count[CMP_IMPROVEMENT], r->count[CMP_UNCHANGED],
 		r->count[CMP_INCONCLUSIVE], r->count[CMP_NOT_COMPARED], r->geomean, r->tests,
 		o->threshold * 100, o->alpha);
+	behaviour_summary(f, r);
 
 	fprintf(f, "## What was compared\n\n| | base | new |\n|---|---|---|\n");
 	fprintf(f, "| run directory | `%s` | `%s` |\n", b->dir, n->dir);

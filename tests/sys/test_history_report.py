@@ -5,7 +5,8 @@ The sweep directory is made by hand from the fixtures of Debian 6.1 and
 6.12 under icount (tests/data/kernels), as a sweep would have left it, plus
 a third kernel that has no run (a failed one). What is tested is what the
 report makes of it: values, steps and verdicts, change points with their
-notes, the kernel that was not measured, and bad --notes files.
+notes and behaviour changes, the kernel that was not measured, and bad
+--notes files.
 """
 import csv
 import os
@@ -76,6 +77,16 @@ def test_report_of_recorded_runs():
     assert "Never used." not in md, md
     assert "7.0" in md and "not measured" in md, md
     assert "6.1 -> 6.12  iouring anon 64M order=9 zero=0 pin" in txt, txt
+    # what the kernel did differently, per step: io_uring 6.12 drops the pins
+    # of a huge folio's other pages at once (its coalescing), one kept a folio
+    assert "## Behaviour changes" in md and "Behaviour changes, in kernel order" in txt
+    unpin9 = by[("iouring anon 64M order=9 zero=0", "unpin", "6.12")]
+    assert "unpins per page 1 -> 0.00195" in unpin9["behaviour"], unpin9
+    assert by[("iouring anon 64M order=9 zero=0", "unpin", "6.1")]["behaviour"] == ""
+    assert "| 6.1 | 6.12 | iouring anon 64M order=9 zero=0 | unpin | unpins per page 1 -" \
+        in md, md
+    # and a change point with one says it beside its numbers
+    assert "improvement  unpins per page 1 -> 0.00195" in txt.replace("\n      ", " "), txt
     # a 6.12 built by another compiler: its change points say so
     meta = d + "/runs/6.12/meta"
     text = open(meta).read()
