@@ -205,7 +205,7 @@ static const struct compare_point *largest_ratio(const struct compare_result *r,
  */
 static void judge_behaviour(const struct compare_result *r, int boot_status, struct outcome *o)
 {
-	int item = r->behave;
+	int item = r->behave - 1;
 	const char *name = compare_behave_names[item], *why = NULL;
 	const struct compare_point *first = NULL;
 	char change[600];
@@ -248,7 +248,7 @@ static void judge(const struct compare_result *r, int boot_status, struct outcom
 	const struct compare_point *p;
 	int st = compare_exit_status(r);
 
-	if (r->behave >= 0) {
+	if (r->behave) {
 		judge_behaviour(r, boot_status, o);
 		return;
 	}

@@ -80,10 +80,10 @@ enum compare_verdict compare_verdict(size_t n_base, size_t n_new, double ratio, 
 
 int compare_exit_status(const struct compare_result *r)
 {
-	if (r->behave >= 0) {
-		if (r->bh_count[r->behave])
+	if (r->behave) {
+		if (r->bh_count[r->behave - 1])
 			return 1;
-		return r->bh_counted[r->behave] ? 0 : 125;
+		return r->bh_counted[r->behave - 1] ? 0 : 125;
 	}
 	if (r->count[CMP_REGRESSION])
 		return 1;

@@ -253,7 +253,7 @@ struct compare_result {
 	size_t bh_count[BH_N];		/* points where each item changed */
 	size_t bh_counted[BH_N];	/* points where each item could be judged */
 	size_t bh_tests;		/* the BH family of noisy items */
-	int behave;			/* compare_opts.behave: what the exit status is about */
+	int behave;			/* 1 + the item the exit status is about; 0: the timing */
 };
 
 void compare_opts_default(struct compare_opts *o);

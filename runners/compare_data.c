@@ -328,8 +328,8 @@ int cmp_print_json(FILE *f, const struct compare_result *r, const struct compare
 		json_object_set_new(bh, "items", items);
 		json_object_set_new(bh, "noisy_tests", json_integer((json_int_t)r->bh_tests));
 		json_object_set_new(bh, "rule", json_string(cmp_behave_rule_text()));
-		if (r->behave >= 0)
-			json_object_set_new(bh, "exit_status_from", json_string(compare_behave_names[r->behave]));
+		if (r->behave)
+			json_object_set_new(bh, "exit_status_from", json_string(compare_behave_names[r->behave - 1]));
 		json_object_set_new(sum, "behaviour", bh);
 	}
 	json_object_set_new(doc, "summary", sum);

@@ -571,6 +571,17 @@ static void test_exit_status(void **state)
 	assert_int_equal(compare_exit_status(&r), 0);
 	memset(r.count, 0, sizeof(r.count));
 	assert_int_equal(compare_exit_status(&r), 125);
+	/* --metric ITEM: the item decides, whatever the timing says */
+	r.count[CMP_REGRESSION] = 1;
+	r.behave = 1 + BH_PINS;
+	assert_int_equal(compare_exit_status(&r), 125);		/* judged nowhere */
+	r.bh_counted[BH_PINS] = 4;
+	assert_int_equal(compare_exit_status(&r), 0);		/* the same on all 4 */
+	r.bh_count[BH_PINS] = 1;
+	assert_int_equal(compare_exit_status(&r), 1);
+	r.bh_count[BH_PINS] = 0;
+	r.bh_count[BH_ALLOCS] = 3;				/* another item changed */
+	assert_int_equal(compare_exit_status(&r), 0);
 }
 
 int main(void)
