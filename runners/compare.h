@@ -127,7 +127,8 @@ struct behave_side {
 	size_t uncounted;	/* ok samples without the count (unsupported or empty) */
 	double median, q1, q3, p10, p90;
 	double pages;		/* per-page items: median pages an op covered (for the step rule) */
-	double of;		/* BH_ZERO_PINNED: median zero pages the op covered */
+	double of;		/* BH_ZERO_PINNED: mean zero pages the op covered */
+	size_t cow;		/* BH_ZERO_PINNED: write pins left out (COW: no zero page pinned) */
 	char **val;		/* categorical items (and BH_STATUS): the distinct values, */
 	size_t *valn;		/* how many samples took each, most first */
 	size_t nval;

@@ -94,6 +94,7 @@ void cmp_behave_cols(const struct csv_table *t, struct behave_cols *bc)
 	bc->pins_exact = csv_table_col(t, "pins_exact");
 	bc->acquired = csv_table_col(t, "pins_acquired");
 	bc->released = csv_table_col(t, "pins_released");
+	bc->write = csv_table_col(t, "write");
 }
 
 /* A count as gupbench writes it: a number >= 0; else -1 (unsupported, empty, junk). */
@@ -169,6 +170,11 @@ void cmp_behave_row(struct compare_side *s, char **row, const struct behave_cols
 				continue;
 			if (i == BH_ZERO_PINNED && !pin_op && strcmp(op, "unpin"))
 				continue;	/* fork, child-write: no pin of their own */
+			if (i == BH_ZERO_PINNED && bc->write >= 0 && !strcmp(row[bc->write], "1")) {
+				/* a write pin breaks COW first: it pins new pages, never the zero page */
+				b->cow++;
+				continue;
+			}
 			v = exact ? count_of(row, col) : -1;
 			if (v >= 0)
 				v /= lanes;
@@ -289,7 +295,8 @@ static const char *na_why(const struct compare_side *bs, const struct compare_si
 		       "not counted in new (unsupported or empty)";
 	}
 	if (item == BH_ZERO_PINNED)
-		return "no pin op of its own";
+		return b->cow || n->cow ? "a write pin: COW gives it new pages, not the zero page" :
+		       "no pin op of its own";
 	return "not counted";
 }
 

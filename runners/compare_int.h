@@ -49,7 +49,7 @@ const char *cmp_model_name(enum compare_model m);
 struct csv_table;
 struct behave_cols {
 	int item[BH_N];		/* the column each item reads, -1: absent */
-	int pins_exact, acquired, released;
+	int pins_exact, acquired, released, write;
 };
 void cmp_behave_cols(const struct csv_table *t, struct behave_cols *bc);
 void cmp_behave_row(struct compare_side *s, char **row, const struct behave_cols *bc,
