@@ -469,6 +469,12 @@ void compare_behave_change(char *buf, size_t len, const struct compare_point *p,
 	cmp_behave_value(b, sizeof(b), p, item, 0);
 	cmp_behave_value(n, sizeof(n), p, item, 1);
 	fmt(buf, len, "%s %s %s %s", compare_behave_words[item], b, arrow, n);
+	/* a statistical call, not a count that moved: say so, with its q */
+	if (p->bh[item].verdict == BH_CHANGED && p->bh[item].rule == BH_RULE_NOISY) {
+		size_t used = strlen(buf);
+
+		fmt(buf + used, len - used, " (noisy, q %.2g)", p->bh[item].q);
+	}
 }
 
 /* Every changed item of a point but the status, "; "-separated. */
