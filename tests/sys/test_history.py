@@ -75,7 +75,10 @@ def test_sweep_interrupt_resume_and_a_bad_kernel():
     assert p.returncode == 130, (p.returncode, err)
     assert "run the same command again" in err, err
     runs = sorted(n for n in os.listdir(d + "/runs") if not n.startswith("."))
-    assert runs == [first], runs
+    # the junk kernel fails within a second of the first one's end, so on a
+    # fast host it may have failed before the signal came: a failed row is
+    # finished too. What must not be there is a part of the last kernel.
+    assert runs in ([first], [first, "junk.failed"]), runs
 
     # 2. resumed: the first is kept (not booted again), the junk fails with
     # its reason, the last is measured, and the report covers all three
