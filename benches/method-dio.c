@@ -72,8 +72,10 @@ struct dio_priv {
 };
 
 /*
- * A fresh O_DIRECT file under dir, already unlinked: only the fd names
- * it. 0 or -errno with the reason.
+ * A fresh O_DIRECT file under dir that only the fd names: O_TMPFILE, so no
+ * name ever appears in dir (a dry run, or a worker killed at any moment,
+ * leaves nothing there); on a filesystem without O_TMPFILE, a named file
+ * unlinked at once. 0 or -errno with the reason.
  */
 static int dio_file_open(const char *dir, int *fdp, char *why, size_t len)
 {
@@ -81,6 +83,22 @@ static int dio_file_open(const char *dir, int *fdp, char *why, size_t len)
 	char path[512];
 	int fd = -1, err = 0, i;
 
+	fd = open(dir, O_TMPFILE | O_RDWR | O_DIRECT | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		*fdp = fd;
+		return 0;
+	}
+	if (errno == EINVAL) {
+		/* O_TMPFILE is known since 3.11: EINVAL here is O_DIRECT's */
+		fmt(why, len, "%s: open(O_DIRECT): EINVAL: the filesystem does not support O_DIRECT",
+		    dir);
+		return -EINVAL;
+	}
+	if (errno != EOPNOTSUPP && errno != EISDIR) {
+		err = errno;
+		fmt(why, len, "%s: open(O_TMPFILE|O_DIRECT): %s", dir, strerror(err));
+		return -err;
+	}
 	for (i = 0; i < DIO_NAME_TRIES; i++) {
 		fmt(path, sizeof(path), "%s/.gupbench-dio-%d-%u-%llx", dir, (int)getpid(),
 		    seq++, (unsigned long long)(now_ns() & 0xffffffffULL));

@@ -66,8 +66,10 @@
  *
  * Tracepoint ids: 6.1's libperf has no tracepoint helper, so the id is
  * read from tracefs (events/<sys>/<event>/id). Where tracefs is not
- * mounted at /sys/kernel/tracing, it is mounted on a temporary directory
- * for the reading and unmounted, leaving the machine as it was.
+ * mounted at /sys/kernel/tracing, a child of ours mounts it in a mount
+ * namespace of its own, reads the ids and exits: nobody else ever sees
+ * the mount, and it goes with the namespace however the child ends (a
+ * SIGKILL of the worker included), so the machine is left as it was.
  *
  * fork(): the child keeps the parent's fds, which control the parent's
  * counters. A pthread_atfork() child handler makes them inert in the
@@ -84,9 +86,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <perf/core.h>
@@ -214,36 +221,91 @@ static int tp_err[PERF_CTR_NR];
 static int tp_done;
 static pthread_mutex_t tp_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* What the child of tp_read_private() sends back. */
+struct tp_answer {
+	int mount_err;			/* 0, or -errno of the mount */
+	int err[PERF_CTR_NR];
+	uint64_t id[PERF_CTR_NR];
+};
+
+static void tp_read_all(const char *root, struct tp_answer *a)
+{
+	for (int i = 0; i < PERF_CTR_NR; i++)
+		if (perf_defs[i].type == PERF_TYPE_TRACEPOINT)
+			a->err[i] = tp_id_read(root, perf_defs[i].tp, &a->id[i]);
+}
+
+/*
+ * tracefs is not mounted: fork a child that unshares its mount namespace,
+ * makes every mount private (nothing propagates back), mounts tracefs at
+ * TRACEFS_DIR there, reads the ids into a pipe and exits. 0 or -errno.
+ */
+static int tp_read_private(struct tp_answer *a)
+{
+	int fds[2], st;
+	size_t got = 0;
+	pid_t pid;
+
+	memset(a, 0, sizeof(*a));
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int e = -errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return e;
+	}
+	if (!pid) {
+		close(fds[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("nodev", TRACEFS_DIR, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+			a->mount_err = -errno;
+		else
+			tp_read_all(TRACEFS_DIR, a);
+		/* the mount goes with this namespace: no umount to forget */
+		if (write(fds[1], a, sizeof(*a)) != (ssize_t)sizeof(*a))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (got < sizeof(*a)) {
+		ssize_t n = read(fds[0], (char *)a + got, sizeof(*a) - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return got == sizeof(*a) ? 0 : -EIO;
+}
+
 static void tp_resolve(void)
 {
-	char tmp[] = "/tmp/gupbench-tracefs-XXXXXX";
-	const char *root = TRACEFS_DIR;
-	int mounted = 0, err = 0;
+	struct tp_answer a = { 0 };
+	int err = 0;
 
 	pthread_mutex_lock(&tp_lock);
 	if (tp_done)
 		goto out;
-	if (!tracefs_mounted(TRACEFS_DIR)) {
-		/* Borrow a mount for the reading; nothing is left behind. */
-		if (!mkdtemp(tmp)) {
-			err = -errno;
-		} else if (mount("nodev", tmp, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
-			err = -errno;
-			rmdir(tmp);
-		} else {
-			mounted = 1;
-			root = tmp;
-		}
-	}
+	if (tracefs_mounted(TRACEFS_DIR))
+		tp_read_all(TRACEFS_DIR, &a);
+	else if (!(err = tp_read_private(&a)))
+		err = a.mount_err;
 	/* -ENOENT says "no such event": a failed mount must not look like one */
 	if (err == -ENOENT)
 		err = -EIO;
-	for (int i = 0; i < PERF_CTR_NR; i++)
-		if (perf_defs[i].type == PERF_TYPE_TRACEPOINT)
-			tp_err[i] = err ? err : tp_id_read(root, perf_defs[i].tp, &tp_ids[i]);
-	if (mounted) {
-		umount2(tmp, MNT_DETACH);
-		rmdir(tmp);
+	for (int i = 0; i < PERF_CTR_NR; i++) {
+		if (perf_defs[i].type != PERF_TYPE_TRACEPOINT)
+			continue;
+		tp_err[i] = err ? err : a.err[i];
+		tp_ids[i] = a.id[i];
 	}
 	/* a failed mount (no root) is tried again by the next perf_open() */
 	tp_done = !err;

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import time
 
-from tap import GUPBENCH, main, need_root, run, test, tmpdir, write_config
+from tap import GUPBENCH, Skip, main, need_root, run, test, tmpdir, write_config
 
 CFG = """
 [h]
@@ -212,6 +212,75 @@ def test_second_run_waits_for_the_first():
     _, err = p.communicate(timeout=300)
     assert p.returncode == 0, err
     assert "waiting for it to finish" in err, err
+
+
+def tracefs_mounts():
+    with open("/proc/self/mounts") as f:
+        return [line for line in f if line.split()[2:3] == ["tracefs"]]
+
+
+@test
+def test_tracefs_never_left_mounted():
+    """Where tracefs is not mounted, the tracepoint ids are read in a mount
+    namespace of a child's own: the host never sees a tracefs mount, not
+    during a run and not after a worker killed with SIGKILL."""
+    need_root()
+    if tracefs_mounts():
+        raise Skip("tracefs is mounted here, so gupbench mounts none")
+    d = tmpdir()
+    cfg = write_config(d, CFG)
+    p = subprocess.Popen([GUPBENCH, "run", "-q", "--no-plot", "-o", d + "/run", cfg],
+                         stderr=subprocess.PIPE, text=True)
+    seen = []
+    while p.poll() is None:
+        seen += tracefs_mounts()
+        time.sleep(0.005)
+    err = p.communicate()[1]
+    assert p.returncode == 0, err
+    assert not seen, seen
+    # the ids were read: the tracepoint counters count
+    counted = [r for r in csv.DictReader(open(d + "/run/results.csv"))
+               if r["status"] == "ok" and r["c_page_allocs"] not in ("", "unsupported")]
+    assert counted, "no page-allocation counts"
+    # a worker killed at any point leaves nothing mounted either
+    for delay in (0.05, 0.2, 0.5):
+        p = subprocess.Popen([GUPBENCH, "run", "-q", "--no-plot", "-o",
+                              "%s/k%g" % (d, delay), cfg], stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        try:
+            kids = open("/proc/%d/task/%d/children" % (p.pid, p.pid)).read().split()
+        except OSError:
+            kids = []
+        for k in kids:
+            try:
+                os.kill(int(k), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        p.wait(timeout=120)
+        assert not tracefs_mounts(), (delay, tracefs_mounts())
+    assert not [n for n in os.listdir("/tmp") if n.startswith("gupbench-tracefs-")]
+
+
+@test
+def test_dry_run_writes_nothing():
+    """run -n prints the matrix and touches nothing: the O_DIRECT check of
+    dir opens an O_TMPFILE, which never puts a name in dir."""
+    d = tmpdir()
+    if subprocess.run(["stat", "-f", "-c", "%T", "/var/tmp"], capture_output=True,
+                      text=True).stdout.strip() in ("tmpfs", "ramfs"):
+        raise Skip("/var/tmp is a memory filesystem here: dio refuses it")
+    target = os.path.join("/var/tmp", "gupbench-dry-%d" % os.getpid())
+    os.mkdir(target)
+    try:
+        os.utime(target, (0, 0))
+        cfg = write_config(d, "[j]\nmethod = dio-read, dio-write\nsize = 4M\ndir = %s\n" % target)
+        p = run(["run", "-n", "-o", d + "/out", cfg])
+        assert p.returncode == 0, p.stderr
+        assert "dio-read" in p.stdout, p.stdout
+        assert os.stat(target).st_mtime == 0, "dir was written to"
+        assert os.listdir(target) == [] and not os.path.exists(d + "/out")
+    finally:
+        shutil.rmtree(target)
 
 
 @test
