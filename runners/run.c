@@ -257,6 +257,21 @@ static void scen_row(struct runner *r, size_t idx, const struct scenario *sc, co
 	fflush(f);
 }
 
+/* Whether a scenario measured anything, or its worker skipped every op. */
+struct skips {
+	size_t measured;	/* ok and warm-up rows */
+	size_t skipped;
+	char why[200];		/* the first skip's reason */
+};
+
+static void skip_note(struct skips *sk, const struct sample *s)
+{
+	if (s->status == SAMPLE_OK || s->status == SAMPLE_WARMUP)
+		sk->measured++;
+	else if (s->status == SAMPLE_SKIP && !sk->skipped++)
+		fmt(sk->why, sizeof(sk->why), "%s", s->reason);
+}
+
 static void mismatch_note(struct mismatch *mm, const struct sample *s)
 {
 	char t[160];
@@ -354,7 +369,7 @@ static int run_one(struct runner *r, size_t idx)
 	unsigned long rows = 0;
 	uint64_t t0 = now_ns(), deadline;
 	int fds[2], wstatus = 0, failed = 0, ret;
-
+	struct skips sk = { 0 };
 	pid_t pid, parent;
 
 	while (method_at(mi) != m)
@@ -432,6 +447,7 @@ static int run_one(struct runner *r, size_t idx)
 		csv_row_write(&r->csv, &row);
 		rows++;
 		mismatch_note(&mm, &s);
+		skip_note(&sk, &s);
 	}
 	if (stop_sig) {
 		stop_worker(pid);
@@ -476,6 +492,12 @@ static int run_one(struct runner *r, size_t idx)
 	/* a crash or timeout has no error row of its own: add one per op */
 	if (failed && WEXITSTATUS(wstatus) != WORKER_EXIT_FAILED)
 		rows_status(r, idx, sc, m, SAMPLE_ERROR, exit_desc);
+	if (!failed && !sk.measured && sk.skipped) {
+		/* the worker found the scenario impossible here: every row a skip */
+		scen_row(r, idx, sc, "skip", rows, now_ns() - t0, sk.why, &mm, &v0, &v1);
+		r->skipped++;
+		return 0;
+	}
 	scen_row(r, idx, sc, failed ? "error" : "ok", rows, now_ns() - t0, exit_desc, &mm, &v0, &v1);
 	if (failed)
 		r->failed++;

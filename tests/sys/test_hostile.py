@@ -284,6 +284,28 @@ def test_dry_run_writes_nothing():
 
 
 @test
+def test_worker_skips_counted_as_skips():
+    """A scenario the worker finds impossible (a NUMA node that is not
+    there, more threads than CPUs) is a skip in the final line, in
+    scenarios.csv and in meta, not "ok"."""
+    need_root()
+    if os.cpu_count() >= 256:
+        raise Skip("256 CPUs here: threads = 256 would run")
+    d = tmpdir()
+    cfg = write_config(d, "[a]\nmethod = iouring\nsize = 1M\nrepeat = 2\nmem_node = 99\n"
+                          "[b]\nmethod = iouring\nsize = 1M\nrepeat = 2\nthreads = 256\n"
+                          "[c]\nmethod = iouring\nsize = 1M\nrepeat = 2\n")
+    p = run(["run", "-q", "--no-plot", "-o", d + "/run", cfg])
+    assert p.returncode == 0, p.stderr
+    assert "1 ok, 2 skipped, 0 failed scenarios" in p.stderr, p.stderr
+    sc = list(csv.DictReader(open(d + "/run/scenarios.csv")))
+    assert [r["status"] for r in sc] == ["skip", "skip", "ok"], sc
+    assert "node" in sc[0]["worker_exit"] and "threads" in sc[1]["worker_exit"], sc
+    text = open(d + "/run/meta").read()
+    assert "scenarios_run = 1\n" in text and "scenarios_skipped = 2\n" in text, text
+
+
+@test
 def test_worker_dies_with_its_runner():
     """A runner killed with SIGKILL takes its worker along (PR_SET_PDEATHSIG),
     so nothing keeps pins or hugetlb pages behind a later restore."""
