@@ -469,6 +469,22 @@ static int expand_job(const struct cfg_job *j, struct plan *p, char *err, size_t
 		}
 		counts[i] = j->vals[i].raw ? split_list(j->vals[i].raw, &lists[i]) : 0;
 	}
+	{
+		/* the matrix's size before it is made: a typo must not eat the memory */
+		size_t total = 1;
+
+		for (size_t i = 0; i < n && total <= CFG_MAX_SCENARIOS; i++)
+			if (counts[i] > 1)
+				total = total > CFG_MAX_SCENARIOS / (size_t)counts[i] ?
+					CFG_MAX_SCENARIOS + 1 : total * (size_t)counts[i];
+		if (total > CFG_MAX_SCENARIOS - p->n) {
+			fmt(err, len, "%s:%d: [%s]: the matrix grows past %d scenarios with this "
+			    "job (the product of its lists' lengths, with the jobs before it): split "
+			    "it, or shorten a list", j->file, j->line, j->name, CFG_MAX_SCENARIOS);
+			ret = -E2BIG;
+			goto out;
+		}
+	}
 	for (;;) {
 		struct plan_item it = { .job = j };
 		char why[256];
@@ -487,7 +503,19 @@ static int expand_job(const struct cfg_job *j, struct plan *p, char *err, size_t
 		ret = scenario_check(&it.sc, j, err, len);
 		if (ret)
 			goto out;
-		p->items = realloc(p->items, (p->n + 1) * sizeof(*p->items));
+		if (p->n == p->cap) {
+			size_t cap = p->cap ? 2 * p->cap : 64;
+			struct plan_item *grown = realloc(p->items, cap * sizeof(*grown));
+
+			if (!grown) {
+				fmt(err, len, "%s:%d: [%s]: out of memory at %zu scenarios", j->file,
+				    j->line, j->name, p->n);
+				ret = -ENOMEM;
+				goto out;
+			}
+			p->items = grown;
+			p->cap = cap;
+		}
 		p->items[p->n++] = it;
 
 		/* odometer: the last key in the table turns fastest */

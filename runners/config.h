@@ -43,8 +43,15 @@ struct plan_item {
 
 struct plan {
 	struct plan_item *items;
-	size_t n;
+	size_t n, cap;
 };
+
+/*
+ * The most scenarios a run's matrix may hold: at well under a second a
+ * scenario that is days of measuring, and a list typed wrong must give an
+ * error, not a machine out of memory.
+ */
+#define CFG_MAX_SCENARIOS	100000
 
 /*
  * Load a file into c (appending jobs). On error: -errno/-EINVAL and err

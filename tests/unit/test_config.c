@@ -167,6 +167,42 @@ static void test_cross_product(void **state)
 	cfg_free(&c);
 }
 
+/* A list of n values "a, b, ..." over continuation lines. */
+static void list_text(char *buf, size_t len, const char *key, int n, const char *fmt_one, int step)
+{
+	size_t off = (size_t)snprintf(buf, len, "%s = ", key);
+
+	for (int i = 0; i < n && off < len; i++) {
+		off += (size_t)snprintf(buf + off, len - off, fmt_one, (i + 1) * step);
+		off += (size_t)snprintf(buf + off, len - off, i + 1 == n ? "\n" : i % 10 == 9 ?
+					",\n\t" : ", ");
+	}
+}
+
+static void test_matrix_cap(void **state)
+{
+	char sizes[2048], reps[3072], text[12000];
+	struct cfg c;
+	struct plan p;
+	const char *err;
+
+	/* 2 x 100 x 400 = 80000: made, in the config's order */
+	list_text(sizes, sizeof(sizes), "size", 100, "%dk", 4);
+	list_text(reps, sizeof(reps), "repeat", 400, "%d", 1);
+	snprintf(text, sizeof(text), "[a]\nmethod = iouring, vmsplice\n%s%s", sizes, reps);
+	err = load(text, &c, &p);
+	assert_string_equal(err, "");
+	assert_int_equal(p.n, 80000);
+	assert_true(p.cap >= p.n && p.cap < 2 * p.n);	/* grown by doubling */
+	assert_int_equal(p.items[79999].sc.repeat, 400);
+	plan_free(&p);
+	cfg_free(&c);
+	/* a second such job passes the cap: refused before a scenario is made */
+	snprintf(text, sizeof(text), "[a]\nmethod = iouring, vmsplice\n%s%s[b]\nmethod = iouring\n%s%s",
+		 sizes, reps, sizes, reps);
+	expect_error(text, "t.ini:53: [b]: the matrix grows past 100000 scenarios");
+}
+
 static void test_continuation_lines(void **state)
 {
 	struct cfg c;
@@ -382,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_global),
 		cmocka_unit_test(test_global_applies_forward),
 		cmocka_unit_test(test_cross_product),
+		cmocka_unit_test(test_matrix_cap),
 		cmocka_unit_test(test_continuation_lines),
 		cmocka_unit_test(test_empty_job_section_counts),
 		cmocka_unit_test(test_errors_name_file_line_key),
