@@ -115,11 +115,16 @@ static double count_of(char **row, int col)
 
 static void add_value(struct behave_side *b, double v)
 {
-	double *grown = realloc(b->v, (b->n + 1) * sizeof(*b->v));
+	if (!(b->n & (b->n - 1))) {
+		/* at 0, 1, 2, 4, ...: grown by doubling */
+		double *grown = realloc(b->v, (b->n ? 2 * b->n : 1) * sizeof(*b->v));
 
-	if (!grown)
-		return;
-	b->v = grown;
+		if (!grown) {
+			b->uncounted++;	/* out of memory: said as a sample without the count */
+			return;
+		}
+		b->v = grown;
+	}
 	b->v[b->n++] = v;
 }
 

@@ -246,8 +246,21 @@ static int load_side(struct loader *l, const struct csv_table *t, const struct s
 		}
 		if (sc->c[C_MISMATCH] >= 0 && row[sc->c[C_MISMATCH]][0] && !s->mismatch++)
 			fmt(s->mismatch_first, sizeof(s->mismatch_first), "%s", row[sc->c[C_MISMATCH]]);
-		s->v = realloc(s->v, (s->n + 1) * sizeof(*s->v));
-		s->rep = realloc(s->rep, (s->n + 1) * sizeof(*s->rep));
+		if (!(s->n & (s->n - 1)) || !s->n) {
+			/* at 0, 1, 2, 4, ...: grown by doubling, room for 2n */
+			size_t cap = s->n ? 2 * s->n : 1;
+			double *v = realloc(s->v, cap * sizeof(*s->v));
+			unsigned *rep = v ? realloc(s->rep, cap * sizeof(*s->rep)) : NULL;
+
+			if (v)
+				s->v = v;
+			if (!v || !rep) {
+				fmt(err, len, "%s: out of memory at %zu samples of one point", path,
+				    s->n);
+				return -ENOMEM;
+			}
+			s->rep = rep;
+		}
 		s->rep[s->n] = rep_of(&l->reps[is_new], src,
 				      sc->c[C_RUN] >= 0 ? atol(row[sc->c[C_RUN]]) : 1);
 		s->v[s->n++] = ns / pages;

@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * A CSV file read whole into one buffer and split in place: a quoted cell
+ * is unquoted where it lies (its text only ever gets shorter), each cell
+ * ends in a NUL where its delimiter was, and the table's cells point into
+ * the buffer. One read, no allocation per cell: a million-row results.csv
+ * is the file's size plus a pointer a cell.
+ */
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "csvread.h"
 #include "util.h"
@@ -13,116 +21,131 @@
 /* A cell longer than this is not a gupbench CSV (a note is a few hundred bytes). */
 #define CELL_MAX (1u << 20)
 
-static void fields_free(char **fields, size_t nf)
+static char empty_cell[1] = "";
+
+static size_t count_lines(const char *from, const char *to)
 {
-	for (size_t i = 0; i < nf; i++)
-		free(fields[i]);
-	free(fields);
+	size_t n = 0;
+
+	for (; from < to; from++)
+		n += *from == '\n';
+	return n;
 }
+
+/* The cells so far, one after another, and where each record starts. */
+struct cellvec {
+	char **v;
+	size_t n, cap;
+};
+
+static int cell_push(struct cellvec *c, char *s)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 1024;
+		char **grown = realloc(c->v, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		c->v = grown;
+		c->cap = cap;
+	}
+	c->v[c->n++] = s;
+	return 0;
+}
+
+enum { REC_OK, REC_END, REC_TORN, REC_LONG, REC_NOMEM };
 
 /*
- * Split one record; returns the number of fields, -1 on an open quote,
- * -2 on a cell over CELL_MAX, -3 out of memory.
+ * One record from *pp (up to end), unquoted in place; its cells pushed on
+ * c. *lines counts the newlines passed, quoted ones too.
  */
-static int parse_record(FILE *f, char ***out, int *lines)
+static int parse_record(char **pp, char *end, struct cellvec *c, size_t *nf, int *lines)
 {
-	size_t cap = 256, len = 0, nf = 0;
-	char *cell = malloc(cap), **fields = NULL;
-	int c, quoted = 0, any = 0;
+	char *p = *pp, *w = p, *cell = p, delim;
 
-	if (!cell)
-		return -3;
+	*nf = 0;
+	if (p >= end)
+		return REC_END;
 	for (;;) {
-		c = fgetc(f);
-		if (c == EOF && !any) {
-			free(cell);
-			*out = NULL;
-			return 0;
-		}
-		any = 1;
-		if (quoted) {
-			if (c == EOF) {
-				free(cell);
-				fields_free(fields, nf);
-				return -1;
-			}
-			if (c == '"') {
-				int d = fgetc(f);
-
-				if (d == '"') {
-					c = '"';
-				} else {
-					quoted = 0;
-					ungetc(d, f);
-					continue;
+		if (p < end && *p == '"' && w == cell) {
+			/* quoted: "" is one quote, the rest as it is, newlines too */
+			for (p++;;) {
+				if (p >= end) {
+					*pp = p;
+					return REC_TORN;
 				}
-			} else if (c == '\n') {
-				(*lines)++;
+				if (*p == '"') {
+					if (p + 1 < end && p[1] == '"') {
+						*w++ = '"';
+						p += 2;
+						continue;
+					}
+					p++;
+					break;
+				}
+				if (*p == '\n')
+					(*lines)++;
+				*w++ = *p++;
 			}
-		} else if (c == '"' && len == 0) {
-			quoted = 1;
-			continue;
-		} else if (c == ',' || c == '\n' || c == EOF) {
-			char **nfields = realloc(fields, (nf + 1) * sizeof(*fields));
-
-			cell[len] = '\0';
-			if (!nfields || !(nfields[nf] = strdup(cell))) {
-				free(cell);
-				fields_free(nfields ? nfields : fields, nf);
-				return -3;
-			}
-			fields = nfields;
-			nf++;
-			len = 0;
-			if (c != ',') {
-				(*lines)++;
-				break;
-			}
-			continue;
-		} else if (c == '\r') {
-			continue;
 		}
-		if (len + 2 > cap) {
-			char *ncell = cap >= CELL_MAX ? NULL : realloc(cell, cap * 2);
-
-			if (!ncell) {
-				free(cell);
-				fields_free(fields, nf);
-				return cap >= CELL_MAX ? -2 : -3;
-			}
-			cell = ncell;
-			cap *= 2;
+		while (p < end && *p != ',' && *p != '\n') {
+			if (*p != '\r')
+				*w++ = *p;
+			p++;
 		}
-		cell[len++] = (char)c;
+		if ((size_t)(w - cell) > CELL_MAX)
+			return REC_LONG;
+		delim = p < end ? *p : '\n';
+		/* the delimiter's byte (or the one past the end) becomes the NUL */
+		*w = '\0';
+		if (cell_push(c, cell))
+			return REC_NOMEM;
+		(*nf)++;
+		if (delim == '\n') {
+			(*lines)++;
+			*pp = p + 1;
+			return REC_OK;
+		}
+		p++;
+		cell = w = p;
 	}
-	free(cell);
-	*out = fields;
-	return (int)nf;
 }
 
-static int grow_row(char ***rec, size_t n, size_t ncols)
+/* The whole file, NUL-terminated with room for one more byte; *got: its length. */
+static int read_all(int fd, size_t size, char **out, size_t *gotp)
 {
-	size_t want = ncols > n ? ncols : n;
-	char **r = realloc(*rec, (want ? want : 1) * sizeof(**rec));
+	char *buf = malloc(size + 2);
+	size_t got = 0;
 
-	if (!r)
+	if (!buf)
 		return -ENOMEM;
-	*rec = r;
-	for (size_t i = n; i < ncols; i++)
-		if (!(r[i] = strdup("")))
-			return -ENOMEM;
-	for (size_t i = ncols; i < n; i++)
-		free(r[i]);
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return -errno;
+		}
+		if (n == 0)
+			break;	/* shorter than fstat said: a file still being written */
+		got += (size_t)n;
+	}
+	buf[got] = buf[got + 1] = '\0';
+	*out = buf;
+	*gotp = got;
 	return 0;
 }
 
 int csv_table_load(struct csv_table *t, const char *path, char *err, size_t len)
 {
 	/* O_NONBLOCK: a FIFO planted as results.csv must not hang us before fstat */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), line = 0, n;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), line = 0, ret;
+	struct cellvec c = { 0 };
 	struct stat st;
-	char **rec;
-	FILE *f;
+	char *p, *end;
+	size_t nf, *start = NULL, nstart = 0, capstart = 0, size = 0;
 
 	memset(t, 0, sizeof(*t));
 	if (fd < 0) {
@@ -134,55 +157,100 @@ int csv_table_load(struct csv_table *t, const char *path, char *err, size_t len)
 		close(fd);
 		return -EINVAL;
 	}
-	f = fdopen(fd, "r");
-	if (!f) {
+	if ((uint64_t)st.st_size > SIZE_MAX / 4) {
+		fmt(err, len, "%s: %lld bytes: more than this machine can hold", path,
+		    (long long)st.st_size);
 		close(fd);
-		return -ENOMEM;
+		return -EFBIG;
 	}
-	n = parse_record(f, &t->head, &line);
-	if (n <= 0) {
-		fmt(err, len, "%s:1: %s", path, n == -2 ? "a cell over 1 MiB: not a gupbench CSV" :
-		    n == -3 ? "out of memory" : "no header");
-		fclose(f);
-		return n == -3 ? -ENOMEM : -EINVAL;
+	ret = read_all(fd, (size_t)st.st_size, &t->buf, &size);
+	close(fd);
+	if (ret) {
+		fmt(err, len, "%s: %s", path, strerror(-ret));
+		return ret;
 	}
-	t->ncols = (size_t)n;
-	for (int start = line + 1; (n = parse_record(f, &rec, &line)) != 0; start = line + 1) {
-		char ***rows;
+	if (memchr(t->buf, '\0', size)) {
+		fmt(err, len, "%s:%zu: a NUL byte: not a gupbench CSV", path,
+		    (size_t)1 + (size_t)count_lines(t->buf, (char *)memchr(t->buf, '\0', size)));
+		csv_table_free(t);
+		return -EINVAL;
+	}
+	p = t->buf;
+	end = p + size;
 
-		if (n == -1) {
+	ret = parse_record(&p, end, &c, &nf, &line);
+	if (ret != REC_OK || !nf) {
+		fmt(err, len, "%s:1: %s", path, ret == REC_LONG ? "a cell over 1 MiB: not a "
+		    "gupbench CSV" : ret == REC_NOMEM ? "out of memory" : "no header");
+		free(c.v);
+		csv_table_free(t);
+		return ret == REC_NOMEM ? -ENOMEM : -EINVAL;
+	}
+	t->ncols = nf;
+	for (;;) {
+		int first = line + 1;
+		size_t before = c.n;
+
+		ret = parse_record(&p, end, &c, &nf, &line);
+		if (ret == REC_END)
+			break;
+		if (ret == REC_TORN) {
 			/* only the last row can be open at EOF: a run killed mid-write */
-			t->torn_line = start;
+			t->torn_line = first;
 			fprintf(stderr, "gupbench: %s:%d: last row torn inside a quoted cell (a killed "
 				"run?): that row is left out\n", path, t->torn_line);
+			c.n = before;
 			break;
 		}
-		if (n < 0) {
-			fmt(err, len, "%s:%d: %s", path, start, n == -2 ?
+		if (ret != REC_OK) {
+			fmt(err, len, "%s:%d: %s", path, first, ret == REC_LONG ?
 			    "a cell over 1 MiB: not a gupbench CSV" : "out of memory");
-			fclose(f);
+			free(c.v);
+			free(start);
 			csv_table_free(t);
-			return n == -3 ? -ENOMEM : -EINVAL;
+			return ret == REC_NOMEM ? -ENOMEM : -EINVAL;
 		}
-		if (n == 1 && !rec[0][0]) {	/* blank line */
-			free(rec[0]);
-			free(rec);
+		if (nf == 1 && !c.v[before][0]) {	/* blank line */
+			c.n = before;
 			continue;
 		}
-		/* a short row (a torn last line) gets empty cells, never garbage */
-		rows = realloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
-		if (!rows || grow_row(&rec, (size_t)n, t->ncols)) {
-			if (rows)
-				t->rows = rows;
-			fmt(err, len, "%s:%d: out of memory", path, line);
-			fclose(f);
+		/* a short row (a torn last line) gets empty cells, never garbage; extra ones go */
+		for (; nf < t->ncols; nf++)
+			if (cell_push(&c, empty_cell))
+				ret = REC_NOMEM;
+		c.n = before + t->ncols;
+		if (nstart == capstart) {
+			size_t cap = capstart ? 2 * capstart : 1024;
+			size_t *grown = realloc(start, cap * sizeof(*grown));
+
+			if (!grown)
+				ret = REC_NOMEM;
+			else
+				start = grown, capstart = cap;
+		}
+		if (ret != REC_OK) {
+			fmt(err, len, "%s:%d: out of memory", path, first);
+			free(c.v);
+			free(start);
 			csv_table_free(t);
 			return -ENOMEM;
 		}
-		t->rows = rows;
-		t->rows[t->nrows++] = rec;
+		start[nstart++] = before;
 	}
-	fclose(f);
+	/* the cells are all in: now their addresses hold still */
+	t->cells = c.v;
+	t->head = c.v;
+	t->nrows = nstart;
+	t->rows = malloc((nstart ? nstart : 1) * sizeof(*t->rows));
+	if (!t->rows) {
+		fmt(err, len, "%s: out of memory", path);
+		free(start);
+		csv_table_free(t);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nstart; i++)
+		t->rows[i] = c.v + start[i];
+	free(start);
 	return 0;
 }
 
@@ -196,14 +264,8 @@ int csv_table_col(const struct csv_table *t, const char *name)
 
 void csv_table_free(struct csv_table *t)
 {
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t i = 0; i < t->ncols; i++)
-			free(t->rows[r][i]);
-		free(t->rows[r]);
-	}
-	for (size_t i = 0; i < t->ncols; i++)
-		free(t->head[i]);
 	free(t->rows);
-	free(t->head);
+	free(t->cells);
+	free(t->buf);
 	memset(t, 0, sizeof(*t));
 }

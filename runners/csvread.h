@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Read a CSV file (RFC 4180 quoting) whole: the header and the rows as
- * strings. For gupbench's own results.csv and scenarios.csv.
+ * strings, all pointing into one copy of the file. For gupbench's own
+ * results.csv and scenarios.csv. The cells may be written to in place
+ * (each is its own NUL-terminated string) but not freed one by one.
  */
 #ifndef GUPBENCH_CSVREAD_H
 #define GUPBENCH_CSVREAD_H
@@ -14,6 +16,8 @@ struct csv_table {
 	char ***rows;		/* rows[i][col], "" for a missing cell */
 	size_t nrows;
 	int torn_line;		/* >0: the last row, from this line, was torn in a quote and left out */
+	char *buf;		/* the file: every cell points into it */
+	char **cells;		/* head, then each row's cells */
 };
 
 /* 0, or -errno / -EINVAL with "file:line: reason" in err. */

@@ -51,8 +51,21 @@ void point_key_value(size_t k, const char *v, const char *method, int threads, c
 		     size_t len)
 {
 	const char *col = point_keys[k].col;
+	/*
+	 * Which keys the method reads, for the last method seen: asked once per
+	 * cell of a million-row CSV, and rows come grouped by method.
+	 */
+	static __thread char last[64] = "\001";
+	static __thread signed char reads[POINT_NKEYS];
 
-	if (!method_reads_key(method, point_keys[k].opt))
+	if (strncmp(method, last, sizeof(last))) {
+		for (size_t i = 0; i < POINT_NKEYS; i++)
+			reads[i] = (signed char)method_reads_key(method, point_keys[i].opt);
+		fmt(last, sizeof(last), "%s", method);
+		if (strlen(method) >= sizeof(last))
+			last[0] = '\001';	/* too long to remember: asked again next time */
+	}
+	if (!reads[k])
 		v = "-";
 	else if (!strcmp(col, "share") && threads <= 1)
 		v = "-";
