@@ -170,6 +170,34 @@ static void test_torn_last_line(void **state)
 	csv_table_free(&t);
 }
 
+/* Split in place: quotes, doubled quotes, newlines in a cell, CRLF, blank and long rows. */
+static void test_split_in_place(void **state)
+{
+	static const char text[] = "a,b,c\r\n\"x,\"\"y\"\"\",\"two\nlines\",\r\n\n1,2,3,4\n,,\n\"\"\n";
+	struct csv_table t;
+	char err[256];
+	FILE *f = fopen(path, "w");
+
+	fwrite(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	assert_int_equal(csv_table_load(&t, path, err, sizeof(err)), 0);
+	assert_int_equal(t.ncols, 3);
+	assert_string_equal(t.head[2], "c");
+	assert_int_equal(t.nrows, 3);	/* the blank line and the lone "" are no rows */
+	assert_string_equal(t.rows[0][0], "x,\"y\"");
+	assert_string_equal(t.rows[0][1], "two\nlines");
+	assert_string_equal(t.rows[0][2], "");
+	assert_string_equal(t.rows[1][2], "3");		/* a fourth cell goes */
+	assert_string_equal(t.rows[2][1], "");
+	csv_table_free(&t);
+	/* a NUL byte is no CSV of ours: refused with its line */
+	f = fopen(path, "w");
+	fwrite("a,b\n1,2\n3,\0\n", 1, 13, f);
+	fclose(f);
+	assert_int_not_equal(csv_table_load(&t, path, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, ":3: a NUL byte"));
+}
+
 /* Someone's results.csv that is no file: refused at once, never read. */
 static void test_not_a_regular_file(void **state)
 {
@@ -228,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_overwrite),
 		cmocka_unit_test(test_schema_has_required_columns),
 		cmocka_unit_test(test_torn_last_line),
+		cmocka_unit_test(test_split_in_place),
 		cmocka_unit_test(test_not_a_regular_file),
 		cmocka_unit_test(test_quantiles),
 	};
