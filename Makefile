@@ -65,13 +65,14 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/run.sh
 
-# The unit tests (config, CSV, statistics, compare, probe logic) under
-# AddressSanitizer and UndefinedBehaviorSanitizer, in build-asan/.
+# The unit tests (config, CSV, statistics, compare, probe logic) and the
+# analysis's end-to-end tests on fixture runs (compare, report, history)
+# under AddressSanitizer and UndefinedBehaviorSanitizer, in build-asan/.
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 asan: deps
 	@$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g $(SAN)" \
 		CXXFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" all
-	@bash tests/run.sh --unit-only build-asan
+	@bash tests/run.sh --sanitized build-asan
 
 clean:
 	rm -rf $(B) build-asan

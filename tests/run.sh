@@ -78,13 +78,22 @@ run_one() {
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 }
 
-# --unit-only DIR: only DIR/tests/unit (make asan's sanitizer build)
-if [ "${1:-}" = --unit-only ]; then
-	bdir=${2:?--unit-only needs a build directory}
+# The end-to-end tests of the analysis alone (fixture runs, no root, no
+# pinning): compare, report, history, bisect on what a run left.
+ANALYSIS_TESTS="tests/sys/test_behaviour.py tests/sys/test_history_report.py tests/sys/test_docs.py"
+
+# --sanitized DIR: DIR/tests/unit and the analysis tests with DIR/gupbench
+# (make asan's sanitizer build)
+if [ "${1:-}" = --sanitized ]; then
+	bdir=${2:?--sanitized needs a build directory}
 	export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 	for t in "$bdir"/tests/unit/test_*; do
 		[[ -x "$t" && "$t" != *.o && "$t" != *.d ]] || continue
 		run_one "$bdir:${t#"$bdir"/tests/}" "$t"
+	done
+	export GUPBENCH="$top/$bdir/gupbench"
+	for t in $ANALYSIS_TESTS; do
+		run_one "$bdir:${t#tests/}" python3 "$t"
 	done
 else
 	for t in build/tests/unit/test_* build/tests/sys/test_*; do
