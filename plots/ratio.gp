@@ -1,9 +1,17 @@
 # Ratio new/base per compared point with its 95% confidence interval, one
-# line per point, coloured by verdict; the shaded band is the threshold.
-# gupbench passes: datafile, npoints, outbase, plottitle, lo_t, hi_t.
+# line per point, coloured by verdict (Okabe-Ito: colour-blind safe); the
+# shaded band is the threshold.
+# gupbench passes: datafile, npoints, outbase, plottitle, lo_t, hi_t, and
+# xmin, xmax: the intervals, 1 and the band, with a margin (not decades).
 # Data columns: index ratio ci_lo ci_hi verdict "label".
 
 set logscale x
+set xrange [xmin:xmax]
+# ticks at round ratios inside the range (a log axis this narrow has no decades)
+set xtics ()
+do for [v in "0.01 0.02 0.05 0.1 0.2 0.5 0.67 0.8 0.9 0.95 1 1.05 1.1 1.25 1.5 2 5 10 20 50 100"] {
+	if (real(v) >= xmin && real(v) <= xmax) { set xtics add (v real(v)) }
+}
 set xlabel "ratio new / base (log scale; left of 1: new is faster)"
 set title plottitle noenhanced
 set ytics scale 0 font ",8" noenhanced
@@ -24,9 +32,9 @@ do for [term in "pngcairo svg"] {
 		set terminal svg size 1100,height noenhanced font ",9"
 		set output outbase.".svg"
 	}
-	plot datafile using (sel("regression")):1:3:4:ytic(6) with xerrorbars pt 7 lc rgb "#c0392b" title "regression", \
-	     datafile using (sel("improvement")):1:3:4 with xerrorbars pt 7 lc rgb "#27ae60" title "improvement", \
+	plot datafile using (sel("regression")):1:3:4:ytic(6) with xerrorbars pt 7 lc rgb "#D55E00" title "regression", \
+	     datafile using (sel("improvement")):1:3:4 with xerrorbars pt 7 lc rgb "#009E73" title "improvement", \
 	     datafile using (sel("unchanged")):1:3:4 with xerrorbars pt 7 lc rgb "#555555" title "unchanged", \
-	     datafile using (sel("inconclusive")):1:3:4 with xerrorbars pt 6 lc rgb "#e67e22" title "inconclusive"
+	     datafile using (sel("inconclusive")):1:3:4 with xerrorbars pt 6 lc rgb "#E69F00" title "inconclusive"
 	unset output
 }

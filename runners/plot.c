@@ -198,7 +198,7 @@ static int gnuplot_series(struct scratch *sc, const char *script, int blocks, co
 			  const char *title, const char *xlabel, const char *ylabel,
 			  const char *style, char *err, size_t len)
 {
-	char vars[3072], t[512], x[256], y[256], name[300];
+	char vars[32768], t[1024], x[256], y[256], name[300];
 	int ret;
 
 	plot_text(t, sizeof(t), title);
@@ -364,7 +364,7 @@ static const struct kind kinds[] = {
 	  "ns per 4 KiB page (%s)", "xlog=1; xbin=1; ylog=1; ref=0; xint=0", 1, want_not_fork, size_point },
 	{ "zero-ratio", "cost against the zero-page ratio", "zero-page ratio (fraction of chunks only read-faulted)",
 	  "ns per 4 KiB page (%s)", "xlog=0; xbin=0; ylog=1; ref=0; xint=0", 2, want_zero_curve, zero_point },
-	{ "scaling", "aggregate rate against threads (dashed: linear)", "threads",
+	{ "scaling", "aggregate rate against threads (dotted: linear)", "threads",
 	  "pages per second, all threads (%s)", "xlog=0; xbin=0; ylog=1; ref=1; xint=1", 2, want_rates,
 	  scaling_point },
 	{ "fork", "fork cost against buffer size", "buffer size (bytes, binary prefixes)",
@@ -383,16 +383,303 @@ static int point_cmp(const void *x, const void *y)
 	return c;
 }
 
-/* Series with at least k->min_points distinct x values, per op. */
+/* ---- the look: the same key looks the same in every figure of every run ---- */
+
+static int cmp_double_asc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Colour = folio order, from Okabe and Ito's colour-blind-safe palette:
+ * 4 KiB blue, PMD vermillion, PUD bluish green, the mTHP orders between
+ * in the palette's other colours, in order.
+ */
+static unsigned order_colour(int order)
+{
+	static const unsigned mthp[] = { 0xE69F00, 0x56B4E9, 0xCC79A7, 0xF0E442, 0x000000 };
+
+	if (order <= 0)
+		return 0x0072B2;
+	if (order == 9)
+		return 0xD55E00;
+	if (order >= 18)
+		return 0x009E73;
+	return mthp[(order - 1) % ARRAY_SIZE(mthp)];
+}
+
+/* Point type = backing; a backing gupbench does not know gets the last. */
+static int backing_point(const char *backing)
+{
+	static const struct { const char *name; int pt; } map[] = {
+		{ "anon", 7 }, { "anon-shared", 5 }, { "memfd", 9 }, { "file", 13 },
+		{ "hugetlb-2M", 11 }, { "hugetlb-1G", 15 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (!strcmp(backing, map[i].name))
+			return map[i].pt;
+	return 3;
+}
+
+/* Dash type = a value's place among those of the figure (solid first). */
+static int dash_of(double v, const double *vals, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vals[i] == v)
+			return 1 + (int)(i % 5);
+	return 1;
+}
+
+/* What a kind's series differ in besides the panel (method), and what is the dash. */
+enum { SK_BACKING, SK_ORDER, SK_ZERO, SK_SIZE, SK_THREADS, SK_VARIANT, SK_N };
+
+static double dash_value(const struct kind *k, const struct agg_group *g)
+{
+	if (!strcmp(k->stem, "zero-ratio"))
+		return (double)g->size;
+	if (!strcmp(k->stem, "scaling"))
+		return !strcmp(g->share, "shared");
+	return g->zero;
+}
+
+/* A series' legend title: the keys that vary within the figure, nothing else. */
+static void series_label(const struct kind *k, const struct agg_group *g, const int *varies,
+			 char *dst, size_t len)
+{
+	size_t off = 0;
+
+	dst[0] = '\0';
+#define ADDL(...) (off += (size_t)snprintf(dst + off, off < len ? len - off : 0, __VA_ARGS__))
+	if (varies[SK_BACKING])
+		ADDL("%s%s", off ? " " : "", g->backing);
+	if (varies[SK_ORDER])
+		ADDL("%sorder %d", off ? " " : "", g->order);
+	if (varies[SK_SIZE]) {
+		char sz[32];
+
+		size_format(g->size, sz, sizeof(sz));
+		ADDL("%s%s", off ? " " : "", sz);
+	}
+	if (varies[SK_ZERO])
+		ADDL("%szero %g", off ? " " : "", g->zero);
+	if (varies[SK_THREADS])
+		ADDL("%s%s", off ? " " : "", !strcmp(k->stem, "scaling") ? g->share :
+		     g->threads > 1 ? g->share : "1 thread");
+	if (varies[SK_VARIANT] && g->variant[0])
+		ADDL("%s%s", off ? " " : "", g->variant);
+	if (!off)
+		ADDL("%s", "all");
+#undef ADDL
+}
+
+/* The keys the series of a figure share: the subtitle says them once. */
+static void constant_keys(const struct kind *k, const struct agg_group *g, const int *varies,
+			  char *dst, size_t len)
+{
+	size_t off = 0;
+
+	dst[0] = '\0';
+#define ADDC(...) (off += (size_t)snprintf(dst + off, off < len ? len - off : 0, __VA_ARGS__))
+	if (!varies[SK_BACKING])
+		ADDC("%s", g->backing);
+	if (!varies[SK_ORDER])
+		ADDC("%sorder %d", off ? ", " : "", g->order);
+	if (!varies[SK_SIZE] && strcmp(k->stem, "ns-per-page") && strcmp(k->stem, "fork")) {
+		char sz[32];
+
+		size_format(g->size, sz, sizeof(sz));
+		ADDC("%s%s", off ? ", " : "", sz);
+	}
+	if (!varies[SK_ZERO] && strcmp(k->stem, "zero-ratio"))
+		ADDC("%szero %g", off ? ", " : "", g->zero);
+	if (!varies[SK_THREADS] && strcmp(k->stem, "scaling"))
+		ADDC("%s%d thread%s", off ? ", " : "", g->threads, g->threads == 1 ? "" : "s");
+#undef ADDC
+}
+
+/* One series of a figure: its points pts[s..e) and how it looks. */
+struct block {
+	size_t s, e;
+	const struct agg_group *g;
+	char label[200];
+	unsigned colour;
+	int dash, pt;
+};
+
+static int block_cmp(const void *x, const void *y)
+{
+	const struct agg_group *a = ((const struct block *)x)->g, *b = ((const struct block *)y)->g;
+	int c = strcmp(a->method, b->method);
+
+	if (!c)
+		c = strcmp(a->backing, b->backing);
+	if (!c)
+		c = (a->order > b->order) - (a->order < b->order);
+	if (!c)
+		c = (a->size > b->size) - (a->size < b->size);
+	if (!c)
+		c = (a->zero > b->zero) - (a->zero < b->zero);
+	if (!c)
+		c = strcmp(a->share, b->share);
+	if (!c)
+		c = (a->threads > b->threads) - (a->threads < b->threads);
+	if (!c)
+		c = strcmp(a->variant, b->variant);
+	return c;
+}
+
+/* Words for gnuplot: "a b c", or a "|"-joined list; only numbers and plot_text(). */
+static void words_add(struct sbuf *b, const char *sep, const char *w)
+{
+	if (b->len)
+		sbuf_add(b, sep);
+	sbuf_add(b, w);
+}
+
+/* The style variables series.gp reads besides the shared ones. */
+static char *figure_style(const struct kind *k, const struct point *pts, size_t i, size_t end,
+			  const struct block *bl, int nb)
+{
+	struct sbuf st = { 0 }, tp = { 0 }, tl = { 0 }, pf = { 0 }, pc = { 0 }, ptl = { 0 };
+	struct sbuf col = { 0 }, dt = { 0 }, ptt = { 0 };
+	double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+	double *xs = malloc((end - i + 1) * sizeof(*xs));
+	size_t nx = 0;
+	int npanels = 0, ylog = !!strstr(k->style, "ylog=1"), xlog = !!strstr(k->style, "xlog=1");
+	char w[256], *out;
+
+	for (int b = 0; b < nb; b++) {
+		/* a new panel where the method changes */
+		if (!b || strcmp(bl[b].g->method, bl[b - 1].g->method)) {
+			char t[160];
+
+			fmt(w, sizeof(w), "%d", b);
+			words_add(&pf, " ", w);
+			plot_text(t, sizeof(t), bl[b].g->method);
+			words_add(&ptl, "|", t);
+			npanels++;
+		}
+		fmt(w, sizeof(w), "0x%06x", bl[b].colour);
+		words_add(&col, " ", w);
+		fmt(w, sizeof(w), "%d", bl[b].dash);
+		words_add(&dt, " ", w);
+		fmt(w, sizeof(w), "%d", bl[b].pt);
+		words_add(&ptt, " ", w);
+	}
+	/* each panel's block count, from the first blocks' places */
+	{
+		int first[512], np = 0;
+		char *save = NULL, *copy = strdup(pf.s ? pf.s : "");
+
+		for (char *t = strtok_r(copy, " ", &save); t && np < 512; t = strtok_r(NULL, " ", &save))
+			first[np++] = atoi(t);
+		for (int p = 0; p < np; p++) {
+			fmt(w, sizeof(w), "%d", (p + 1 < np ? first[p + 1] : nb) - first[p]);
+			words_add(&pc, " ", w);
+		}
+		free(copy);
+	}
+	for (size_t q = i; q < end; q++) {
+		const struct point *pt = &pts[q];
+		int seen = 0;
+
+		for (int y = 0; y < 3; y++) {
+			if (ylog && pt->y[y] <= 0)
+				continue;
+			ymin = fmin(ymin, pt->y[y]);
+			ymax = fmax(ymax, pt->y[y]);
+		}
+		if (pt->one_n) {
+			ymin = fmin(ymin, pt->one[1] > 0 ? pt->one[1] : ymin);
+			ymax = fmax(ymax, pt->one[2]);
+		}
+		if (pt->ref > 0)
+			ymax = fmax(ymax, pt->ref);
+		xmin = fmin(xmin, pt->one_n ? 1 : pt->x);
+		xmax = fmax(xmax, pt->x);
+		for (size_t j = 0; j < nx; j++)
+			seen |= xs[j] == pt->x;
+		if (!seen && xs)
+			xs[nx++] = pt->x;
+		if (pt->one_n) {
+			seen = 0;
+			for (size_t j = 0; j < nx; j++)
+				seen |= xs[j] == 1;
+			if (!seen && xs)
+				xs[nx++] = 1;
+		}
+	}
+	/* ticks at the x values that were run (a dozen at most, spread) */
+	if (xs && nx > 1)
+		qsort(xs, nx, sizeof(*xs), cmp_double_asc);
+	for (size_t j = 0; xs && j < nx; j += nx > 12 ? (nx + 11) / 12 : 1) {
+		char lab[32];
+
+		if (strstr(k->style, "xbin=1"))
+			size_format((uint64_t)xs[j], lab, sizeof(lab));
+		else
+			fmt(lab, sizeof(lab), "%g", xs[j]);
+		fmt(w, sizeof(w), "%.17g", xs[j]);
+		words_add(&tp, " ", w);
+		words_add(&tl, " ", lab);
+	}
+	free(xs);
+	if (!isfinite(ymin)) {
+		ymin = 0.1;
+		ymax = 1;
+	}
+	if (ylog) {
+		ymin /= 1.5;
+		ymax *= 1.5;
+	} else {
+		ymin = 0;
+		ymax = ymax > 0 ? ymax * 1.15 : 1;
+	}
+	if (xlog) {
+		xmin /= 1.4;
+		xmax *= 1.4;
+	} else {
+		double pad = xmax > xmin ? (xmax - xmin) * 0.05 : 0.5;
+
+		xmin -= pad;
+		xmax += pad;
+	}
+	sbuf_add(&st, k->style);
+	fmt(w, sizeof(w), "; xmin=%.17g; xmax=%.17g; ymin=%.17g; ymax=%.17g; npanels=%d; ", xmin,
+	    xmax, ymin, ymax, npanels);
+	sbuf_add(&st, w);
+#define ADDW(name, b) do { sbuf_add(&st, name "='"); sbuf_add(&st, (b).s ? (b).s : ""); \
+			     sbuf_add(&st, "'; "); free(sbuf_take(&(b))); } while (0)
+	ADDW("xticpos", tp);
+	ADDW("xticlab", tl);
+	ADDW("ptitle", ptl);
+	ADDW("pfirst", pf);
+	ADDW("pcount", pc);
+	ADDW("colors", col);
+	ADDW("dts", dt);
+	ADDW("pts", ptt);
+#undef ADDW
+	out = sbuf_take(&st);
+	return out;
+}
+
+/* Series with at least k->min_points distinct x values, per op: one figure, a panel per method. */
 static int draw_kind(const struct kind *k, const struct agg *a, const char *dir, int pfd,
 		     const char *sdir, const char *machine, int quiet, char *err, size_t len)
 {
 	struct point *pts = calloc(a->n ? a->n : 1, sizeof(*pts));
+	struct block *bl = calloc(a->n ? a->n : 1, sizeof(*bl));
 	size_t np = 0;
 	int ret = 0;
 
-	if (!pts)
+	if (!pts || !bl) {
+		free(pts);
+		free(bl);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < a->n; i++) {
 		if (!k->want(&a->g[i]))
 			continue;
@@ -404,14 +691,77 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 		qsort(pts, np, sizeof(*pts), point_cmp);
 	for (size_t i = 0; i < np && !ret;) {
 		const char *op = pts[i].g->op;
-		char base[300], script[PATH_MAX + 32], opfile[32], ylab[128], title[512], series[160];
+		char base[300], script[PATH_MAX + 32], opfile[32], ylab[128], title[1024], series[200];
+		char consts[300];
+		double dvals[64];
+		size_t end = i, ndv = 0;
+		int nb = 0, varies[SK_N] = { 0 }, dash_by_variant;
 		struct scratch sc;
-		int blocks = 0;
-		size_t end = i;
 		FILE *f;
 
 		while (end < np && !strcmp(pts[end].g->op, op))
 			end++;
+		/* the series of this op that have enough x values */
+		for (size_t s = i; s < end;) {
+			size_t e = s, distinct = 0;
+
+			while (e < end && !strcmp(pts[e].series, pts[s].series)) {
+				if (e == s || pts[e].x != pts[e - 1].x)
+					distinct++;
+				e++;
+			}
+			distinct += pts[s].one_n > 0;
+			if (distinct >= (size_t)k->min_points)
+				bl[nb++] = (struct block){ .s = s, .e = e, .g = pts[s].g };
+			s = e;
+		}
+		if (!nb) {
+			/* nothing of this kind to draw for this op: no empty plot */
+			i = end;
+			continue;
+		}
+		/* what varies within the figure, and the dash values in order */
+		for (int b = 0; b < nb; b++) {
+			const struct agg_group *g = bl[b].g, *g0 = bl[0].g;
+			double dv = dash_value(k, g);
+			size_t d = 0;
+
+			varies[SK_BACKING] |= !!strcmp(g->backing, g0->backing);
+			varies[SK_ORDER] |= g->order != g0->order;
+			varies[SK_ZERO] |= g->zero != g0->zero && strcmp(k->stem, "zero-ratio");
+			varies[SK_SIZE] |= g->size != g0->size && !strcmp(k->stem, "zero-ratio");
+			varies[SK_THREADS] |= !!strcmp(g->share, g0->share) ||
+					      (strcmp(k->stem, "scaling") && g->threads != g0->threads);
+			varies[SK_VARIANT] |= !!strcmp(g->variant, g0->variant);
+			while (d < ndv && dvals[d] != dv)
+				d++;
+			if (d == ndv && ndv < ARRAY_SIZE(dvals))
+				dvals[ndv++] = dv;
+		}
+		qsort(dvals, ndv, sizeof(*dvals), cmp_double_asc);
+		/* the dash key is constant but the variant is not: the variant takes the dash */
+		dash_by_variant = ndv < 2 && varies[SK_VARIANT];
+		/* panels in method order; within one, by backing, order, size, zero, threads */
+		qsort(bl, (size_t)nb, sizeof(*bl), block_cmp);
+		for (int b = 0; b < nb; b++) {
+			series_label(k, bl[b].g, varies, bl[b].label, sizeof(bl[b].label));
+			bl[b].colour = order_colour(bl[b].g->order);
+			bl[b].dash = dash_of(dash_value(k, bl[b].g), dvals, ndv);
+			if (dash_by_variant) {
+				int rank = 0;
+
+				/* the variant's place among those before it in the figure */
+				for (int c = 0; c < b; c++) {
+					int seen = 0;
+
+					for (int d = 0; d < c && !seen; d++)
+						seen = !strcmp(bl[d].g->variant, bl[c].g->variant);
+					rank += !seen && strcmp(bl[c].g->variant, bl[b].g->variant) < 0;
+				}
+				bl[b].dash = 1 + rank % 5;
+			}
+			bl[b].pt = backing_point(bl[b].g->backing);
+		}
 		/* "pin+unpin" -> "pin-unpin" in file names; op comes from the CSV */
 		outdir_safe_name(opfile, sizeof(opfile), op);
 		fmt(base, sizeof(base), "%s-%s", k->stem, opfile);
@@ -428,48 +778,46 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 			break;
 		}
 		fprintf(f, "# gupbench: %s, op %s, status=ok rows of results.csv\n", k->what, opfile);
-		fprintf(f, "# one block per series; columns: x median p25 p75 samples linear_reference\n");
-		for (size_t s = i; s < end;) {
-			size_t e = s, distinct = 0;
+		fprintf(f, "# one block per series, a panel per method; columns: x median p25 p75 "
+			   "samples linear_reference\n");
+		for (int b = 0; b < nb; b++) {
+			const struct block *x = &bl[b];
 
-			while (e < end && !strcmp(pts[e].series, pts[s].series)) {
-				if (e == s || pts[e].x != pts[e - 1].x)
-					distinct++;
-				e++;
-			}
-			distinct += pts[s].one_n > 0;
-			if (distinct >= (size_t)k->min_points) {
-				/* two blank lines end a gnuplot data block */
-				if (blocks)
-					fputs("\n\n", f);
-				plot_text(series, sizeof(series), pts[s].series);
-				fprintf(f, "\"%s\" median p25 p75 n linear\n", series);
-				if (pts[s].one_n)
-					fprintf(f, "1 %.6g %.6g %.6g %zu %.6g\n", pts[s].one[0], pts[s].one[1],
-						pts[s].one[2], pts[s].one_n, pts[s].one[0]);
-				for (size_t q = s; q < e; q++)
-					fprintf(f, "%.6g %.6g %.6g %.6g %zu %.6g\n", pts[q].x, pts[q].y[0],
-						pts[q].y[1], pts[q].y[2], pts[q].n, pts[q].ref);
-				blocks++;
-			}
-			s = e;
+			/* two blank lines end a gnuplot data block */
+			if (b)
+				fputs("\n\n", f);
+			plot_text(series, sizeof(series), x->label);
+			fprintf(f, "# panel %s; colour #%06x (order %d), dash %d, point %d (%s)\n",
+				x->g->method, x->colour, x->g->order, x->dash, x->pt, x->g->backing);
+			fprintf(f, "\"%s\" median p25 p75 n linear\n", series);
+			if (pts[x->s].one_n)
+				fprintf(f, "1 %.6g %.6g %.6g %zu %.6g\n", pts[x->s].one[0],
+					pts[x->s].one[1], pts[x->s].one[2], pts[x->s].one_n,
+					pts[x->s].one[0]);
+			for (size_t q = x->s; q < x->e; q++)
+				fprintf(f, "%.6g %.6g %.6g %.6g %zu %.6g\n", pts[q].x, pts[q].y[0],
+					pts[q].y[1], pts[q].y[2], pts[q].n, pts[q].ref);
 		}
 		fclose(f);
-		if (blocks) {
-			fmt(title, sizeof(title), "%s: %s, median (bars: quartiles) -- %s", op, k->what,
-			    machine);
+		{
+			char *style = figure_style(k, pts, i, end, bl, nb);
+
+			constant_keys(k, bl[0].g, varies, consts, sizeof(consts));
+			fmt(title, sizeof(title), "%s: %s, median (bars: quartiles); %s -- %s", op,
+			    k->what, consts, machine);
 			fmt(ylab, sizeof(ylab), k->ylabel, op);
 			fmt(script, sizeof(script), "%s/series.gp", sdir);
-			ret = gnuplot_series(&sc, script, blocks, base, title, k->xlabel, ylab, k->style,
-					     err, len);
-			if (!ret && !quiet)
-				fprintf(stderr, "gupbench: plot %s/plots/%s.png, .svg\n", dir, base);
+			ret = style ? gnuplot_series(&sc, script, nb, base, title, k->xlabel, ylab,
+						     style, err, len) : -ENOMEM;
+			free(style);
 		}
-		/* nothing of this kind to draw for this op: no empty plot */
+		if (!ret && !quiet)
+			fprintf(stderr, "gupbench: plot %s/plots/%s.png, .svg\n", dir, base);
 		scratch_remove(&sc);
 		i = end;
 	}
 	free(pts);
+	free(bl);
 	return ret;
 }
 
@@ -512,6 +860,7 @@ int plot_ratio(const struct compare_result *r, const struct compare_opts *o, con
 	char name[300];
 	struct scratch sc;
 	int n = 0, pfd, ret;
+	double xlo = 1, xhi = 1;
 	FILE *f;
 
 	ret = scratch_open(outdir, &sc, &f, err, len);
@@ -526,11 +875,30 @@ int plot_ratio(const struct compare_result *r, const struct compare_opts *o, con
 
 		if (isnan(p->q))	/* not tested: no ratio to show */
 			continue;
+		/* the axis: every interval, 1 and the threshold band, nothing more */
+		for (int e = 0; e < 3; e++) {
+			double v = e == 0 ? p->ratio : e == 1 ? p->lo : p->hi;
+
+			if (isfinite(v) && v > 0) {
+				xlo = fmin(xlo, v);
+				xhi = fmax(xhi, v);
+			}
+		}
 		fmt(both, sizeof(both), "%s %s", p->label, p->op);
 		plot_text(label, sizeof(label), both);
 		fprintf(f, "%d %.6g %.6g %.6g %s \"%s\"\n", n++, p->ratio, p->lo, p->hi,
 			compare_verdict_name(p->verdict), label);
 	}
+	xlo = fmin(xlo, 1 / (1 + o->threshold));
+	xhi = fmax(xhi, 1 + o->threshold);
+	/* the axis drawn: every interval, 1 and the band, 5% of the span beyond */
+	{
+		double pad = pow(xhi / xlo, 0.05);
+
+		xlo /= pad;
+		xhi *= pad;
+	}
+	fprintf(f, "# axis %.6g %.6g\n", xlo, xhi);
 	fclose(f);
 	if (!n) {
 		fmt(err, len, "no point was tested: no ratio chart");
@@ -544,7 +912,8 @@ int plot_ratio(const struct compare_result *r, const struct compare_opts *o, con
 	    r->base.release[0] ? r->base.release : r->base.path, o->threshold * 100);
 	plot_text(t, sizeof(t), title);
 	fmt(vars, sizeof(vars), "datafile='data.dat'; npoints=%d; outbase='out'; plottitle='%s'; "
-	    "lo_t=%g; hi_t=%g", n, t, 1 / (1 + o->threshold), 1 + o->threshold);
+	    "lo_t=%g; hi_t=%g; xmin=%.6g; xmax=%.6g", n, t, 1 / (1 + o->threshold),
+	    1 + o->threshold, xlo, xhi);
 	ret = gnuplot_run(&sc, script, vars, err, len);
 	for (int i = 0; !ret && i < 3; i++) {
 		static const char *const from[] = { "data.dat", "out.png", "out.svg" };
