@@ -821,6 +821,196 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 	return ret;
 }
 
+/* ---- the overview: the figure to paste ---- */
+
+/* The ops in the order a reader takes them. */
+static int op_rank(const char *op)
+{
+	return !strcmp(op, "pin") ? 0 : !strcmp(op, "unpin") ? 1 : !strcmp(op, "pin+unpin") ? 2 : 3;
+}
+
+/*
+ * Whether g is its method's overview point: one thread, the method's
+ * smallest zero ratio, anon if the method ran on anon (else its first
+ * backing), its largest such size.
+ */
+static int overview_pick(const struct agg *a, const struct agg_group *g)
+{
+	const char *backing = NULL;
+	double zero = INFINITY;
+	uint64_t size = 0;
+
+	if (g->threads != 1 || whole_op(g) || g->variant[0] || !g->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct agg_group *o = &a->g[i];
+
+		if (strcmp(o->method, g->method) || o->threads != 1 || !o->n)
+			continue;
+		if (!backing || (!strcmp(o->backing, "anon") && strcmp(backing, "anon")))
+			backing = o->backing;
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		const struct agg_group *o = &a->g[i];
+
+		if (!strcmp(o->method, g->method) && o->threads == 1 && o->n &&
+		    !strcmp(o->backing, backing))
+			zero = fmin(zero, o->zero);
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		const struct agg_group *o = &a->g[i];
+
+		if (!strcmp(o->method, g->method) && o->threads == 1 && o->n &&
+		    !strcmp(o->backing, backing) && o->zero == zero && o->size > size)
+			size = o->size;
+	}
+	return !strcmp(g->backing, backing) && g->zero == zero && g->size == size;
+}
+
+struct ocol {
+	char op[16];
+	int order;
+};
+
+static int ocol_cmp(const void *x, const void *y)
+{
+	const struct ocol *a = x, *b = y;
+	int c = op_rank(a->op) - op_rank(b->op);
+
+	if (!c)
+		c = strcmp(a->op, b->op);
+	return c ? c : a->order - b->order;
+}
+
+static int draw_overview(const struct agg *a, const char *dir, int pfd, const char *sdir,
+			 const char *machine, int quiet, char *err, size_t len)
+{
+	struct ocol cols[64];
+	const char *methods[128];
+	size_t nc = 0, nm = 0;
+	double ymin = INFINITY, ymax = 0;
+	struct sbuf col = { 0 }, den = { 0 }, tit = { 0 };
+	char script[PATH_MAX + 32], vars[8192], t[1024], title[1024], w[64], *cs, *ds, *ts;
+	struct scratch sc;
+	FILE *f;
+	int ret;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct agg_group *g = &a->g[i];
+		size_t c = 0, m = 0;
+
+		if (!overview_pick(a, g))
+			continue;
+		while (c < nc && (strcmp(cols[c].op, g->op) || cols[c].order != g->order))
+			c++;
+		if (c == nc && nc < ARRAY_SIZE(cols)) {
+			fmt(cols[nc].op, sizeof(cols[nc].op), "%s", g->op);
+			cols[nc++].order = g->order;
+		}
+		while (m < nm && strcmp(methods[m], g->method))
+			m++;
+		if (m == nm && nm < ARRAY_SIZE(methods))
+			methods[nm++] = g->method;
+		if (g->p25 > 0)
+			ymin = fmin(ymin, g->p25);
+		ymax = fmax(ymax, g->p75);
+	}
+	if (!nc || !nm || !(ymax > 0))
+		return 0;	/* nothing a bar could show */
+	qsort(cols, nc, sizeof(*cols), ocol_cmp);
+	ret = scratch_make(&sc, pfd);
+	if (ret) {
+		fmt(err, len, "%s/plots: scratch directory: %s", dir, strerror(-ret));
+		return ret;
+	}
+	f = scratch_data(&sc);
+	if (!f) {
+		ret = -errno;
+		fmt(err, len, "%s/plots: %s", dir, strerror(errno));
+		scratch_remove(&sc);
+		return ret;
+	}
+	fprintf(f, "# gupbench overview: per method, ns per 4 KiB page at its largest size, one "
+		   "thread, its smallest zero ratio, anon where it ran on anon\n# method");
+	for (size_t c = 0; c < nc; c++) {
+		char ct[64];
+
+		fmt(ct, sizeof(ct), "%s %s", cols[c].op, cols[c].order == 0 ? "4 KiB" :
+		    cols[c].order == 9 ? "PMD" : cols[c].order >= 18 ? "PUD" : "mTHP");
+		if (cols[c].order != 0 && cols[c].order != 9 && cols[c].order < 18) {
+			size_t n = strlen(ct);
+
+			fmt(ct + n, sizeof(ct) - n, " order %d", cols[c].order);
+		}
+		fprintf(f, " \"%s\" p25 p75", ct);
+		plot_text(t, sizeof(t), ct);
+		words_add(&tit, "|", t);
+		fmt(w, sizeof(w), "0x%06x", order_colour(cols[c].order));
+		words_add(&col, " ", w);
+		words_add(&den, " ", op_rank(cols[c].op) == 0 ? "1.0" : op_rank(cols[c].op) == 1 ?
+			  "0.3" : "0.6");
+	}
+	fputc('\n', f);
+	for (size_t m = 0; m < nm; m++) {
+		const struct method *me = method_find(methods[m]);
+		uint64_t size = 0;
+		char label[160], lt[160], sz[32];
+
+		for (size_t c = 0; c < nc; c++)
+			for (size_t i = 0; i < a->n; i++)
+				if (!strcmp(a->g[i].method, methods[m]) && overview_pick(a, &a->g[i]))
+					size = a->g[i].size;
+		size_format(size, sz, sizeof(sz));
+		fmt(label, sizeof(label), "%s (%s, %s)", methods[m],
+		    me ? method_path_name(me->path) : "?", sz);
+		plot_text(lt, sizeof(lt), label);
+		fprintf(f, "\"%s\"", lt);
+		for (size_t c = 0; c < nc; c++) {
+			const struct agg_group *hit = NULL;
+
+			for (size_t i = 0; i < a->n && !hit; i++)
+				if (!strcmp(a->g[i].method, methods[m]) && !strcmp(a->g[i].op, cols[c].op) &&
+				    a->g[i].order == cols[c].order && overview_pick(a, &a->g[i]))
+					hit = &a->g[i];
+			if (hit)
+				fprintf(f, " %.6g %.6g %.6g", hit->median, hit->p25, hit->p75);
+			else
+				fprintf(f, " ? ? ?");
+		}
+		fputc('\n', f);
+	}
+	fclose(f);
+	cs = sbuf_take(&col);
+	ds = sbuf_take(&den);
+	ts = sbuf_take(&tit);
+	fmt(title, sizeof(title), "each method at its largest size: median, quartiles -- %s",
+	    machine);
+	plot_text(t, sizeof(t), title);
+	fmt(vars, sizeof(vars), "datafile='data.dat'; outbase='out'; plottitle='%s'; "
+	    "ylab='ns per 4 KiB page'; ncols=%zu; ymin=%.6g; ymax=%.6g; colors='%s'; dens='%s'; "
+	    "ctitles='%s'", t, nc, ymin / 1.5, ymax * 1.5, cs ? cs : "", ds ? ds : "",
+	    ts ? ts : "");
+	free(cs);
+	free(ds);
+	free(ts);
+	fmt(script, sizeof(script), "%s/overview.gp", sdir);
+	ret = gnuplot_run(&sc, script, vars, err, len);
+	for (int i = 0; !ret && i < 3; i++) {
+		static const char *const from[] = { "data.dat", "out.png", "out.svg" };
+		static const char *const ext[] = { "dat", "png", "svg" };
+		char name[64];
+
+		fmt(name, sizeof(name), "overview.%s", ext[i]);
+		ret = scratch_publish(&sc, from[i], name);
+		if (ret)
+			fmt(err, len, "%s/plots/%s: %s", dir, name, strerror(-ret));
+	}
+	if (!ret && !quiet)
+		fprintf(stderr, "gupbench: plot %s/plots/overview.png, .svg\n", dir);
+	scratch_remove(&sc);
+	return ret;
+}
+
 int plot_run(const char *dir, int quiet, char *err, size_t len)
 {
 	struct agg a;
@@ -848,6 +1038,8 @@ int plot_run(const char *dir, int quiet, char *err, size_t len)
 	machine_line(dir, machine, sizeof(machine));
 	for (size_t k = 0; k < ARRAY_SIZE(kinds) && !ret; k++)
 		ret = draw_kind(&kinds[k], &a, dir, pfd, sdir, machine, quiet, err, len);
+	if (!ret)
+		ret = draw_overview(&a, dir, pfd, sdir, machine, quiet, err, len);
 	close(pfd);
 	agg_free(&a);
 	return ret;

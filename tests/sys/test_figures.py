@@ -10,7 +10,8 @@ whose block headers are the legend titles. Asserted: every figure's PNG
 and SVG exist and are not empty; a legend title never names a key that
 is the same for every series of its figure (here: the backing, anon);
 a folio order has one colour in every figure, and two orders never share
-one; the panels are the methods, in order; the ratio chart's axis holds
+one; the panels are the methods, in order; the overview has a bar per op
+and order at each method's largest size; the ratio chart's axis holds
 the intervals, 1 and the threshold, not fixed decades.
 """
 import os
@@ -41,7 +42,7 @@ def figures(plots):
     """{stem: [(look dict, legend title)]} from each figure's data file."""
     out = {}
     for name in sorted(os.listdir(plots)):
-        if not name.endswith(".dat") or name.startswith("ratio"):
+        if not name.endswith(".dat") or name.startswith(("ratio", "overview")):
             continue
         series, look = [], None
         for line in open(os.path.join(plots, name)):
@@ -94,6 +95,26 @@ def test_one_colour_per_order_in_every_figure():
     assert colour[0] != colour[9], colour
     # the same order in two figures of two runs: the same colour (it is fixed)
     assert colour[0] == {"0072b2"} and colour[9] == {"d55e00"}, colour
+
+
+@test
+def test_overview_figure():
+    """plots/overview.png: each method at its largest size, a bar per op
+    and order, the GUP path named beside the method."""
+    plots = quick_run() + "/plots"
+    for ext in ("png", "svg"):
+        assert os.path.getsize("%s/overview.%s" % (plots, ext)) > 5000
+    rows = [line for line in open(plots + "/overview.dat") if line.startswith('"')]
+    labels = [r.split('"')[1] for r in rows]
+    assert labels[:2] == ["iouring (fast, 256M)", "xdp-umem (slow, 256M)"], labels
+    head = [line for line in open(plots + "/overview.dat") if line.startswith("# method")][0]
+    for bar in ("pin 4 KiB", "pin PMD", "unpin 4 KiB", "unpin PMD"):
+        assert '"%s"' % bar in head, head
+    # iouring has all four bars, each a median within its quartiles
+    cells = rows[0].split('"')[2].split()
+    for c in range(4):
+        med, p25, p75 = (float(x) for x in cells[3 * c:3 * c + 3])
+        assert p25 <= med <= p75, cells
 
 
 @test
