@@ -795,30 +795,130 @@ struct chart {
 	const char *method;
 	int blocks;
 	double lo, hi;
+	struct sbuf colors, dts;	/* each block's colour and dash, for the script */
+	char common[256];		/* the words all its points' labels share */
 };
+
+/* Whether word w (of length n) is one of the space-separated words of list. */
+static int has_word(const char *list, const char *w, size_t n)
+{
+	for (const char *p = list; *p;) {
+		size_t l = strcspn(p, " ");
+
+		if (l == n && !strncmp(p, w, n))
+			return 1;
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+/* label's words that are not in common, space-separated. */
+static void legend_words(char *dst, size_t len, const char *label, const char *common)
+{
+	size_t off = 0;
+
+	dst[0] = '\0';
+	for (const char *p = label; *p;) {
+		size_t l = strcspn(p, " ");
+
+		if (l && !has_word(common, p, l))
+			off += (size_t)snprintf(dst + off, off < len ? len - off : 0, "%s%.*s",
+						off ? " " : "", (int)l, p);
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+/*
+ * The words every point of a method's chart shares ("anon 4M zero=0"): the
+ * title says them once and the legend leaves them out.
+ */
+static void common_words(const struct hrep *r, const char *method, char *dst, size_t len)
+{
+	const char *first = NULL;
+	size_t off = 0, ml = strlen(method);
+
+	dst[0] = '\0';
+	for (size_t p = 0; p < r->np && !first; p++)
+		if (!strcmp(r->p[p].method, method))
+			first = r->p[p].label;
+	for (const char *w = first; w && *w;) {
+		size_t l = strcspn(w, " ");
+		int all = l > 0 && !(l == ml && !strncmp(w, method, ml));
+
+		for (size_t p = 0; p < r->np && all; p++)
+			if (!strcmp(r->p[p].method, method))
+				all = has_word(r->p[p].label, w, l);
+		if (all)
+			off += (size_t)snprintf(dst + off, off < len ? len - off : 0, "%s%.*s",
+						off ? " " : "", (int)l, w);
+		w += l;
+		while (*w == ' ')
+			w++;
+	}
+}
+
+/* A point's folio order, from its key text ("... order=9 ..."); 0 if none. */
+static int point_order(const struct hpoint *p)
+{
+	const char *o = strstr(p->match, " order=");
+
+	return o ? atoi(o + 7) : 0;
+}
+
+/* The dash of an op in a history chart: pin solid, unpin dashed, the rest dotted. */
+static int op_dash(const char *op)
+{
+	return !strcmp(op, "pin") || !strcmp(op, "pin+unpin") ? 1 : !strcmp(op, "unpin") ? 2 : 3;
+}
 
 static int chart_data(FILE *f, void *ctx)
 {
 	struct chart *c = ctx;
 	const struct hrep *r = c->r;
 	char t[300], label[200];
+	size_t ml = strlen(c->method);
 
-	fprintf(f, "# gupbench history: method %s; one block per point: kernel-index value kernel\n",
+	fprintf(f, "# gupbench history: method %s; one block per point: kernel-index value kernel "
+		   "change (1: a change point: regression or improvement from the kernel before)\n",
 		c->method);
 	for (size_t p = 0; p < r->np; p++) {
-		if (strcmp(r->p[p].method, c->method))
+		const struct hpoint *pt = &r->p[p];
+		const char *l = pt->label;
+		char w[32];
+
+		if (strcmp(pt->method, c->method))
 			continue;
 		if (c->blocks)
 			fputs("\n\n", f);
-		fmt(label, sizeof(label), "%s %s", r->p[p].label, r->p[p].op);
+		/* the chart is one method's: its name goes in the title, not every legend line */
+		if (!strncmp(l, c->method, ml) && l[ml] == ' ')
+			l += ml + 1;
+		legend_words(label, sizeof(label), l, c->common);
+		{
+			size_t n = strlen(label);
+
+			fmt(label + n, sizeof(label) - n, "%s%s", n ? " " : "", pt->op);
+		}
 		plot_text(t, sizeof(t), label);
-		fprintf(f, "\"%s\" value kernel\n", t);
+		fprintf(f, "# colour #%06x (order %d), dash %d (%s)\n", plot_order_colour(point_order(pt)),
+			point_order(pt), op_dash(pt->op), pt->op);
+		fprintf(f, "\"%s\" value kernel change\n", t);
 		for (size_t k = 0; k < r->h->nk; k++) {
-			if (isnan(r->p[p].val[k]))
+			if (isnan(pt->val[k]))
 				continue;
 			plot_text(t, sizeof(t), r->h->k[k].label);
-			fprintf(f, "%zu %.6g \"%s\"\n", k, r->p[p].val[k], t);
+			fprintf(f, "%zu %.6g \"%s\" %d\n", k, pt->val[k], t,
+				pt->verdict[k] == CMP_REGRESSION || pt->verdict[k] == CMP_IMPROVEMENT);
 		}
+		fmt(w, sizeof(w), "0x%06x", plot_order_colour(point_order(pt)));
+		sbuf_add(&c->colors, c->blocks ? " " : "");
+		sbuf_add(&c->colors, w);
+		fmt(w, sizeof(w), "%s%d", c->blocks ? " " : "", op_dash(pt->op));
+		sbuf_add(&c->dts, w);
 		c->blocks++;
 	}
 	return ferror(f) ? -EIO : c->blocks;
@@ -826,7 +926,7 @@ static int chart_data(FILE *f, void *ctx)
 
 static int charts(struct hrep *r)
 {
-	char dir[PATH_MAX + 8], err[512], title[256], style[64];
+	char dir[PATH_MAX + 8], err[512], title[512], style[8192];
 	int ret = 0;
 
 	fmt(dir, sizeof(dir), "%s/plots", r->h->out);
@@ -848,12 +948,39 @@ static int charts(struct hrep *r)
 		if (!(c.hi > 0))
 			continue;
 		outdir_safe_name(base, sizeof(base), c.method);
-		fmt(title, sizeof(title), "%s across kernels (%s)", c.method, r->clock);
-		fmt(style, sizeof(style), "ylog=%d", c.hi > 20 * c.lo);
+		common_words(r, c.method, c.common, sizeof(c.common));
+		fmt(title, sizeof(title), "%s%s%s across kernels (%s); circled: a change point",
+		    c.method, c.common[0] ? " " : "", c.common, r->clock);
+		/* the colours and dashes are known once the data is written: two passes */
+		{
+			FILE *probe = fopen("/dev/null", "we");
+
+			if (probe) {
+				chart_data(probe, &c);
+				fclose(probe);
+			}
+			c.blocks = 0;
+		}
+		{
+			char *cs = sbuf_take(&c.colors), *ds = sbuf_take(&c.dts);
+			int ylog = c.hi > 20 * c.lo;
+
+			/* taken: the plotting pass writes them anew */
+			memset(&c.colors, 0, sizeof(c.colors));
+			memset(&c.dts, 0, sizeof(c.dts));
+
+			fmt(style, sizeof(style), "ylog=%d; ymin=%.6g; ymax=%.6g; colors='%s'; dts='%s'",
+			    ylog, ylog ? c.lo / 1.5 : 0, ylog ? c.hi * 1.5 : c.hi * 1.15, cs ? cs : "",
+			    ds ? ds : "");
+			free(cs);
+			free(ds);
+		}
 		ret = plot_blocks(dir, base, "history.gp", title, "kernel",
 				  r->metric == CMP_METRIC_CPU ? "on-CPU ns per 4 KiB page" :
 								"ns per 4 KiB page",
 				  style, chart_data, &c, err, sizeof(err));
+		free(sbuf_take(&c.colors));
+		free(sbuf_take(&c.dts));
 		if (ret) {
 			fprintf(stderr, "gupbench history: chart %s: %s\n", c.method, err);
 			break;

@@ -397,7 +397,7 @@ static int cmp_double_asc(const void *a, const void *b)
  * 4 KiB blue, PMD vermillion, PUD bluish green, the mTHP orders between
  * in the palette's other colours, in order.
  */
-static unsigned order_colour(int order)
+unsigned plot_order_colour(int order)
 {
 	static const unsigned mthp[] = { 0xE69F00, 0x56B4E9, 0xCC79A7, 0xF0E442, 0x000000 };
 
@@ -745,7 +745,7 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 		qsort(bl, (size_t)nb, sizeof(*bl), block_cmp);
 		for (int b = 0; b < nb; b++) {
 			series_label(k, bl[b].g, varies, bl[b].label, sizeof(bl[b].label));
-			bl[b].colour = order_colour(bl[b].g->order);
+			bl[b].colour = plot_order_colour(bl[b].g->order);
 			bl[b].dash = dash_of(dash_value(k, bl[b].g), dvals, ndv);
 			if (dash_by_variant) {
 				int rank = 0;
@@ -945,7 +945,7 @@ static int draw_overview(const struct agg *a, const char *dir, int pfd, const ch
 		fprintf(f, " \"%s\" p25 p75", ct);
 		plot_text(t, sizeof(t), ct);
 		words_add(&tit, "|", t);
-		fmt(w, sizeof(w), "0x%06x", order_colour(cols[c].order));
+		fmt(w, sizeof(w), "0x%06x", plot_order_colour(cols[c].order));
 		words_add(&col, " ", w);
 		words_add(&den, " ", op_rank(cols[c].op) == 0 ? "1.0" : op_rank(cols[c].op) == 1 ?
 			  "0.3" : "0.6");

@@ -42,4 +42,10 @@ int plot_blocks(const char *outdir, const char *base, const char *script, const 
 int plot_run(const char *dir, int quiet, char *err, size_t len);
 int plot_main(int argc, char **argv);
 
+/*
+ * The colour of a folio order in every figure (0xRRGGBB, Okabe and Ito's
+ * colour-blind-safe palette): 4 KiB blue, PMD vermillion, PUD green.
+ */
+unsigned plot_order_colour(int order);
+
 #endif

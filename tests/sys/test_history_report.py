@@ -87,6 +87,20 @@ def test_report_of_recorded_runs():
         in md, md
     # and a change point with one says it beside its numbers
     assert "improvement  unpins per page 1 -> 0.00195" in txt.replace("\n      ", " "), txt
+    # the charts, in the look of every figure: colour = order, dash = op,
+    # legends without what all of a chart's points share (it is in the title)
+    p = run(["history", "--report", "-o", d, "--kernels", specs])
+    assert p.returncode == 0, p.stderr
+    assert os.path.getsize(d + "/plots/iouring.png") > 5000, os.listdir(d + "/plots")
+    dat = open(d + "/plots/iouring.dat").read().splitlines()
+    legends = [line.split('"')[1] for line in dat if line.startswith('"')]
+    assert legends == ["order=0 pin", "order=0 unpin", "order=9 pin", "order=9 unpin"], legends
+    assert "# colour #0072b2 (order 0), dash 1 (pin)" in dat, dat
+    assert "# colour #d55e00 (order 9), dash 2 (unpin)" in dat, dat
+    # the change point into 6.12 is marked on its row (column 4)
+    rows = [line.split() for line in dat if line[:1].isdigit()]
+    assert any(r[2] == '"6.12"' and r[3] == "1" for r in rows), rows
+
     # a 6.12 built by another compiler: its change points say so
     meta = d + "/runs/6.12/meta"
     text = open(meta).read()
