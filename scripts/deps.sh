@@ -19,6 +19,8 @@ pkgs=(
 	libbenchmark-dev libbenchmark-tools
 	libinih-dev libjansson-dev libcmocka-dev
 	gnuplot-nox python3 python3-scipy
+	# the figures name DejaVu Sans: the same glyphs on every headless machine
+	fonts-dejavu-core
 	linux-source-6.1
 	# gupbench vm: QEMU, a static busybox for the guest's initramfs,
 	# mkfs.ext4 for the guest's scratch disk
