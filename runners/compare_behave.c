@@ -327,6 +327,11 @@ static void judge_item(struct compare_point *p, int item)
 		}
 		sort_values(b);
 		sort_values(n);
+		if (item == BH_STATUS && (!strcmp(b->val[0], "absent") || !strcmp(n->val[0], "absent"))) {
+			/* not run on a side at all: the configs differ, not the kernel */
+			it->why = "the point ran on one side only";
+			return;
+		}
 		it->rule = item == BH_STATUS || (b->nval == 1 && n->nval == 1) ? BH_RULE_EXACT :
 			   BH_RULE_VALUES;
 		if (it->rule == BH_RULE_EXACT)

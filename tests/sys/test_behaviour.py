@@ -253,6 +253,19 @@ def test_folios_and_status_changes():
     assert "status ok -> skip: not applicable: fake" in p.stdout, p.stdout
     assert run(["compare", "--metric", "status", base, new]).returncode == 1
     assert run(["compare", "--metric", "order_hist", base, new]).returncode == 1
+    # a point that ran on one side only is the configs' doing, not the kernel's
+    gone = copy("kernels/6.1")
+    path = gone + "/results.csv"
+    with open(path, newline="") as f:
+        table = list(csv.reader(f))
+    mi = table[0].index("method")
+    with open(path, "w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(
+            [table[0]] + [r for r in table[1:] if r[mi] != "vmsplice"])
+    doc = as_json(base, gone)
+    st = points(doc, "vmsplice")[0]["behaviour"]["status"]
+    assert st["verdict"] == "n/a" and st["why"] == "the point ran on one side only", st
+    assert doc["summary"]["behaviour"]["points_changed"] == 0, doc["summary"]
 
 
 main()
