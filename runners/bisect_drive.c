@@ -287,6 +287,35 @@ static int end_measure(struct bisect *b, int good, const char *name, const char 
 	return o.verdict == BISECT_ABORT ? BISECT_ABORT : 2;
 }
 
+/* OUT/bisect.png: the kernels in the range's order (good, then good..bad oldest first). */
+static void tree_chart(struct bisect *b, const struct git_ends *e)
+{
+	size_t cap = 1 << 20, n = 0;
+	char *out = malloc(cap), range[160], err[512];
+	char **pos = NULL;
+
+	fmt(range, sizeof(range), "%s..%s", e->good, e->bad);
+	if (out && !git(b->tree, PROC_SAME, out, cap, "rev-list", "--reverse", "--topo-order", range,
+			NULL)) {
+		size_t lines = 1;
+
+		for (char *c = out; *c; c++)
+			lines += *c == '\n';
+		pos = calloc(lines + 1, sizeof(*pos));
+		if (pos) {
+			char *save = NULL;
+
+			pos[n++] = (char *)e->good;
+			for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+				pos[n++] = l;
+		}
+	}
+	if (pos && steps_chart(b, pos, n, err, sizeof(err)))
+		fprintf(stderr, "gupbench bisect: chart: %s\n", err);
+	free(pos);
+	free(out);
+}
+
 static int bisect_git(struct bisect *b, const struct git_ends *e)
 {
 	char msg[8192], subj[512], what[256], against[256];
@@ -365,6 +394,7 @@ static int bisect_git(struct bisect *b, const struct git_ends *e)
 		     "logs/git-bisect-run.log)", st);
 		ret = BISECT_ABORT;
 	}
+	tree_chart(b, e);
 reset:
 	free(scan);
 	if (git(b->tree, PROC_SHIELD, msg, sizeof(msg), "bisect", "reset", NULL))
@@ -453,6 +483,23 @@ static int bisect_images(struct bisect *b, char **spec, char **given, int n)
 		blog(b, "first bad image: undecided: one of K%d..K%d (K%d..K%d skipped; "
 		     "last good: K%d %s)", lo + 2, hi + 1, lo + 2, hi, lo + 1, given[lo]);
 		ret = BISECT_SKIP;
+	}
+	{
+		/* OUT/bisect.png: the images in the order given, K1 first */
+		char **pos = calloc((size_t)n, sizeof(*pos)), err[512];
+		int made = 0;
+
+		for (int i = 0; pos && i < n; i++, made++) {
+			pos[i] = malloc(16);
+			if (!pos[i])
+				break;
+			fmt(pos[i], 16, "K%d", i + 1);
+		}
+		if (pos && made == n && steps_chart(b, pos, (size_t)n, err, sizeof(err)))
+			fprintf(stderr, "gupbench bisect: chart: %s\n", err);
+		for (int i = 0; pos && i < made; i++)
+			free(pos[i]);
+		free(pos);
 	}
 out:
 	free(st);

@@ -46,7 +46,20 @@ struct outcome {
 	int verdict;		/* BISECT_GOOD, _BAD, _SKIP or _ABORT */
 	char why[1024];		/* the deciding numbers, or what went wrong */
 	char run[PATH_MAX];	/* the run directory, "" if the kernel never ran */
+	/* the deciding number, for OUT/steps.csv and the chart (NAN: none) */
+	char metric[40];	/* "ratio", or the behaviour item */
+	double value, lo, hi;	/* ratio and its CI; or the item's value on the candidate */
 };
+
+/* OUT/steps.csv and OUT/bisect.png: each measured kernel's deciding number (bisect_chart.c). */
+void steps_append(const struct bisect *b, const char *role, const char *id, const char *subject,
+		  const struct outcome *o);
+/*
+ * The chart of OUT/steps.csv: the deciding number against each kernel's
+ * place (pos: the ids in order, oldest first), coloured by verdict. 0 or
+ * -errno with err.
+ */
+int steps_chart(const struct bisect *b, char *const *pos, size_t npos, char *err, size_t len);
 
 enum {
 	OPT_TREE = 256, OPT_GOOD, OPT_BAD, OPT_IMAGES, OPT_BUILD, OPT_BOOT,

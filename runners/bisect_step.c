@@ -217,7 +217,9 @@ static void judge_behaviour(const struct compare_result *r, int boot_status, str
 		if (!why)
 			why = r->pt[i].bh[item].why;
 	}
+	fmt(o->metric, sizeof(o->metric), "%s", name);
 	if (first) {
+		o->value = first->new.bh[item].nval ? NAN : first->new.bh[item].median;
 		compare_behave_change(change, sizeof(change), first, item, "->");
 		o->verdict = BISECT_BAD;
 		fmt(o->why, sizeof(o->why), "%s %s: %s; %s changed on %zu of %zu points judged",
@@ -228,6 +230,7 @@ static void judge_behaviour(const struct compare_result *r, int boot_status, str
 		for (size_t i = 0; i < r->n && !p; i++)
 			if (r->pt[i].bh[item].verdict == BH_SAME)
 				p = &r->pt[i];
+		o->value = p->new.bh[item].nval ? NAN : p->new.bh[item].median;
 		compare_behave_change(change, sizeof(change), p, item, "->");
 		o->verdict = BISECT_GOOD;
 		fmt(o->why, sizeof(o->why), "%s the same on all %zu points judged (e.g. %s %s: %s)",
@@ -267,6 +270,10 @@ static void judge(const struct compare_result *r, int boot_status, struct outcom
 		    compared);
 		return;
 	}
+	fmt(o->metric, sizeof(o->metric), "ratio");
+	o->value = p->ratio;
+	o->lo = p->lo;
+	o->hi = p->hi;
 	if (st == 1) {
 		o->verdict = BISECT_BAD;
 		fmt(o->why, sizeof(o->why),
@@ -411,6 +418,17 @@ static void kernel_judge(struct bisect *b, const char *name, const char *run, in
 		o->verdict = n ? BISECT_GOOD : BISECT_SKIP;
 		fmt(o->why, sizeof(o->why), "%zu points with ok samples%s", n,
 		    st == 1 ? "; some scenarios failed" : "");
+		/* the good end is the reference: ratio 1, or its own value of the item */
+		if (b->cmp.behave >= 0) {
+			fmt(o->metric, sizeof(o->metric), "%s", compare_behave_names[b->cmp.behave]);
+			for (size_t i = 0; i < r.n && isnan(o->value); i++)
+				if (r.pt[i].bh[b->cmp.behave].verdict != BH_NA &&
+				    !r.pt[i].base.bh[b->cmp.behave].nval)
+					o->value = r.pt[i].base.bh[b->cmp.behave].median;
+		} else {
+			fmt(o->metric, sizeof(o->metric), "ratio");
+			o->value = o->lo = o->hi = 1;
+		}
 		if (b->boots) {
 			size_t used = strlen(o->why);
 
@@ -449,6 +467,7 @@ void kernel_try(struct bisect *b, const char *name, const char *image, int basel
 	int st, fd;
 
 	memset(o, 0, sizeof(*o));
+	o->value = o->lo = o->hi = NAN;
 	if (!b->driver)
 		p.group = PROC_SAME;
 	if (!image) {
@@ -512,6 +531,7 @@ void log_outcome(struct bisect *b, const char *role, const char *id, const char 
 {
 	blog(b, "%-7s %s \"%s\": %s%s: %s", role, id, subject, verdict_word(o->verdict),
 	     baseline && o->verdict == BISECT_GOOD ? " (baseline)" : "", o->why);
+	steps_append(b, role, id, subject, o);
 }
 /* ---- Options both the driver and the step take ---- */
 

@@ -22,13 +22,15 @@ fatal; a dirty tree or one mid-bisect is refused untouched; a refused
 config aborts; SIGINT during a step resets the tree; --images finds the first bad image across
 a skip, and says "undecided" when skips hide it; usage errors exit 2.
 A behaviour bisection (--metric pins_per_page) over a tree whose times
-never move finds the commit that started counting pins.
+never move finds the commit that started counting pins. steps.csv and the
+chart hold each judged kernel's deciding number at its place in the range.
 
 The comparisons use --threshold 25%: a good kernel compares the same
 samples with themselves (ratio 1, CI as wide as the run's own spread,
 which on this VM can reach past 10% for iouring unpin; README: Comparing
 runs), and 1.5 is well beyond 25% either way.
 """
+import csv
 import os
 import re
 import signal
@@ -268,6 +270,26 @@ def test_tree_finds_first_bad_commit():
         repo.sha[FIRST_BAD], PLAN[FIRST_BAD][0]), log
     repo.assert_as_found()
 
+    # steps.csv: a row per judged kernel with its deciding number; the chart
+    # puts each at its place in the range (c0 is 0, c9 is 9)
+    with open(out + "/steps.csv", newline="") as f:
+        recs = list(csv.DictReader(f))
+    assert [(r["revision"], r["verdict"]) for r in recs] == \
+        [(s[1], s[3]) for s in steps], (recs, steps)
+    for r in recs:
+        if r["verdict"] == "bad":
+            assert r["metric"] == "ratio" and abs(float(r["value"]) - 1.5) < 0.01, r
+            assert float(r["ci_lo"]) <= float(r["value"]) <= float(r["ci_hi"]), r
+        elif r["verdict"] == "good":
+            assert r["metric"] == "ratio" and abs(float(r["value"]) - 1.0) < 0.01, r
+        else:
+            assert r["value"] == "", r
+    assert os.path.getsize(out + "/bisect.png") > 5000 and os.path.getsize(out + "/bisect.svg")
+    xs = {line.split()[5].strip('"'): int(line.split()[0]) for line in open(out + "/bisect.dat")
+          if line[:1].isdigit()}
+    for short, x in xs.items():
+        assert x == repo.short[next(k for k in repo.short if k.startswith(short[:7]))], (xs,)
+
 
 # A behaviour bisection: every kernel as fast as the next, but from c3 on
 # the pins are counted (FOLL_PIN) where before they were not.
@@ -294,6 +316,12 @@ def test_tree_behaviour_metric_finds_first_change():
     assert "metric pins_per_page" in log and "# verdict: behaviour" in log, log
     assert log.splitlines()[-1] == "first bad commit: %s %s" % (
         repo.sha[3], BEHAVE_PLAN[3][0]), log
+    # the chart's numbers: the item's value on each kernel, 0 pins a page then 1
+    with open(out + "/steps.csv", newline="") as f:
+        recs = list(csv.DictReader(f))
+    assert all(r["metric"] == "pins_per_page" for r in recs), recs
+    assert {(r["verdict"], float(r["value"])) for r in recs} == {("good", 0.0), ("bad", 1.0)}, recs
+    assert os.path.getsize(out + "/bisect.png") > 5000
     for role, short, subject, verdict, why in parse_log(log):
         assert verdict == repo.expect[short], (short, verdict, why)
         if role == "--good":
