@@ -424,26 +424,8 @@ static int backing_point(const char *backing)
 	return 3;
 }
 
-/* Dash type = a value's place among those of the figure (solid first). */
-static int dash_of(double v, const double *vals, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (vals[i] == v)
-			return 1 + (int)(i % 5);
-	return 1;
-}
-
-/* What a kind's series differ in besides the panel (method), and what is the dash. */
+/* What a kind's series differ in besides the panel (method). */
 enum { SK_BACKING, SK_ORDER, SK_ZERO, SK_SIZE, SK_THREADS, SK_VARIANT, SK_N };
-
-static double dash_value(const struct kind *k, const struct agg_group *g)
-{
-	if (!strcmp(k->stem, "zero-ratio"))
-		return (double)g->size;
-	if (!strcmp(k->stem, "scaling"))
-		return !strcmp(g->share, "shared");
-	return g->zero;
-}
 
 /* A series' legend title: the keys that vary within the figure, nothing else. */
 static void series_label(const struct kind *k, const struct agg_group *g, const int *varies,
@@ -465,9 +447,12 @@ static void series_label(const struct kind *k, const struct agg_group *g, const 
 	}
 	if (varies[SK_ZERO])
 		ADDL("%szero %g", off ? " " : "", g->zero);
-	if (varies[SK_THREADS])
-		ADDL("%s%s", off ? " " : "", !strcmp(k->stem, "scaling") ? g->share :
-		     g->threads > 1 ? g->share : "1 thread");
+	if (varies[SK_THREADS] && !strcmp(k->stem, "scaling"))
+		ADDL("%s%s", off ? " " : "", g->share);
+	else if (varies[SK_THREADS] && g->threads > 1)
+		ADDL("%s%d threads %s", off ? " " : "", g->threads, g->share);
+	else if (varies[SK_THREADS])
+		ADDL("%s1 thread", off ? " " : "");
 	if (varies[SK_VARIANT] && g->variant[0])
 		ADDL("%s%s", off ? " " : "", g->variant);
 	if (!off)
@@ -529,6 +514,39 @@ static int block_cmp(const void *x, const void *y)
 	if (!c)
 		c = strcmp(a->variant, b->variant);
 	return c;
+}
+
+/*
+ * Dash = what tells series of one order and backing apart: the zero ratio,
+ * the size (where x is not the size), the threads and sharing, the variant,
+ * whichever of them vary in the figure, ranked among the figure's distinct
+ * combinations (solid first).
+ */
+static void dash_key(const struct agg_group *g, const int *varies, char *dst, size_t len)
+{
+	fmt(dst, len, "%020.6f|%020llu|%06d %s|%s", varies[SK_ZERO] ? g->zero : 0,
+	    varies[SK_SIZE] ? (unsigned long long)g->size : 0ULL,
+	    varies[SK_THREADS] ? g->threads : 0, varies[SK_THREADS] ? g->share : "",
+	    varies[SK_VARIANT] ? g->variant : "");
+}
+
+static int dash_rank(const struct block *bl, int nb, int b, const int *varies)
+{
+	char mine[300], other[300], prev[300];
+	int rank = 0;
+
+	dash_key(bl[b].g, varies, mine, sizeof(mine));
+	for (int c = 0; c < nb; c++) {
+		int seen = 0;
+
+		dash_key(bl[c].g, varies, other, sizeof(other));
+		for (int d = 0; d < c && !seen; d++) {
+			dash_key(bl[d].g, varies, prev, sizeof(prev));
+			seen = !strcmp(prev, other);
+		}
+		rank += !seen && strcmp(other, mine) < 0;
+	}
+	return rank;
 }
 
 /* Words for gnuplot: "a b c", or a "|"-joined list; only numbers and plot_text(). */
@@ -693,9 +711,8 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 		const char *op = pts[i].g->op;
 		char base[300], script[PATH_MAX + 32], opfile[32], ylab[128], title[1024], series[200];
 		char consts[300];
-		double dvals[64];
-		size_t end = i, ndv = 0;
-		int nb = 0, varies[SK_N] = { 0 }, dash_by_variant;
+		size_t end = i;
+		int nb = 0, varies[SK_N] = { 0 };
 		struct scratch sc;
 		FILE *f;
 
@@ -720,46 +737,26 @@ static int draw_kind(const struct kind *k, const struct agg *a, const char *dir,
 			i = end;
 			continue;
 		}
-		/* what varies within the figure, and the dash values in order */
+		/* what varies within the figure */
 		for (int b = 0; b < nb; b++) {
 			const struct agg_group *g = bl[b].g, *g0 = bl[0].g;
-			double dv = dash_value(k, g);
-			size_t d = 0;
 
 			varies[SK_BACKING] |= !!strcmp(g->backing, g0->backing);
 			varies[SK_ORDER] |= g->order != g0->order;
 			varies[SK_ZERO] |= g->zero != g0->zero && strcmp(k->stem, "zero-ratio");
-			varies[SK_SIZE] |= g->size != g0->size && !strcmp(k->stem, "zero-ratio");
+			/* the size is x in ns-per-page and fork, a key of its own elsewhere */
+			varies[SK_SIZE] |= g->size != g0->size && strcmp(k->stem, "ns-per-page") &&
+					   strcmp(k->stem, "fork");
 			varies[SK_THREADS] |= !!strcmp(g->share, g0->share) ||
 					      (strcmp(k->stem, "scaling") && g->threads != g0->threads);
 			varies[SK_VARIANT] |= !!strcmp(g->variant, g0->variant);
-			while (d < ndv && dvals[d] != dv)
-				d++;
-			if (d == ndv && ndv < ARRAY_SIZE(dvals))
-				dvals[ndv++] = dv;
 		}
-		qsort(dvals, ndv, sizeof(*dvals), cmp_double_asc);
-		/* the dash key is constant but the variant is not: the variant takes the dash */
-		dash_by_variant = ndv < 2 && varies[SK_VARIANT];
 		/* panels in method order; within one, by backing, order, size, zero, threads */
 		qsort(bl, (size_t)nb, sizeof(*bl), block_cmp);
 		for (int b = 0; b < nb; b++) {
 			series_label(k, bl[b].g, varies, bl[b].label, sizeof(bl[b].label));
 			bl[b].colour = plot_order_colour(bl[b].g->order);
-			bl[b].dash = dash_of(dash_value(k, bl[b].g), dvals, ndv);
-			if (dash_by_variant) {
-				int rank = 0;
-
-				/* the variant's place among those before it in the figure */
-				for (int c = 0; c < b; c++) {
-					int seen = 0;
-
-					for (int d = 0; d < c && !seen; d++)
-						seen = !strcmp(bl[d].g->variant, bl[c].g->variant);
-					rank += !seen && strcmp(bl[c].g->variant, bl[b].g->variant) < 0;
-				}
-				bl[b].dash = 1 + rank % 5;
-			}
+			bl[b].dash = 1 + dash_rank(bl, nb, b, varies) % 5;
 			bl[b].pt = backing_point(bl[b].g->backing);
 		}
 		/* "pin+unpin" -> "pin-unpin" in file names; op comes from the CSV */

@@ -76,12 +76,37 @@ def test_every_figure_drawn_and_legends_name_what_varies():
         assert not any(m in t for t in titles for m in ("iouring", "xdp-umem")), (stem, titles)
         panels = [look["panel"] for look, _ in series]
         assert panels == sorted(panels), (stem, panels)      # contiguous, in order
-        # within a panel, two series never look the same
+    assert_distinct_looks(figs)
+
+
+def assert_distinct_looks(figs):
+    """Within a panel, two series never look the same."""
+    for stem, series in figs.items():
         seen = set()
-        for look, _ in series:
+        for look, title in series:
             key = (look["panel"], look["colour"], look["dash"], look["point"])
             assert key not in seen, (stem, series)
             seen.add(key)
+
+
+@test
+def test_threads_and_variants_look_apart():
+    """Where the dash's key does not vary, what does takes the dash: threads
+    and sharing in ns-per-page, pinned or not in fork."""
+    need_root()
+    d = tmpdir()
+    cfg = os.path.join(d, "tf.ini")
+    with open(cfg, "w") as f:
+        f.write("[s]\nmethod = iouring\nsize = 2M, 4M\nthreads = 1, 2\n"
+                "share = private, shared\nrepeat = 3\n"
+                "[f]\nmethod = fork\nsize = 2M, 4M\npinned = yes, no\nrepeat = 3\n")
+    p = run(["run", "-q", "-o", d + "/run", cfg], timeout=600)
+    assert p.returncode == 0, p.stderr
+    figs = figures(d + "/run/plots")
+    assert "ns-per-page-pin" in figs and "fork-fork" in figs, sorted(figs)
+    assert_distinct_looks(figs)
+    titles = [t for _, t in figs["ns-per-page-pin"]]
+    assert "order 0 2 threads shared" in titles or "2 threads shared" in titles, titles
 
 
 @test
