@@ -16,6 +16,7 @@
 #include "list.h"
 #include "method.h"
 #include "perf.h"
+#include "proc.h"
 #include "util.h"
 #include "vmstat.h"
 
@@ -114,6 +115,20 @@ int list_main(int argc, char **argv)
 	}
 
 	list_counters();
+
+	printf("\nTools (on PATH):\n");
+	{
+		static const struct { const char *name; } tools[] = { { "fio" }, { "gnuplot" } };
+
+		for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
+			char *argv[] = { (char *)tools[i].name, "--version", NULL };
+			char v[128] = "";
+			int st = proc_last_line(argv, v, sizeof(v));
+
+			printf("  %-8s %s\n", tools[i].name,
+			       st || !v[0] ? "not found (scripts/deps.sh installs it)" : v);
+		}
+	}
 
 	printf("\nPrivileges:\n");
 	printf("  root %s; CAP_IPC_LOCK %s; PFNs in pagemap %s; exact vmstat deltas %s\n",

@@ -21,6 +21,8 @@ pkgs=(
 	gnuplot-nox python3 python3-scipy
 	# the figures name DejaVu Sans: the same glyphs on every headless machine
 	fonts-dejavu-core
+	# fio: I/O workloads whose buffers O_DIRECT pins (runners/fiojson.c reads its JSON)
+	fio
 	linux-source-6.1
 	# gupbench vm: QEMU, a static busybox for the guest's initramfs,
 	# mkfs.ext4 for the guest's scratch disk
