@@ -3,15 +3,14 @@
 # value) against its place in the range, oldest first. Good and bad in the
 # figures' colours (Okabe-Ito); a skipped kernel, an open circle on the good
 # end's value. gupbench passes datafile, nblocks, outbase, plottitle, xlab,
-# ylab, ylog, ymin, ymax, lo_t, hi_t (the threshold band, ratios only), npos.
+# ylab, ylog, ymin, ymax, yticpos, yticlab (round ratios), lo_t, hi_t (the threshold band,
+# ratios only), npos.
 # Data: x value ci_lo ci_hi verdict "revision".
 
 if (ylog) {
 	set logscale y
 	set ytics () format "%g"
-	do for [v in "0.01 0.02 0.05 0.1 0.2 0.5 0.67 0.8 0.9 0.95 1 1.05 1.1 1.25 1.5 2 5 10 20 50 100"] {
-		if (real(v) >= ymin && real(v) <= ymax) { set ytics add (v real(v)) }
-	}
+	do for [k = 1:words(yticpos)] { set ytics add (word(yticlab, k) real(word(yticpos, k))) }
 	set object 1 rectangle from graph 0, first lo_t to graph 1, first hi_t behind \
 		fc rgb "#eeeeee" fs solid noborder
 	set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb "#888888"

@@ -4,7 +4,7 @@
 # op (pin solid, unpin dashed); a change point (a regression or an
 # improvement from the kernel before) is circled.
 # gupbench passes datafile, nblocks, outbase, plottitle, xlab, ylab, ylog,
-# ymin, ymax, and colors, dts: each block's colour (0xRRGGBB) and dash, as
+# ymin, ymax, yticpos, yticlab (a log axis's ticks), and colors, dts: each block's colour (0xRRGGBB) and dash, as
 # words. Each data block starts with a header line whose first cell is the
 # series title; then rows: kernel-index value "kernel" change. A kernel
 # where the point has no value has no row, so its line breaks there.
@@ -12,12 +12,7 @@
 if (ylog) {
 	set logscale y
 	set ytics () format "%g"
-	do for [e = floor(log10(ymin)):ceil(log10(ymax))] {
-		do for [m in "1 2 5"] {
-			v = real(m) * 10.0 ** e
-			if (v >= ymin && v <= ymax) { set ytics add (sprintf("%g", v) v) }
-		}
-	}
+	do for [k = 1:words(yticpos)] { set ytics add (word(yticlab, k) real(word(yticpos, k))) }
 }
 set yrange [ymin:ymax]
 set xlabel xlab

@@ -3,6 +3,7 @@
 # and folio order, whiskers at the quartiles. gupbench passes only numbers
 # and plot_text() strings:
 #   datafile, outbase, plottitle, ylab, ncols (bars per group), ymin, ymax,
+#   yticpos, yticlab (1, 2 and 5 of each decade),
 #   colors (each bar's colour: its folio order, as in every other figure),
 #   dens (each bar's fill density: full for pin, light for unpin, between
 #   for pin+unpin), ctitles ("|"-separated legend titles).
@@ -15,12 +16,7 @@ set style histogram errorbars gap 1.5 lw 1
 set logscale y
 set yrange [ymin:ymax]
 set ytics () format "%g"
-do for [e = floor(log10(ymin)):ceil(log10(ymax))] {
-	do for [m in "1 2 5"] {
-		v = real(m) * 10.0 ** e
-		if (v >= ymin && v <= ymax) { set ytics add (sprintf("%g", v) v) }
-	}
-}
+do for [k = 1:words(yticpos)] { set ytics add (word(yticlab, k) real(word(yticpos, k))) }
 set grid ytics lc rgb "#e4e4e4"
 set ylabel ylab noenhanced
 set xtics nomirror rotate by -25 noenhanced

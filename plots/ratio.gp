@@ -7,11 +7,9 @@
 
 set logscale x
 set xrange [xmin:xmax]
-# ticks at round ratios inside the range (a log axis this narrow has no decades)
+# ticks at round ratios inside the range, xticpos/xticlab (a log axis this narrow has no decades)
 set xtics ()
-do for [v in "0.01 0.02 0.05 0.1 0.2 0.5 0.67 0.8 0.9 0.95 1 1.05 1.1 1.25 1.5 2 5 10 20 50 100"] {
-	if (real(v) >= xmin && real(v) <= xmax) { set xtics add (v real(v)) }
-}
+do for [k = 1:words(xticpos)] { set xtics add (word(xticlab, k) real(word(xticpos, k))) }
 set xlabel "ratio new / base (log scale; left of 1: new is faster)"
 set title plottitle noenhanced
 set ytics scale 0 font ",8" noenhanced

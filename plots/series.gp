@@ -4,7 +4,7 @@
 #   datafile, nblocks, outbase, plottitle (the constant keys, machine),
 #   xlab, ylab, xlog (log2 x axis), ylog, ref (the dashed linear-scaling
 #   reference from column 6), xint (integer x ticks),
-#   xmin xmax ymin ymax (shared by every panel),
+#   xmin xmax ymin ymax (shared by every panel), yticpos, yticlab (the log axis's ticks and labels),
 #   xticpos, xticlab: the x values that were run and their labels, as words,
 #   npanels, ptitle (panel titles, "|"-separated), pfirst, pcount (each
 #   panel's blocks, as words),
@@ -22,15 +22,10 @@ set xtics () nomirror
 do for [k = 1:words(xticpos)] {
 	set xtics add (word(xticlab, k) real(word(xticpos, k)))
 }
-# a log y axis gets ticks at 1, 2 and 5 of each decade in range, not only decades
+# a log y axis gets ticks at 1, 2 and 5 of each decade in range (yticpos), not only decades
 if (ylog) {
 	set ytics () format "%g"
-	do for [e = floor(log10(ymin)):ceil(log10(ymax))] {
-		do for [m in "1 2 5"] {
-			v = real(m) * 10.0 ** e
-			if (v >= ymin && v <= ymax) { set ytics add (sprintf("%g", v) v) }
-		}
-	}
+	do for [k = 1:words(yticpos)] { set ytics add (word(yticlab, k) real(word(yticpos, k))) }
 }
 set grid xtics ytics lc rgb "#e4e4e4"
 set bars small

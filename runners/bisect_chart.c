@@ -196,9 +196,14 @@ int steps_chart(const struct bisect *b, char *const *pos, size_t npos, char *err
 		fmt(title, sizeof(title), "bisect: %s of each kernel measured%s; good, bad; open: "
 		    "skipped", ratio ? "the deciding ratio new/base (95% CI)" : metric,
 		    ratio ? ", the threshold shaded" : "");
+		char tpos[1024] = "", tlab[512] = "";
+
+		if (ratio)
+			plot_log_ticks(ymin, ymax, 1, tpos, sizeof(tpos), tlab, sizeof(tlab));
 		fmt(style, sizeof(style), "ylog=%d; ymin=%.6g; ymax=%.6g; lo_t=%.6g; hi_t=%.6g; "
-		    "npos=%zu", ratio, ymin, ymax, ratio ? 1 / (1 + b->cmp.threshold) : 0,
-		    ratio ? 1 + b->cmp.threshold : 0, npos);
+		    "npos=%zu; yticpos='%s'; yticlab='%s'", ratio, ymin, ymax,
+		    ratio ? 1 / (1 + b->cmp.threshold) : 0, ratio ? 1 + b->cmp.threshold : 0, npos,
+		    tpos, tlab);
 		ret = plot_blocks(b->out, "bisect", "bisect.gp", title,
 				  "revision, oldest first (its place in the range)",
 				  ratio ? "ratio new / base" : metric, style, chart_write, &d, err,

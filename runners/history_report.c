@@ -969,9 +969,14 @@ static int charts(struct hrep *r)
 			memset(&c.colors, 0, sizeof(c.colors));
 			memset(&c.dts, 0, sizeof(c.dts));
 
-			fmt(style, sizeof(style), "ylog=%d; ymin=%.6g; ymax=%.6g; colors='%s'; dts='%s'",
-			    ylog, ylog ? c.lo / 1.5 : 0, ylog ? c.hi * 1.5 : c.hi * 1.15, cs ? cs : "",
-			    ds ? ds : "");
+			char tpos[2048] = "", tlab[1024] = "";
+
+			if (ylog)
+				plot_log_ticks(c.lo / 1.5, c.hi * 1.5, 0, tpos, sizeof(tpos), tlab,
+					       sizeof(tlab));
+			fmt(style, sizeof(style), "ylog=%d; ymin=%.6g; ymax=%.6g; yticpos='%s'; "
+			    "yticlab='%s'; colors='%s'; dts='%s'", ylog, ylog ? c.lo / 1.5 : 0,
+			    ylog ? c.hi * 1.5 : c.hi * 1.15, tpos, tlab, cs ? cs : "", ds ? ds : "");
 			free(cs);
 			free(ds);
 		}

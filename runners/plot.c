@@ -385,6 +385,39 @@ static int point_cmp(const void *x, const void *y)
 
 /* ---- the look: the same key looks the same in every figure of every run ---- */
 
+void plot_log_ticks(double lo, double hi, int ratio, char *pos, size_t plen, char *lab,
+		    size_t llen)
+{
+	static const double round_ratio[] = {
+		0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.67, 0.8, 0.9, 0.95, 1, 1.05, 1.1, 1.25, 1.5,
+		2, 5, 10, 20, 50, 100,
+	};
+	size_t po = 0, lo_ = 0;
+
+	pos[0] = lab[0] = '\0';
+	/* positions without an exponent (gnuplot's real() refuses "2e+07"), labels short */
+#define TICK(v) do {									\
+		po += (size_t)snprintf(pos + po, po < plen ? plen - po : 0, "%s%.12f",	\
+				       po ? " " : "", (v));				\
+		lo_ += (size_t)snprintf(lab + lo_, lo_ < llen ? llen - lo_ : 0, "%s%g",	\
+					lo_ ? " " : "", (v));				\
+	} while (0)
+	if (ratio) {
+		for (size_t i = 0; i < ARRAY_SIZE(round_ratio); i++)
+			if (round_ratio[i] >= lo && round_ratio[i] <= hi)
+				TICK(round_ratio[i]);
+	} else if (lo > 0 && hi >= lo) {
+		for (int e = (int)floor(log10(lo)); e <= (int)ceil(log10(hi)); e++)
+			for (int m = 1; m <= 5; m += m == 1 ? 1 : 3) {	/* 1, 2, 5 */
+				double v = m * pow(10, e);
+
+				if (v >= lo && v <= hi)
+					TICK(v);
+			}
+	}
+#undef TICK
+}
+
 static int cmp_double_asc(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -569,16 +602,25 @@ static char *figure_style(const struct kind *k, const struct point *pts, size_t 
 	int npanels = 0, ylog = !!strstr(k->style, "ylog=1"), xlog = !!strstr(k->style, "xlog=1");
 	char w[256], *out;
 
-	for (int b = 0; b < nb; b++) {
-		/* a new panel where the method changes */
+	for (int b = 0, first = 0; b < nb; b++) {
+		/* a new panel where the method changes; the one before ends there */
 		if (!b || strcmp(bl[b].g->method, bl[b - 1].g->method)) {
 			char t[160];
 
+			if (b) {
+				fmt(w, sizeof(w), "%d", b - first);
+				words_add(&pc, " ", w);
+			}
+			first = b;
 			fmt(w, sizeof(w), "%d", b);
 			words_add(&pf, " ", w);
 			plot_text(t, sizeof(t), bl[b].g->method);
 			words_add(&ptl, "|", t);
 			npanels++;
+		}
+		if (b == nb - 1) {
+			fmt(w, sizeof(w), "%d", nb - first);
+			words_add(&pc, " ", w);
 		}
 		fmt(w, sizeof(w), "0x%06x", bl[b].colour);
 		words_add(&col, " ", w);
@@ -586,19 +628,6 @@ static char *figure_style(const struct kind *k, const struct point *pts, size_t 
 		words_add(&dt, " ", w);
 		fmt(w, sizeof(w), "%d", bl[b].pt);
 		words_add(&ptt, " ", w);
-	}
-	/* each panel's block count, from the first blocks' places */
-	{
-		int first[512], np = 0;
-		char *save = NULL, *copy = strdup(pf.s ? pf.s : "");
-
-		for (char *t = strtok_r(copy, " ", &save); t && np < 512; t = strtok_r(NULL, " ", &save))
-			first[np++] = atoi(t);
-		for (int p = 0; p < np; p++) {
-			fmt(w, sizeof(w), "%d", (p + 1 < np ? first[p + 1] : nb) - first[p]);
-			words_add(&pc, " ", w);
-		}
-		free(copy);
 	}
 	for (size_t q = i; q < end; q++) {
 		const struct point *pt = &pts[q];
@@ -669,6 +698,16 @@ static char *figure_style(const struct kind *k, const struct point *pts, size_t 
 	fmt(w, sizeof(w), "; xmin=%.17g; xmax=%.17g; ymin=%.17g; ymax=%.17g; npanels=%d; ", xmin,
 	    xmax, ymin, ymax, npanels);
 	sbuf_add(&st, w);
+	{
+		char tpos[2048], tlab[1024];
+
+		plot_log_ticks(ymin, ymax, 0, tpos, sizeof(tpos), tlab, sizeof(tlab));
+		sbuf_add(&st, "yticpos='");
+		sbuf_add(&st, ylog ? tpos : "");
+		sbuf_add(&st, "'; yticlab='");
+		sbuf_add(&st, ylog ? tlab : "");
+		sbuf_add(&st, "'; ");
+	}
 #define ADDW(name, b) do { sbuf_add(&st, name "='"); sbuf_add(&st, (b).s ? (b).s : ""); \
 			     sbuf_add(&st, "'; "); free(sbuf_take(&(b))); } while (0)
 	ADDW("xticpos", tp);
@@ -887,7 +926,8 @@ static int draw_overview(const struct agg *a, const char *dir, int pfd, const ch
 	size_t nc = 0, nm = 0;
 	double ymin = INFINITY, ymax = 0;
 	struct sbuf col = { 0 }, den = { 0 }, tit = { 0 };
-	char script[PATH_MAX + 32], vars[8192], t[1024], title[1024], w[64], *cs, *ds, *ts;
+	char script[PATH_MAX + 32], vars[8192], t[1024], title[1024], w[64], tpos[2048], tlab[1024];
+	char *cs, *ds, *ts;
 	struct scratch sc;
 	FILE *f;
 	int ret;
@@ -983,10 +1023,11 @@ static int draw_overview(const struct agg *a, const char *dir, int pfd, const ch
 	fmt(title, sizeof(title), "each method at its largest size: median, quartiles -- %s",
 	    machine);
 	plot_text(t, sizeof(t), title);
+	plot_log_ticks(ymin / 1.5, ymax * 1.5, 0, tpos, sizeof(tpos), tlab, sizeof(tlab));
 	fmt(vars, sizeof(vars), "datafile='data.dat'; outbase='out'; plottitle='%s'; "
-	    "ylab='ns per 4 KiB page'; ncols=%zu; ymin=%.6g; ymax=%.6g; colors='%s'; dens='%s'; "
-	    "ctitles='%s'", t, nc, ymin / 1.5, ymax * 1.5, cs ? cs : "", ds ? ds : "",
-	    ts ? ts : "");
+	    "ylab='ns per 4 KiB page'; ncols=%zu; ymin=%.6g; ymax=%.6g; yticpos='%s'; "
+	    "yticlab='%s'; colors='%s'; dens='%s'; ctitles='%s'", t, nc, ymin / 1.5, ymax * 1.5,
+	    tpos, tlab, cs ? cs : "", ds ? ds : "", ts ? ts : "");
 	free(cs);
 	free(ds);
 	free(ts);
@@ -1046,6 +1087,7 @@ int plot_ratio(const struct compare_result *r, const struct compare_opts *o, con
 	       const char *base, char *err, size_t len)
 {
 	char sdir[PATH_MAX], script[PATH_MAX + 32], vars[6144], title[1024], t[1024], label[600];
+	char tpos[1024], tlab[512];
 	char name[300];
 	struct scratch sc;
 	int n = 0, pfd, ret;
@@ -1100,9 +1142,10 @@ int plot_ratio(const struct compare_result *r, const struct compare_opts *o, con
 	    r->new.release[0] ? r->new.release : r->new.path,
 	    r->base.release[0] ? r->base.release : r->base.path, o->threshold * 100);
 	plot_text(t, sizeof(t), title);
+	plot_log_ticks(xlo, xhi, 1, tpos, sizeof(tpos), tlab, sizeof(tlab));
 	fmt(vars, sizeof(vars), "datafile='data.dat'; npoints=%d; outbase='out'; plottitle='%s'; "
-	    "lo_t=%g; hi_t=%g; xmin=%.6g; xmax=%.6g", n, t, 1 / (1 + o->threshold),
-	    1 + o->threshold, xlo, xhi);
+	    "lo_t=%g; hi_t=%g; xmin=%.6g; xmax=%.6g; xticpos='%s'; xticlab='%s'", n, t,
+	    1 / (1 + o->threshold), 1 + o->threshold, xlo, xhi, tpos, tlab);
 	ret = gnuplot_run(&sc, script, vars, err, len);
 	for (int i = 0; !ret && i < 3; i++) {
 		static const char *const from[] = { "data.dat", "out.png", "out.svg" };

@@ -48,4 +48,12 @@ int plot_main(int argc, char **argv);
  */
 unsigned plot_order_colour(int order);
 
+/*
+ * Where a log axis over [lo, hi] gets its ticks, for a script: positions
+ * (pos) and their labels (lab), as space-separated words; round ratios
+ * (0.5, 0.9, 1, 1.1, 2, ...) where ratio, else 1, 2 and 5 of each decade.
+ */
+void plot_log_ticks(double lo, double hi, int ratio, char *pos, size_t plen, char *lab,
+		    size_t llen);
+
 #endif
