@@ -795,7 +795,6 @@ struct chart {
 	const char *method;
 	int blocks;
 	double lo, hi;
-	struct sbuf colors, dts;	/* each block's colour and dash, for the script */
 	char common[256];		/* the words all its points' labels share */
 };
 
@@ -888,7 +887,6 @@ static int chart_data(FILE *f, void *ctx)
 	for (size_t p = 0; p < r->np; p++) {
 		const struct hpoint *pt = &r->p[p];
 		const char *l = pt->label;
-		char w[32];
 
 		if (strcmp(pt->method, c->method))
 			continue;
@@ -914,11 +912,6 @@ static int chart_data(FILE *f, void *ctx)
 			fprintf(f, "%zu %.6g \"%s\" %d\n", k, pt->val[k], t,
 				pt->verdict[k] == CMP_REGRESSION || pt->verdict[k] == CMP_IMPROVEMENT);
 		}
-		fmt(w, sizeof(w), "0x%06x", plot_order_colour(point_order(pt)));
-		sbuf_add(&c->colors, c->blocks ? " " : "");
-		sbuf_add(&c->colors, w);
-		fmt(w, sizeof(w), "%s%d", c->blocks ? " " : "", op_dash(pt->op));
-		sbuf_add(&c->dts, w);
 		c->blocks++;
 	}
 	return ferror(f) ? -EIO : c->blocks;
@@ -951,23 +944,23 @@ static int charts(struct hrep *r)
 		common_words(r, c.method, c.common, sizeof(c.common));
 		fmt(title, sizeof(title), "%s%s%s across kernels (%s); circled: a change point",
 		    c.method, c.common[0] ? " " : "", c.common, r->clock);
-		/* the colours and dashes are known once the data is written: two passes */
 		{
-			FILE *probe = fopen("/dev/null", "we");
-
-			if (probe) {
-				chart_data(probe, &c);
-				fclose(probe);
-			}
-			c.blocks = 0;
-		}
-		{
-			char *cs = sbuf_take(&c.colors), *ds = sbuf_take(&c.dts);
+			/* each block's colour and dash, in chart_data()'s order of blocks */
+			struct sbuf colors = { 0 }, dts = { 0 };
+			char *cs, *ds, w[32];
 			int ylog = c.hi > 20 * c.lo;
 
-			/* taken: the plotting pass writes them anew */
-			memset(&c.colors, 0, sizeof(c.colors));
-			memset(&c.dts, 0, sizeof(c.dts));
+			for (size_t q = p; q < r->np; q++) {
+				if (strcmp(r->p[q].method, c.method))
+					continue;
+				fmt(w, sizeof(w), "%s0x%06x", colors.len ? " " : "",
+				    plot_order_colour(point_order(&r->p[q])));
+				sbuf_add(&colors, w);
+				fmt(w, sizeof(w), "%s%d", dts.len ? " " : "", op_dash(r->p[q].op));
+				sbuf_add(&dts, w);
+			}
+			cs = sbuf_take(&colors);
+			ds = sbuf_take(&dts);
 
 			char tpos[2048] = "", tlab[1024] = "";
 
@@ -984,8 +977,6 @@ static int charts(struct hrep *r)
 				  r->metric == CMP_METRIC_CPU ? "on-CPU ns per 4 KiB page" :
 								"ns per 4 KiB page",
 				  style, chart_data, &c, err, sizeof(err));
-		free(sbuf_take(&c.colors));
-		free(sbuf_take(&c.dts));
 		if (ret) {
 			fprintf(stderr, "gupbench history: chart %s: %s\n", c.method, err);
 			break;
