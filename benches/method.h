@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "perf.h"
+#include "sample.h"
 #include "scenario.h"
 
 /* Method flags. */
@@ -47,6 +48,9 @@ struct mctx {
 	struct perf_counts peer_cnt;
 	int peer_counted;
 	int write;		/* the method's write_op: which twin of a read/write pair */
+	/* SHAPE_WORKLOAD: where its files go, and the target the runner set up */
+	const char *files;	/* a directory of the run, this scenario's own */
+	const char *target;	/* resolved: /dev/zram1, a file path, ... */
 };
 
 #define METHOD_MAX_OPS 4
@@ -63,6 +67,7 @@ enum method_shape {
 	SHAPE_PIN_ONLY,	/* only pin() is measured (no reference kept: populate) */
 	SHAPE_COMBINED,	/* cycle(): one call pins, uses and unpins: op "pin+unpin" */
 	SHAPE_PAIRED,	/* cycle(): one cycle, a time per op (pin, unpin): gup_test, vmsplice */
+	SHAPE_WORKLOAD,	/* workload(): another program does the I/O (fio); one row per run of it */
 };
 
 struct method {
@@ -116,6 +121,12 @@ struct method {
 	int (*unpin)(struct mctx *c, uint64_t *ns, char *why, size_t len);
 	int (*cycle)(struct mctx *c, uint64_t ns[METHOD_MAX_OPS], char *why, size_t len);
 	void (*fini)(struct mctx *c);
+	/*
+	 * SHAPE_WORKLOAD: one sample, a whole run of the workload, filled
+	 * into *s (ns, pages, pins, got and the workload's own numbers);
+	 * the worker sets op, rep and status. 0 or -errno with why.
+	 */
+	int (*workload)(struct mctx *c, struct sample *s, char *why, size_t len);
 	/*
 	 * Config keys only this method reads, NULL-terminated (fio's engine
 	 * .options): on the rows of other methods they are not part of the

@@ -22,6 +22,16 @@ enum sample_status {
 	SAMPLE_INTERRUPTED,	/* SIGINT/SIGTERM stopped the scenario here */
 };
 
+/* A workload sample (fio): what the workload itself reported, per I/O. */
+struct sample_io {
+	uint64_t ios;		/* I/Os done, both directions */
+	double iops;
+	double clat_p50_ns, clat_p99_ns;	/* completion latency percentiles */
+	double usr_ns, sys_ns;	/* the job's usr and sys CPU time per I/O */
+	double faults;		/* the job thread's page faults (minor + major) per I/O */
+	double allocs;		/* page allocations per I/O, machine-wide (vmstat pgalloc_*) */
+};
+
 struct sample {
 	char op[16];		/* pin, unpin, pin+unpin */
 	int rep;		/* 0.. within the op and status */
@@ -41,6 +51,7 @@ struct sample {
 	uint64_t round_ns;	/* threads > 1: the round's makespan (slowest lane) */
 	struct perf_counts cnt;	/* kernel counters over the op's timed windows */
 	struct buf_got got;	/* what the buffer really was */
+	struct sample_io io;	/* SHAPE_WORKLOAD rows: the workload's numbers (ios 0: none) */
 	char reason[200];
 	char note[160];
 };

@@ -39,6 +39,18 @@ static const char *const rebuilds[] = { "auto", "each", "once", NULL };
 static const char *const gup_flag_names[] = { "none", "write", NULL };
 static const char *const pinned_names[] = { "yes", "no", "dontfork", NULL };
 static const char *const share_names[] = { "private", "shared", NULL };
+static const char *const fio_engines[] = { "io_uring", "libaio", "psync", NULL };
+static const char *const fio_rws[] = { "randread", "randwrite", "read", "write", NULL };
+
+const char *fio_engine_name(int engine)
+{
+	return engine >= 0 && engine < (int)ARRAY_SIZE(fio_engines) - 1 ? fio_engines[engine] : "?";
+}
+
+const char *fio_rw_name(int rw)
+{
+	return rw >= 0 && rw < (int)ARRAY_SIZE(fio_rws) - 1 ? fio_rws[rw] : "?";
+}
 
 const char *share_name(int share)
 {
@@ -66,7 +78,8 @@ static const struct opt opts[] = {
 	{ "backing", OPT_ENUM, F(backing), 0, "anon", 0, 0, buf_backing_names,
 	  "memory kind: anon, anon-shared, memfd, hugetlb-2M, hugetlb-1G, file" },
 	{ "size", OPT_SIZE, F(size), 0, NULL, 0, 0, NULL,
-	  "buffer size, 4k..most of RAM (k/M/G/T suffixes, binary); required" },
+	  "buffer size, 4k..most of RAM (k/M/G/T suffixes, binary); fio: the region it does "
+	  "I/O on; required" },
 	{ "order", OPT_ORDER, F(order), 0, "0", 0, 0, NULL,
 	  "folio order: a number, a folio size (64k, 2M) or pmd; hugetlb: its page size" },
 	{ "zero", OPT_RATIO, F(zero), 0, "0", 0, 0, NULL,
@@ -95,6 +108,21 @@ static const struct opt opts[] = {
 	  "NUMA node of the buffer: any, all (interleave), local or remote (to cpu_node), or N" },
 	{ "cpu_node", OPT_NODE, F(cpu_node), L(cpu_node), "any", 1, 0, NULL,
 	  "NUMA node whose CPUs run the worker: any or N" },
+	{ "fio_engine", OPT_ENUM, F(fio_engine), 0, "io_uring", 0, 0, fio_engines,
+	  "fio: the I/O engine: io_uring, libaio or psync" },
+	{ "fixedbufs", OPT_BOOL, F(fixedbufs), 0, "no", 0, 0, NULL,
+	  "fio io_uring: registered buffers, pinned once at set-up instead of per I/O (yes/no)" },
+	{ "iodepth", OPT_UINT, F(iodepth), 0, "1", 1, 4096, NULL,
+	  "fio: I/Os in flight (psync: 1); the buffer is bs x iodepth" },
+	{ "bs", OPT_SIZE, F(bs), 0, "4k", 0, 0, NULL,
+	  "fio: bytes per I/O, a multiple of 4k" },
+	{ "rw", OPT_ENUM, F(rw), 0, "randread", 0, 0, fio_rws,
+	  "fio: randread, randwrite, read or write (read: the device writes the buffer)" },
+	{ "target", OPT_STR, F(target), L(target), "zram", 0, 0, NULL,
+	  "fio: zram (a device of size made for the run), null_blk, file (in dir), or a "
+	  "block device /dev/... (needs run --allow-device; never a mounted one)" },
+	{ "ios", OPT_UINT, F(ios), 0, "4096", 1, 100000000, NULL,
+	  "fio: I/Os per sample (fio's io_size = ios x bs, wrapping over size)" },
 	{ "dir", OPT_STR, F(dir), L(dir), "/var/tmp", 0, 0, NULL,
 	  "directory for files of O_DIRECT methods and file backings (a block-backed fs, e.g. ext4)" },
 };

@@ -34,6 +34,21 @@ enum pinned {
 	PINNED_DONTFORK,	/* pinned, and MADV_DONTFORK */
 };
 
+/* fio: the engine that does the I/O */
+enum fio_engine {
+	FIO_IO_URING,
+	FIO_LIBAIO,
+	FIO_PSYNC,
+};
+
+/* fio: the I/O pattern (fio's rw) */
+enum fio_rw {
+	FIO_RANDREAD,
+	FIO_RANDWRITE,
+	FIO_READ,
+	FIO_WRITE,
+};
+
 struct scenario {
 	char job[64];		/* config section name */
 	char method[32];
@@ -54,12 +69,22 @@ struct scenario {
 	char pin_method[32];	/* fork: the method that holds the pin */
 	char mem_node[16];	/* any, all (interleave), local, remote, or a node number */
 	char cpu_node[16];	/* any, or a node number: the worker runs on its CPUs */
+	/* fio: size is the region fio does I/O on; its buffer is bs x iodepth */
+	int fio_engine;		/* enum fio_engine */
+	int fixedbufs;		/* io_uring registered buffers: pinned once, not per I/O */
+	int iodepth;
+	uint64_t bs;		/* bytes per I/O */
+	int rw;			/* enum fio_rw */
+	char target[128];	/* zram, null_blk, file, or a block device (/dev/...) */
+	int ios;		/* I/Os per sample */
 };
 
 /* The names of the enum keys' values, as configs and CSVs spell them. */
 const char *share_name(int share);
 const char *gup_extra_name(int gup_flags);
 const char *pinned_name(int pinned);
+const char *fio_engine_name(int engine);
+const char *fio_rw_name(int rw);
 
 /* Option table access. */
 size_t opt_count(void);

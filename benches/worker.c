@@ -81,6 +81,7 @@ struct worker {
 	pthread_barrier_t start, done;
 	enum phase phase;
 	int op, status;
+	const char *files, *target;	/* SHAPE_WORKLOAD: its directory and target */
 };
 
 struct op_case {
@@ -121,8 +122,10 @@ static void emit(struct worker *w, struct lane *l, struct sample *s, int rep)
 {
 	ssize_t n;
 
-	fmt(s->note, sizeof(s->note), "%s", l->c.note);
-	s->pages = w->sc.size / PAGE_SZ;
+	if (!s->note[0])
+		fmt(s->note, sizeof(s->note), "%s", l->c.note);
+	if (!s->pages)
+		s->pages = w->sc.size / PAGE_SZ;
 	s->rep = rep;
 	s->thread = l->id;
 	s->threads = w->nlanes;
@@ -458,11 +461,14 @@ static int lane_init(struct lane *l)
 	l->c.sc = &w->sc;
 	l->b = w->shared ? &w->shared_buf : &l->buf;
 	l->c.buf = l->b;
+	l->c.files = w->files;
+	l->c.target = w->target;
 	ret = method_init(w->m, &l->c, l->why, sizeof(l->why));
 	if (ret)
 		return ret;
 	l->inited = 1;
-	if (!w->shared) {
+	/* a workload's buffer is the workload's own */
+	if (!w->shared && w->m->shape != SHAPE_WORKLOAD) {
 		struct buf_spec spec;
 
 		buf_spec_of(w, &spec);
@@ -536,6 +542,10 @@ static int worker_args(struct worker *w, const char **json, int argc, char **arg
 			w->fd = atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
 			*json = argv[++i];
+		} else if (!strcmp(argv[i], "--files") && i + 1 < argc) {
+			w->files = argv[++i];
+		} else if (!strcmp(argv[i], "--target") && i + 1 < argc) {
+			w->target = argv[++i];
 		} else if ((eq = strchr(argv[i], '='))) {
 			*eq = '\0';
 			if (scenario_set(&w->sc, argv[i], eq + 1, why, sizeof(why))) {
@@ -665,6 +675,43 @@ static int worker_measure(struct worker *w, const char *json)
 	return ret;
 }
 
+/*
+ * SHAPE_WORKLOAD: a sample is a whole run of the workload (fio), which
+ * has its own repetition loop inside; the warm-up runs first, then the
+ * measured ones, each row sent as it exists. Google Benchmark is not in
+ * this path: its JSON would only repeat the rows. The first failed run
+ * ends the scenario with its error row (fio's own message): the runs
+ * after it would fail the same way.
+ */
+static int worker_workload(struct worker *w)
+{
+	struct lane *l = &w->lanes[0];
+	int total = w->sc.warmup + w->sc.repeat;
+
+	for (int i = 0; i < total; i++) {
+		int status = i < w->sc.warmup ? SAMPLE_WARMUP : SAMPLE_OK;
+		struct sample s = { .status = status, .cpu_bound = -1 };
+		char why[200] = "";
+		int ret;
+
+		fmt(s.op, sizeof(s.op), "%s", op_name(w, 0));
+		s.pins_exact = vmstat_exact();
+		ret = w->m->workload(&l->c, &s, why, sizeof(why));
+		/* the workload's threads are its own: where they ran is not one CPU */
+		s.cpu_start = s.cpu_end = -1;
+		if (ret) {
+			struct sample e = { .status = SAMPLE_ERROR };
+
+			fmt(e.op, sizeof(e.op), "%s", s.op);
+			fmt(e.reason, sizeof(e.reason), "%s", why[0] ? why : strerror(-ret));
+			emit(w, l, &e, next_rep(w, 0, SAMPLE_ERROR));
+			return ret;
+		}
+		emit(w, l, &s, next_rep(w, 0, status));
+	}
+	return 0;
+}
+
 int worker_main(int argc, char **argv)
 {
 	const char *json = NULL;
@@ -712,7 +759,7 @@ int worker_main(int argc, char **argv)
 		}
 	}
 	if (!ret)
-		ret = worker_measure(&w, json);
+		ret = w.m->shape == SHAPE_WORKLOAD ? worker_workload(&w) : worker_measure(&w, json);
 	phase_all(&w, PH_EXIT);
 	if (w.nlanes > 1) {
 		for (int i = 0; i < w.nlanes; i++)

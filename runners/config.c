@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fiotarget.h"
 #include "knobs.h"
 #include "buf.h"
 #include "method.h"
@@ -386,6 +387,29 @@ static int backing_check(struct scenario *sc, const struct cfg_job *j, char *err
 	return 0;
 }
 
+int cfg_allow_device;
+
+/*
+ * A method's check() may begin its reason with "key: " to name the key at
+ * fault; the error then points at that key's line (else the method's).
+ */
+static int check_line(const struct cfg_job *j, const char *why, const char **rest)
+{
+	size_t n = strcspn(why, ":");
+	char key[40];
+	int k;
+
+	*rest = why;
+	if (why[n] != ':' || why[n + 1] != ' ' || n >= sizeof(key))
+		return j->vals[opt_index("method")].line;
+	fmt(key, sizeof(key), "%.*s", (int)n, why);
+	k = opt_index(key);
+	if (k < 0)
+		return j->vals[opt_index("method")].line;
+	*rest = why + n + 2;
+	return j->vals[k].line ? j->vals[k].line : j->line;
+}
+
 static int scenario_check(struct scenario *sc, const struct cfg_job *j, char *err, size_t len)
 {
 	const struct method *m = method_find(sc->method);
@@ -407,8 +431,21 @@ static int scenario_check(struct scenario *sc, const struct cfg_job *j, char *er
 	}
 	folio = PAGE_SZ << sc->order;
 	if (m->check && m->check(sc, why, sizeof(why))) {
-		fmt(err, len, "%s:%d: method: %s cannot take this scenario: %s", j->file,
-		    j->vals[opt_index("method")].line, sc->method, why);
+		const char *rest;
+		int line = check_line(j, why, &rest);
+
+		if (rest != why)
+			fmt(err, len, "%s:%d: %.*s: %s: %s", j->file, line, (int)(rest - why - 2), why,
+			    sc->method, rest);
+		else
+			fmt(err, len, "%s:%d: method: %s cannot take this scenario: %s", j->file, line,
+			    sc->method, why);
+		return -EINVAL;
+	}
+	if (m->shape == SHAPE_WORKLOAD && fio_target_check(sc, cfg_allow_device, why, sizeof(why))) {
+		int tl = j->vals[opt_index("target")].line;
+
+		fmt(err, len, "%s:%d: target: %s", j->file, tl ? tl : j->line, why);
 		return -EINVAL;
 	}
 	if (sc->size % folio) {

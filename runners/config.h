@@ -57,6 +57,9 @@ struct plan {
  * Load a file into c (appending jobs). On error: -errno/-EINVAL and err
  * holds "file:line: key: reason".
  */
+/* run --allow-device: fio scenarios may name a real block device as target */
+extern int cfg_allow_device;
+
 int cfg_load(struct cfg *c, const char *path, char *err, size_t len);
 /* Expand every job to scenarios and check each; same error format. */
 int cfg_expand(const struct cfg *c, struct plan *p, char *err, size_t len);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,6 +73,15 @@ const char *sample_status_name(int status)
 	CELL(pin_method, "fork: the method holding the pin", "%s", SC->pin_method)		\
 	CELL(batch, "gup_test nr_pages_per_call (0: the whole buffer in one call)", "%d",	\
 	     SC->batch)										\
+	CELL(fio_engine, "fio: the I/O engine (io_uring, libaio, psync)", "%s",		\
+	     fio_engine_name(SC->fio_engine))							\
+	CELL(fixedbufs, "fio io_uring: 1 if registered buffers (pinned once, not per I/O)", "%d",	\
+	     SC->fixedbufs)									\
+	CELL(iodepth, "fio: I/Os in flight", "%d", SC->iodepth)					\
+	CELL(bs, "fio: bytes per I/O", "%" PRIu64, SC->bs)					\
+	CELL(rw, "fio: randread, randwrite, read or write", "%s", fio_rw_name(SC->rw))		\
+	CELL(target, "fio: what the I/O went to (zram, null_blk, file, /dev/...)", "%s",		\
+	     SC->target)									\
 	CELL(threads, "pinning threads (lanes) in the round", "%d", S->threads ? S->threads : SC->threads) \
 	CELL(share, "threads > 1: private buffer per thread or one shared buffer", "%s",		\
 	     share_name(SC->share))										\
@@ -93,7 +103,7 @@ const char *sample_status_name(int status)
 	     "counter, 2^S virtual ns per guest instruction)", "%s", r->clock ? r->clock->cell : "real") \
 	CELL(cpu_ns, "on-CPU time of the timed thread over the op's windows, ns (task-clock; "	\
 	     "~1-2 us per window is the counters' own enable/disable; pvm rows: the peer "	\
-	     "process's; empty: not measured)", "%s",						\
+	     "process's; fio rows: the job's usr+sys per I/O; empty: not measured)", "%s",						\
 	     counter(r, PERF_CTR_TASK_CLOCK, tmp, sizeof(tmp)))					\
 	CELL(offcpu_ns, "ns - cpu_ns: the op's time off this CPU (waits, sleeps, preemption); "	\
 	     "slightly negative for a short op, by the counters' overhead", "%s",		\
@@ -125,6 +135,24 @@ const char *sample_status_name(int status)
 	     counter(r, PERF_CTR_CYCLES, tmp, sizeof(tmp)))					\
 	CELL(c_instructions, "instructions (hardware event) in the op's windows", "%s",		\
 	     counter(r, PERF_CTR_INSTRUCTIONS, tmp, sizeof(tmp)))				\
+	CELL(io_count, "fio rows: I/Os in the sample (both directions)", "%s",			\
+	     io_cell(r, IO_COUNT, tmp, sizeof(tmp)))						\
+	CELL(iops, "fio rows: I/Os per second, fio's own", "%s", io_cell(r, IO_IOPS, tmp, sizeof(tmp))) \
+	CELL(clat_p50_ns, "fio rows: median completion latency, ns", "%s",			\
+	     io_cell(r, IO_P50, tmp, sizeof(tmp)))						\
+	CELL(clat_p99_ns, "fio rows: 99th percentile completion latency, ns", "%s",		\
+	     io_cell(r, IO_P99, tmp, sizeof(tmp)))						\
+	CELL(usr_ns_per_io, "fio rows: the job's user CPU time per I/O, ns (getrusage)", "%s",	\
+	     io_cell(r, IO_USR, tmp, sizeof(tmp)))						\
+	CELL(sys_ns_per_io, "fio rows: the job's system CPU time per I/O, ns: GUP is in here", "%s", \
+	     io_cell(r, IO_SYS, tmp, sizeof(tmp)))						\
+	CELL(pins_per_io, "fio rows: pins_acquired / io_count over the I/O phase (fixedbufs "	\
+	     "pins at registration, before it)", "%s", io_cell(r, IO_PINS, tmp, sizeof(tmp)))	\
+	CELL(faults_per_io, "fio rows: the job thread's page faults per I/O (getrusage)", "%s",	\
+	     io_cell(r, IO_FAULTS, tmp, sizeof(tmp)))						\
+	CELL(allocs_per_io, "fio rows: page allocations per I/O over the I/O phase, machine-wide " \
+	     "(vmstat pgalloc_*; includes the end hook's own start)", "%s",			\
+	     io_cell(r, IO_ALLOCS, tmp, sizeof(tmp)))						\
 	CELL(fresh, "1 if the buffer was built anew for this sample", "%d", S->fresh)		\
 	CELL(status, "ok, warmup, skip, error or interrupted", "%s",				\
 	     sample_status_name(S->status))							\
@@ -156,6 +184,35 @@ static const char *got_mismatch(const struct csv_row *r, char *tmp, size_t len)
 		fmt(tmp + o, len - o, "%s%d threads took turns on one host thread (icount)",
 		    o ? "; " : "", r->s->threads);
 	}
+	return tmp;
+}
+
+enum { IO_COUNT, IO_IOPS, IO_P50, IO_P99, IO_USR, IO_SYS, IO_PINS, IO_FAULTS, IO_ALLOCS };
+
+/* A workload row's own numbers; empty on every other row. */
+static const char *io_cell(const struct csv_row *r, int what, char *tmp, size_t len)
+{
+	const struct sample_io *io = &r->s->io;
+	double v;
+
+	if (!measured(r) || !io->ios)
+		return "";
+	switch (what) {
+	case IO_COUNT:
+		fmt(tmp, len, "%" PRIu64, io->ios);
+		return tmp;
+	case IO_IOPS: v = io->iops; break;
+	case IO_P50: v = io->clat_p50_ns; break;
+	case IO_P99: v = io->clat_p99_ns; break;
+	case IO_USR: v = io->usr_ns; break;
+	case IO_SYS: v = io->sys_ns; break;
+	case IO_PINS: v = (double)r->s->pins_acquired / (double)io->ios; break;
+	case IO_FAULTS: v = io->faults; break;
+	default: v = io->allocs; break;
+	}
+	if (!isfinite(v))
+		return "";
+	fmt(tmp, len, "%.6g", v);
 	return tmp;
 }
 

@@ -12,6 +12,7 @@
 #include "kfeat.h"
 #include "list.h"
 #include "meta.h"
+#include "method-fio.h"
 #include "plot.h"
 #include "report.h"
 #include "run.h"
@@ -59,6 +60,7 @@ static int name##_cmd(int argc, char **argv, int full_argc, char **full_argv)	\
 	return name##_main(argc, argv);						\
 }
 ARGS_ONLY(worker)
+ARGS_ONLY(fio_mark)
 ARGS_ONLY(vmguest)
 ARGS_ONLY(list)
 ARGS_ONLY(summary)
@@ -109,6 +111,7 @@ static const struct command {
 	{ "restore", "DIR", "write back knobs a killed run left changed", restore_cmd },
 	{ "version", "", "", version_cmd },
 	{ "__worker", NULL, NULL, worker_cmd },
+	{ "__fio-mark", NULL, NULL, fio_mark_cmd },
 	{ "__vmguest", NULL, NULL, vmguest_cmd },
 	{ "__bisect-step", NULL, NULL, bisect_step_cmd },
 };

@@ -73,6 +73,37 @@ int knob_set(const char *path, const char *val, char *why, size_t len)
 	return ret;
 }
 
+#define ZRAM_REMOVE "/sys/class/zram-control/hot_remove"
+
+int knob_undo_add(const char *path, const char *val)
+{
+	struct saved *n = realloc(saved, (nsaved + 1) * sizeof(*saved));
+
+	if (!n)
+		return -ENOMEM;
+	saved = n;
+	fmt(saved[nsaved].path, sizeof(saved[nsaved].path), "%s", path);
+	fmt(saved[nsaved].val, sizeof(saved[nsaved].val), "%s", val);
+	journal_append(&saved[nsaved]);
+	nsaved++;
+	return 0;
+}
+
+/* A device of ours goes: busy while fio's last close is in flight; gone already is done. */
+static int undo_one(const char *path, const char *val, char *why, size_t len)
+{
+	int ret = 0;
+
+	for (int i = 0; i < 100; i++) {
+		ret = file_write_str(path, val);
+		if (!ret || ret == -ENODEV || ret == -ENOENT)
+			return 0;
+		usleep(50000);
+	}
+	fmt(why, len, "%s: cannot write \"%s\": %s", path, val, strerror(-ret));
+	return -EAGAIN;
+}
+
 /*
  * Write a saved value back and read it back. A knob can refuse for a
  * while: a hugetlb pool cannot shrink below the pages still in use, and a
@@ -84,6 +115,8 @@ static int restore_one(const char *path, const char *val, char *why, size_t len)
 	char now[64] = "";
 	int ret = 0;
 
+	if (!strcmp(path, ZRAM_REMOVE))
+		return undo_one(path, val, why, len);
 	for (int i = 0; i < 100; i++) {
 		ret = file_write_str(path, val);
 		if (!ret && !sysfs_choice(path, now, sizeof(now)) && !strcmp(now, val))
@@ -146,9 +179,13 @@ int knob_allowed(const char *path, const char *val, char *why, size_t len)
 		fmt(again, sizeof(again), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages", kb);
 		if (!strcmp(again, path) && number)
 			return 1;
+	} else if (!strcmp(path, ZRAM_REMOVE)) {
+		/* a zram device gupbench made (never zram0, the one a machine comes with) */
+		if (number && atoi(val) > 0)
+			return 1;
 	} else {
 		fmt(why, len, "%s: not a knob gupbench turns (THP enabled/shmem_enabled, hugetlb "
-		    "nr_hugepages): refused", path);
+		    "nr_hugepages, zram hot_remove of its own device): refused", path);
 		return 0;
 	}
 	fmt(why, len, "%s: \"%s\" is not a value gupbench writes there: refused", path, val);
@@ -238,6 +275,47 @@ static int knobs_for_order(const char *knob, const char *on, int order, char *wh
 		}
 		if (!strcmp(cur, "never") || !strcmp(cur, "deny"))
 			ret = knob_set(path, on, why, len);
+	}
+	return ret;
+}
+
+int knobs_for_order_unadvised(const char *knob, int order, char *why, size_t len)
+{
+	char path[512], cur[32];
+	unsigned long want_kb = 4UL << order;
+	struct dirent *de;
+	int per_size = 0, ret = 0;
+	DIR *d = opendir(THP_DIR);
+
+	while (d && (de = readdir(d)) && !ret) {
+		unsigned long kb;
+		const char *to;
+
+		if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1)
+			continue;
+		fmt(path, sizeof(path), "%s/%s/%s", THP_DIR, de->d_name, knob);
+		if (sysfs_choice(path, cur, sizeof(cur)))
+			continue;
+		per_size = 1;
+		to = kb == want_kb ? "always" : "never";
+		if (strcmp(cur, to))
+			ret = knob_set(path, to, why, len);
+	}
+	if (d)
+		closedir(d);
+	if (!ret && !per_size) {
+		/* before per-size knobs: the top-level one decides for PMD */
+		const char *to = order ? "always" : "never";
+
+		fmt(path, sizeof(path), "%s/%s", THP_DIR, knob);
+		if (sysfs_choice(path, cur, sizeof(cur))) {
+			if (!order)
+				return 0;	/* no THP at all: order 0 is all there is */
+			fmt(why, len, "no %s: kernel without THP", path);
+			return -ENOENT;
+		}
+		if (strcmp(cur, to))
+			ret = knob_set(path, to, why, len);
 	}
 	return ret;
 }

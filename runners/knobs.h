@@ -20,6 +20,11 @@
 void knob_journal(const char *path);
 /* Write val to a knob, saving the old value first. 0 or -errno (+why). */
 int knob_set(const char *path, const char *val, char *why, size_t len);
+/*
+ * An undo with nothing to save first: a write done at restore (the zram
+ * device a run made: hot_remove <id>). Journaled like a saved knob.
+ */
+int knob_undo_add(const char *path, const char *val);
 /* Restore every saved knob (newest first). Returns how many failed. */
 int knob_restore_all(char *why, size_t len);
 /* Restore from a journal file left by an earlier run. Same return. */
@@ -38,6 +43,13 @@ int knobs_for_anon_order(int order, char *why, size_t len);
 
 /* The same for shmem: hugepages-<N>kB/shmem_enabled, advise for that size. */
 int knobs_for_shmem_order(int order, char *why, size_t len);
+
+/*
+ * For memory nobody madvises (fio's buffers): that size to always, every
+ * other size to never; order 0: every size never. knob is "enabled" (anon)
+ * or "shmem_enabled".
+ */
+int knobs_for_order_unadvised(const char *knob, int order, char *why, size_t len);
 
 /*
  * Make sure the hugetlb pool of page size kb has `pages` free pages,

@@ -29,6 +29,12 @@ const struct point_key point_keys[POINT_NKEYS] = {
 	{ "pin_method", "pin_method", "pin_method", 0 },
 	{ "write", "write", "gup_flags", 0 },
 	{ "batch", "batch", "batch", 0 },
+	{ "fio_engine", "fio_engine", "fio_engine", 0 },
+	{ "fixedbufs", "fixedbufs", "fixedbufs", 0 },
+	{ "iodepth", "iodepth", "iodepth", 0 },
+	{ "bs", "bs", "bs", 0 },
+	{ "rw", "rw", "rw", 0 },
+	{ "target", "target", "target", 0 },
 };
 
 const struct point_not_key point_not_keys[] = {
@@ -36,6 +42,7 @@ const struct point_not_key point_not_keys[] = {
 	{ "warmup", "samples kept apart as status=warmup" },
 	{ "rebuild", "recorded per row as fresh; a fresh and a reused buffer pool today" },
 	{ "dir", "where files are made, not what is measured" },
+	{ "ios", "how long a fio sample is, not which point (rows carry io_count)" },
 };
 const size_t point_not_nkeys = ARRAY_SIZE(point_not_keys);
 
@@ -69,7 +76,7 @@ void point_key_value(size_t k, const char *v, const char *method, int threads, c
 		v = "-";
 	else if (!strcmp(col, "share") && threads <= 1)
 		v = "-";
-	if (!strcmp(col, "size_bytes") && *v) {
+	if ((!strcmp(col, "size_bytes") || !strcmp(col, "bs")) && *v && strcmp(v, "-")) {
 		size_format(strtoull(v, NULL, 10), dst, len);
 		return;
 	}

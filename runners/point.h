@@ -17,7 +17,7 @@ struct point_key {
 	int main;		/* always named in a label; the others only where they vary */
 };
 
-#define POINT_NKEYS 14
+#define POINT_NKEYS 20
 extern const struct point_key point_keys[POINT_NKEYS];
 /* the entries code reads by position */
 enum { PK_METHOD = 0, PK_BACKING = 1, PK_SIZE = 2, PK_ORDER = 3, PK_ZERO = 4, PK_THREADS = 6,

@@ -29,6 +29,7 @@
 #include "clock.h"
 #include "config.h"
 #include "csv.h"
+#include "fiotarget.h"
 #include "gbjson.h"
 #include "kfeat.h"
 #include "knobs.h"
@@ -77,6 +78,8 @@ struct runner {
 	/* probe results, per method index, cached: 0 unknown, 1 ok, -1 no */
 	int probed[64];
 	char probe_why[64][200];
+	struct fio_targets fio;		/* what fio scenarios do their I/O on */
+	uint64_t zram_size;		/* the largest zram scenario's size */
 };
 
 static void usage(FILE *f)
@@ -91,7 +94,9 @@ static void usage(FILE *f)
 		"                     rows say their round in `run` (default 1: config order)\n"
 		"      --seed S       seed of the shuffled orders (default: from the time; in meta)\n"
 		"  -q, --quiet        no progress line\n"
-		"      --no-plot      do not draw the plots\n");
+		"      --no-plot      do not draw the plots\n"
+		"      --allow-device fio scenarios may do I/O on a real block device\n"
+		"                     (target = /dev/...; never one that is mounted or in use)\n");
 }
 
 static void default_dir(char *dst, size_t len)
@@ -193,7 +198,7 @@ static void stop_worker(pid_t pid)
 }
 
 static void worker_args(const struct runner *r, const struct scenario *sc, size_t idx, char **argv,
-			char store[][160], size_t max)
+			char store[][160], size_t max, char *const *extra)
 {
 	size_t n = 0;
 
@@ -207,6 +212,8 @@ static void worker_args(const struct runner *r, const struct scenario *sc, size_
 	else
 		fmt(store[0], sizeof(store[0]), "%s/gbench/%04zu.json", r->dir, idx);
 	argv[n++] = store[0];
+	while (extra && *extra && n + 1 < max)
+		argv[n++] = *extra++;
 	for (size_t i = 0; i < opt_count() && n + 1 < max; i++) {
 		char v[128];
 
@@ -330,10 +337,38 @@ static void warn_clock(const struct runner *r)
 			"in `mismatch`\n", par);
 }
 
+/*
+ * A workload's buffer (fio's) is its own: nobody madvises it, so the
+ * order's size goes to always and every other to never; a hugetlb pool
+ * holds bs x iodepth and the page fio adds, in whole huge pages.
+ */
+static int workload_prepare(const struct scenario *sc, char *why, size_t len)
+{
+	uint64_t hp = 2UL << 20, bytes = sc->bs * (uint64_t)sc->iodepth + PAGE_SZ;
+
+	switch (sc->backing) {
+	case BACK_ANON:
+		return knobs_for_order_unadvised("enabled", sc->order, why, len);
+	case BACK_ANON_SHARED:
+		return knobs_for_order_unadvised("shmem_enabled", sc->order, why, len);
+	case BACK_HUGETLB_2M:
+		if (!hugetlb_size_exists(2048)) {
+			fmt(why, len, "no hugetlb pool of 2048 kB pages on this kernel");
+			return -ENOENT;
+		}
+		return hugetlb_reserve(2048, (bytes + hp - 1) / hp, why, len);
+	default:
+		return 0;
+	}
+}
+
 /* The knobs (saved, restored at the end) that make a scenario's memory. */
 static int backing_prepare(const struct scenario *sc, char *why, size_t len)
 {
 	int b = sc->backing;
+
+	if (method_find(sc->method)->shape == SHAPE_WORKLOAD)
+		return workload_prepare(sc, why, len);
 
 	switch (b) {
 	case BACK_ANON:
@@ -356,6 +391,47 @@ static int backing_prepare(const struct scenario *sc, char *why, size_t len)
 	}
 }
 
+/*
+ * A workload scenario's directory of the run (fio/NNNN: its job file, and
+ * each run's JSON, log and hook output) and its target, made ready.
+ */
+static int workload_files(struct runner *r, const struct scenario *sc, size_t idx, char *files,
+			  size_t flen, char *target, size_t tlen, char *why, size_t len)
+{
+	int ret;
+
+	fmt(files, flen, "%s/fio", r->dir);
+	if (mkdir(files, 0755) && errno != EEXIST) {
+		fmt(why, len, "%s: %s", files, strerror(errno));
+		return -EIO;
+	}
+	if (r->runs > 1)
+		fmt(files, flen, "%s/fio/%04zu-r%u", r->dir, idx, r->run);
+	else
+		fmt(files, flen, "%s/fio/%04zu", r->dir, idx);
+	/* a new directory of ours: never one that was there (or a link to elsewhere) */
+	if (mkdir(files, 0755)) {
+		fmt(why, len, "%s: %s", files, strerror(errno));
+		return -EIO;
+	}
+	if (!r->zram_size)
+		for (size_t i = 0; i < r->plan.n; i++) {
+			const struct scenario *o = &r->plan.items[i].sc;
+
+			if (!strcmp(o->method, sc->method) && !strcmp(o->target, "zram") &&
+			    o->size > r->zram_size)
+				r->zram_size = o->size;
+		}
+	ret = fio_target_prepare(&r->fio, sc, r->zram_size, target, tlen, why, len);
+	return ret;
+}
+
+static void workload_done(const struct scenario *sc, const char *target)
+{
+	if (target[0])
+		fio_target_done(sc, target);
+}
+
 /* Run one scenario in a worker. Returns 0, or 1 if the scenario failed. */
 static int run_one(struct runner *r, size_t idx)
 {
@@ -363,7 +439,8 @@ static int run_one(struct runner *r, size_t idx)
 	const struct method *m = method_find(sc->method);
 	size_t mi = 0;
 	struct vmstat v0, v1;
-	char store[CFG_MAX_OPTS + 1][160], *argv[CFG_MAX_OPTS + 8];
+	char store[CFG_MAX_OPTS + 1][160], *argv[CFG_MAX_OPTS + 12];
+	char files[4200] = "", target[512] = "", *extra[5] = { 0 };
 	char why[256] = "", exit_desc[128] = "";
 	struct mismatch mm = { 0 };
 	unsigned long rows = 0;
@@ -398,9 +475,31 @@ static int run_one(struct runner *r, size_t idx)
 		return 1;
 	}
 
-	worker_args(r, sc, idx, argv, store, ARRAY_SIZE(argv));
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
+	if (m->shape == SHAPE_WORKLOAD) {
+		ret = workload_files(r, sc, idx, files, sizeof(files), target, sizeof(target), why,
+				     sizeof(why));
+		if (ret) {
+			int skip = ret == -ENOENT || ret == -EBUSY || ret == -EPERM;
+
+			rows_status(r, idx, sc, m, skip ? SAMPLE_SKIP : SAMPLE_ERROR, why);
+			scen_row(r, idx, sc, skip ? "skip" : "error", 0, 0, "", NULL, NULL, NULL);
+			if (skip)
+				r->skipped++;
+			else
+				r->failed++;
+			return skip ? 0 : 1;
+		}
+		extra[0] = "--files";
+		extra[1] = files;
+		extra[2] = "--target";
+		extra[3] = target;
+	}
+	worker_args(r, sc, idx, argv, store, ARRAY_SIZE(argv), extra);
+	ret = pipe2(fds, O_CLOEXEC) ? -errno : 0;
+	if (ret) {
+		workload_done(sc, target);
+		return ret;
+	}
 	vmstat_read(&v0, 1);
 	parent = getpid();
 	pid = fork();
@@ -467,6 +566,7 @@ static int run_one(struct runner *r, size_t idx)
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
 	vmstat_read(&v1, 1);
+	workload_done(sc, target);
 
 	if (stop_sig) {
 		fmt(exit_desc, sizeof(exit_desc), "stopped by %s", strsignal(stop_sig));
@@ -598,6 +698,7 @@ static int run_options(struct runner *r, struct run_args *a, int argc, char **ar
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-plot", no_argument, NULL, 'P' },
+		{ "allow-device", no_argument, NULL, 'D' },
 		{ "runs", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -651,6 +752,9 @@ static int run_options(struct runner *r, struct run_args *a, int argc, char **ar
 			break;
 		case 'P':
 			a->no_plot = 1;
+			break;
+		case 'D':
+			cfg_allow_device = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -813,6 +917,8 @@ static const char *run_finish(struct runner *r, const struct run_args *a)
 int run_main(int argc, char **argv, int full_argc, char **full_argv)
 {
 	struct runner r = { .timeout_s = 900, .runs = 1 };
+
+	fio_targets_init(&r.fio);
 	struct run_args a = { 0 };
 	const char *knob_status;
 	char err[1024], runs_text[96] = "", *command;
