@@ -21,6 +21,7 @@
  * buffer). The registration's pins are before the first mark: a
  * fixedbufs row shows the I/Os' own pins, none.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -57,6 +58,16 @@ struct fio_priv {
 static uint64_t fio_buffer_bytes(const struct scenario *sc)
 {
 	return sc->bs * (uint64_t)sc->iodepth;
+}
+
+/* I/Os per sample: ios, or for 0 a GiB of I/O within 2048..65536 I/Os. */
+static uint64_t fio_ios(const struct scenario *sc)
+{
+	uint64_t n = (1ULL << 30) / sc->bs;
+
+	if (sc->ios)
+		return (uint64_t)sc->ios;
+	return n < 2048 ? 2048 : n > 65536 ? 65536 : n;
 }
 
 /* Is fio on PATH? */
@@ -172,13 +183,15 @@ static int job_write(struct mctx *c, struct fio_priv *p, char *why, size_t len)
 	fprintf(f, "thread=1\n");
 	fprintf(f, "filename=%s\n", c->target);
 	fprintf(f, "size=%" PRIu64 "\n", sc->size);
-	fprintf(f, "io_size=%" PRIu64 "\n", (uint64_t)sc->ios * sc->bs);
+	fprintf(f, "io_size=%" PRIu64 "\n", fio_ios(sc) * sc->bs);
 	fprintf(f, "bs=%" PRIu64 "\n", sc->bs);
 	fprintf(f, "rw=%s\n", fio_rw_name(sc->rw));
 	fprintf(f, "iodepth=%d\n", sc->iodepth);
 	if (sc->fio_engine == FIO_IO_URING)
 		fprintf(f, "fixedbufs=%d\n", sc->fixedbufs);
 	fprintf(f, "iomem=%s\n", iomem_of(sc, p, tmp, sizeof(tmp)));
+	/* the buffer on a 2M boundary: PMD folios can cover it, and it can be found */
+	fprintf(f, "iomem_align=2m\n");
 	/* the same offsets in every sample and on every kernel */
 	fprintf(f, "randrepeat=1\nnorandommap=1\n");
 	fprintf(f, "exec_prerun='%s' __fio-mark pre\n", p->exe);
@@ -302,7 +315,7 @@ static void log_tail(const char *path, char *dst, size_t len)
 /* What a hook printed: "name value" lines. */
 struct mark {
 	int have;
-	int64_t pin_acq, pin_rel, pgalloc;
+	int64_t pin_acq, pin_rel, pgalloc, cpu_ns;
 	int exact;
 	struct buf_got got;
 	char located[160];
@@ -314,6 +327,7 @@ static void mark_parse(const char *text, struct mark *m)
 	const char *l = text;
 
 	memset(m, 0, sizeof(*m));
+	m->cpu_ns = -1;
 	m->got.order = m->got.node = -1;
 	while (l && *l) {
 		if (sscanf(l, "%31s %159[^\n]", key, val) == 2) {
@@ -322,6 +336,8 @@ static void mark_parse(const char *text, struct mark *m)
 				m->pin_acq = strtoll(val, NULL, 10);
 			else if (!strcmp(key, "nr_foll_pin_released"))
 				m->pin_rel = strtoll(val, NULL, 10);
+			else if (!strcmp(key, "fio_cpu_ns"))
+				m->cpu_ns = strtoll(val, NULL, 10);
 			else if (!strcmp(key, "pgalloc"))
 				m->pgalloc = strtoll(val, NULL, 10);
 			else if (!strcmp(key, "exact"))
@@ -478,8 +494,9 @@ static int fio_workload(struct mctx *c, struct sample *s, char *why, size_t len)
 	fio_cpu_per_io(&r, &s->io.usr_ns, &s->io.sys_ns);
 	s->io.faults = (double)(r.minf + r.majf) / (double)ios;
 	s->io.allocs = (double)(post.pgalloc - pre.pgalloc) / (double)ios;
-	if (isfinite(s->io.usr_ns) && isfinite(s->io.sys_ns)) {
-		s->cnt.v[PERF_CTR_TASK_CLOCK] = llround(s->io.usr_ns + s->io.sys_ns);
+	/* on-CPU time per I/O: fio's threads' exact schedstat time over the I/O phase */
+	if (pre.cpu_ns >= 0 && post.cpu_ns >= pre.cpu_ns) {
+		s->cnt.v[PERF_CTR_TASK_CLOCK] = llround((double)(post.cpu_ns - pre.cpu_ns) / (double)ios);
 		s->cnt.state[PERF_CTR_TASK_CLOCK] = PERF_MEASURED;
 	}
 	if (post.located[0] && strcmp(post.located, "exact"))
@@ -540,16 +557,22 @@ static pid_t fio_pid(void)
 }
 
 /*
- * fio's buffer in its maps: by path for a file, else the smallest mapping
- * of the right kind that holds bs x iodepth (fio maps that plus a page).
- * A private anonymous mapping can have merged with a neighbour: then the
- * readback covers the whole mapping, and the row's note says so.
+ * fio's buffer in its maps. The job file asks iomem_align=2M, so fio maps
+ * bs x iodepth plus 2M less a page (rounded to bs x iodepth + 2M) and
+ * starts the buffer 2M after the mapping's start: a file by its path, a
+ * SysV hugetlb segment, or the mapping of that exact size and kind. Where
+ * several have that size, the one with the most pages present in the
+ * buffer's place wins (fio's I/O touched them all); none of that size: the
+ * nearest, read back whole, and the row's note says so.
  */
+#define FIO_ALIGN (2UL << 20)
+
 static int buf_find(pid_t pid, const char *kind, uint64_t bytes, const char *file,
 		    uint64_t *start, uint64_t *end, char *how, size_t len)
 {
+	uint64_t want = bytes + FIO_ALIGN, near = 0, nd = UINT64_MAX, got_present = 0;
 	char path[64], line[1024];
-	uint64_t best = 0, bs = 0, be = 0;
+	int exact = 0;
 	FILE *f;
 
 	fmt(path, sizeof(path), "/proc/%d/maps", (int)pid);
@@ -559,37 +582,90 @@ static int buf_find(pid_t pid, const char *kind, uint64_t bytes, const char *fil
 	while (fgets(line, sizeof(line), f)) {
 		char perms[8] = "", name[600] = "";
 		unsigned long long a, b;
+		uint64_t size, d;
 		int ok;
 
 		if (sscanf(line, "%llx-%llx %7s %*s %*s %*s %599[^\n]", &a, &b, perms, name) < 3)
 			continue;
-		if (strncmp(perms, "rw", 2) || b - a < bytes)
+		size = b - a;
+		if (strncmp(perms, "rw", 2) || size < bytes)
 			continue;
 		if (!strcmp(kind, "file"))
 			ok = !strcmp(name, file);
 		else if (!strcmp(kind, "sysv"))
-			ok = !strncmp(name, "/SYSV", 5) && (b - a) % (2UL << 20) == 0;
+			ok = !strncmp(name, "/SYSV", 5) && size % FIO_ALIGN == 0;
 		else if (!strcmp(kind, "shared"))
 			ok = perms[3] == 's' && !strncmp(name, "/dev/zero", 9);
 		else
 			ok = perms[3] == 'p' && !name[0];
-		if (ok && (!best || b - a < best)) {
-			best = b - a;
-			bs = a;
-			be = b;
+		if (!ok)
+			continue;
+		/* seen from fio 3.33: bs x iodepth + a page + twice the alignment */
+		if (!strcmp(kind, "file") || !strcmp(kind, "sysv") || size == want ||
+		    size == want + FIO_ALIGN + PAGE_SZ || size == want + PAGE_SZ) {
+			/* the buffer's place: fio puts it one alignment after the mapping's start */
+			uint64_t s0 = a + FIO_ALIGN;
+			struct buf_got g;
+
+			if (s0 + bytes > b)
+				s0 = a;
+			if (buf_readback(pid, (void *)(uintptr_t)s0, bytes, &g))
+				continue;
+			if (!exact || g.present > got_present) {
+				exact = 1;
+				got_present = g.present;
+				*start = s0;
+				*end = s0 + bytes;
+			}
+			continue;
+		}
+		d = size > want ? size - want : want - size;
+		if (!exact && d < nd) {
+			nd = d;
+			near = a;
+			*start = a;
+			*end = b;
 		}
 	}
 	fclose(f);
-	if (!best)
-		return -ENOENT;
-	*start = bs;
-	*end = be;
-	if (strcmp(kind, "anon") || be - bs <= bytes + 2 * PAGE_SZ)
+	if (exact) {
 		fmt(how, len, "exact");
-	else
-		fmt(how, len, "found by size in a larger mapping (%" PRIu64 " KiB for %" PRIu64
-		    " KiB): its readback covers the whole mapping", (be - bs) >> 10, bytes >> 10);
+		return 0;
+	}
+	if (!near)
+		return -ENOENT;
+	fmt(how, len, "found by size only: the nearest mapping is %" PRIu64 " KiB for %" PRIu64
+	    " KiB, read back whole", (*end - *start) >> 10, bytes >> 10);
 	return 0;
+}
+
+/* On-CPU ns of all fio's threads (schedstat: exact, not tick-sampled); -1 if unreadable. */
+static int64_t fio_cpu_ns(pid_t pid)
+{
+	char path[300];
+	struct dirent *de;
+	int64_t sum = 0;
+	DIR *d;
+
+	fmt(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		unsigned long long ns;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fmt(path, sizeof(path), "/proc/%d/task/%s/schedstat", (int)pid, de->d_name);
+		f = fopen(path, "re");
+		if (f && fscanf(f, "%llu", &ns) == 1)
+			sum += (int64_t)ns;
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return sum;
 }
 
 static int64_t pgalloc_sum(void)
@@ -624,6 +700,8 @@ int fio_mark_main(int argc, char **argv)
 		return 2;
 	}
 	/* counters first: what follows must not be in them */
+	pid = fio_pid();
+	printf("fio_cpu_ns %" PRId64 "\n", pid > 0 ? fio_cpu_ns(pid) : -1);
 	vmstat_read(&v, 1);
 	printf("exact %d\n", vmstat_exact());
 	printf("nr_foll_pin_acquired %" PRId64 "\n", v.v[VM_nr_foll_pin_acquired]);
@@ -635,7 +713,6 @@ int fio_mark_main(int argc, char **argv)
 		printf("buf_located not read back: no " ENV_BUF "\n");
 		return 0;
 	}
-	pid = fio_pid();
 	if (pid < 0 || buf_find(pid, kind, bytes, file, &start, &end, how, sizeof(how))) {
 		printf("buf_located not found in fio's maps (%s, %llu bytes)\n", kind, bytes);
 		return 0;

@@ -121,8 +121,9 @@ static const struct opt opts[] = {
 	{ "target", OPT_STR, F(target), L(target), "zram", 0, 0, NULL,
 	  "fio: zram (a device of size made for the run), null_blk, file (in dir), or a "
 	  "block device /dev/... (needs run --allow-device; never a mounted one)" },
-	{ "ios", OPT_UINT, F(ios), 0, "4096", 1, 100000000, NULL,
-	  "fio: I/Os per sample (fio's io_size = ios x bs, wrapping over size)" },
+	{ "ios", OPT_UINT, F(ios), 0, "0", 0, 100000000, NULL,
+	  "fio: I/Os per sample (io_size = ios x bs, wrapping over size); 0: 1 GiB of I/O, "
+	  "within 2048..65536 I/Os" },
 	{ "dir", OPT_STR, F(dir), L(dir), "/var/tmp", 0, 0, NULL,
 	  "directory for files of O_DIRECT methods and file backings (a block-backed fs, e.g. ext4)" },
 };

@@ -103,7 +103,7 @@ const char *sample_status_name(int status)
 	     "counter, 2^S virtual ns per guest instruction)", "%s", r->clock ? r->clock->cell : "real") \
 	CELL(cpu_ns, "on-CPU time of the timed thread over the op's windows, ns (task-clock; "	\
 	     "~1-2 us per window is the counters' own enable/disable; pvm rows: the peer "	\
-	     "process's; fio rows: the job's usr+sys per I/O; empty: not measured)", "%s",						\
+	     "process's; fio rows: on-CPU time of all fio's threads per I/O over the I/O phase (schedstat); empty: not measured)", "%s",						\
 	     counter(r, PERF_CTR_TASK_CLOCK, tmp, sizeof(tmp)))					\
 	CELL(offcpu_ns, "ns - cpu_ns: the op's time off this CPU (waits, sleeps, preemption); "	\
 	     "slightly negative for a short op, by the counters' overhead", "%s",		\

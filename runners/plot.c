@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "fioshare.h"
 #include "compare.h"
 #include "meta.h"
 #include "outdir.h"
@@ -1049,6 +1050,25 @@ static int draw_overview(const struct agg *a, const char *dir, int pfd, const ch
 	return ret;
 }
 
+/* fio runs: GUP's share of an I/O, sys CPU per I/O against bs (fioshare.c). */
+static int draw_fio_share(const char *dir, int quiet, char *err, size_t len)
+{
+	char path[4200];
+	struct fio_share fs;
+	int ret;
+
+	fmt(path, sizeof(path), "%s/results.csv", dir);
+	ret = fio_share_load(&fs, path, err, len);
+	if (!ret && fs.n) {
+		fmt(path, sizeof(path), "%s/plots", dir);
+		ret = fio_share_plot(&fs, path, err, len);
+		if (!ret && !quiet)
+			fprintf(stderr, "gupbench: plot %s/fio-share.png, .svg\n", path);
+	}
+	fio_share_free(&fs);
+	return ret;
+}
+
 int plot_run(const char *dir, int quiet, char *err, size_t len)
 {
 	struct agg a;
@@ -1078,6 +1098,8 @@ int plot_run(const char *dir, int quiet, char *err, size_t len)
 		ret = draw_kind(&kinds[k], &a, dir, pfd, sdir, machine, quiet, err, len);
 	if (!ret)
 		ret = draw_overview(&a, dir, pfd, sdir, machine, quiet, err, len);
+	if (!ret)
+		ret = draw_fio_share(dir, quiet, err, len);
 	close(pfd);
 	agg_free(&a);
 	return ret;

@@ -18,6 +18,7 @@
 #include <dirent.h>
 
 #include "compare.h"
+#include "fioshare.h"
 #include "meta.h"
 #include "plot.h"
 #include "outdir.h"
@@ -138,6 +139,32 @@ static void behaviour_summary(FILE *f, const struct compare_result *r)
 	fprintf(f, "); the comparison below lists each change.\n\n");
 }
 
+/* Each run's GUP share of an I/O, where it has fio pairs (fioshare.c). */
+static void share_section(FILE *f, const struct side *b, const struct side *n, int md)
+{
+	const struct side *sides[2] = { b, n };
+	char path[4200], err[512];
+
+	for (int i = 0; i < 2; i++) {
+		struct fio_share fs;
+
+		fmt(path, sizeof(path), "%s/results.csv", sides[i]->dir);
+		if (fio_share_load(&fs, path, err, sizeof(err)) || !fs.n) {
+			fio_share_free(&fs);
+			continue;
+		}
+		if (md) {
+			fio_share_md(f, &fs);
+			fprintf(f, "\n(%s run: `%s`, %s)\n\n", i ? "new" : "base", sides[i]->dir,
+				mget(sides[i], "kernel", "release"));
+		} else {
+			fprintf(f, "\n%s run (%s):", i ? "new" : "base", mget(sides[i], "kernel", "release"));
+			fio_share_text(f, &fs);
+		}
+		fio_share_free(&fs);
+	}
+}
+
 static void write_markdown(FILE *f, const struct side *b, const struct side *n,
 			   const struct compare_result *r, const struct compare_opts *o,
 			   struct dirent **plots, int nplots, int ratio_ok, const char *cmd)
@@ -168,6 +195,7 @@ static void write_markdown(FILE *f, const struct side *b, const struct side *n,
 
 	fprintf(f, "## Comparison\n\n");
 	compare_print(f, NULL, r, o, CMP_FMT_MARKDOWN, 0);
+	share_section(f, b, n, 1);
 	fprintf(f, "\n## Plots\n\n");
 	if (ratio_ok)
 		fprintf(f, "Ratio new/base per point with its 95%% confidence interval (shaded: "
@@ -206,6 +234,7 @@ static void write_text(FILE *f, const struct side *b, const struct side *n,
 	fprintf(f, "new:  %s\n  %s, %s\n\n", n->dir, mget(n, "kernel", "release"),
 		mget(n, "machine", "cpu_model"));
 	compare_print(f, NULL, r, o, CMP_FMT_TEXT, 0);
+	share_section(f, b, n, 0);
 	fprintf(f, "\nReproduce:\n");
 	commands(f, b, n, cmd);
 }

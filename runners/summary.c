@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "fioshare.h"
 #include "summary.h"
 #include "util.h"
 
@@ -116,6 +117,13 @@ int summary_main(int argc, char **argv)
 		       "order or node: see results.csv mismatch)\n", mismatched);
 	scaling(&a);
 	pins_not_counted(&a);
+	{
+		struct fio_share fs;
+
+		if (!fio_share_load(&fs, path, err, sizeof(err)))
+			fio_share_text(stdout, &fs);
+		fio_share_free(&fs);
+	}
 	printf("(median and quartiles of status=ok samples; not aggregated: %zu warmup, %zu skip, "
 	       "%zu error, %zu interrupted rows%s)\n", a.warmup, a.skipped, a.errors, a.interrupted,
 	       a.bad_ns ? "; and ok rows whose ns is not a number >= 0, below" : "");
