@@ -95,7 +95,6 @@ static int fio_probe(char *why, size_t len)
  */
 static int fio_check(const struct scenario *sc, char *why, size_t len)
 {
-	uint64_t buf = fio_buffer_bytes(sc), folio = PAGE_SZ << sc->order;
 	char a[32], b[32];
 
 	switch (sc->backing) {
@@ -131,13 +130,6 @@ static int fio_check(const struct scenario *sc, char *why, size_t len)
 		size_format(sc->bs, a, sizeof(a));
 		size_format(sc->size, b, sizeof(b));
 		fmt(why, len, "bs: %s is larger than size %s, the region fio does its I/O on", a, b);
-		return -EINVAL;
-	}
-	if (sc->order && buf < folio) {
-		size_format(buf, a, sizeof(a));
-		size_format(folio, b, sizeof(b));
-		fmt(why, len, "bs: the buffer (bs x iodepth = %s) is smaller than one order-%d folio "
-		    "(%s): raise bs or iodepth", a, sc->order, b);
 		return -EINVAL;
 	}
 	return 0;
