@@ -321,25 +321,38 @@ int fio_share_plot(const struct fio_share *fs, const char *outdir, char *err, si
 		return 0;
 	{
 		/* each block's colour (its order) and dash (fixedbufs), in share_write's order */
-		char colors[2048] = "", dts[512] = "";
-		size_t oc = 0, od = 0;
+		char colors[2048] = "", dts[512] = "", pts[512] = "";
+		size_t oc = 0, od = 0, op = 0;
+		int depths[8], nd = 0;
 
 		for (size_t i = 0; i < fs->n; i++) {
 			if (i && same_series(&fs->line[i - 1], &fs->line[i]))
 				continue;
-			for (int s = 0; s < 2 && oc + 16 < sizeof(colors) && od + 4 < sizeof(dts); s++) {
+			/* point type: the iodepth's rank (filled circle, square, triangle, ...) */
+			int rank = 0;
+
+			while (rank < nd && depths[rank] != fs->line[i].iodepth)
+				rank++;
+			if (rank == nd && nd < 8)
+				depths[nd++] = fs->line[i].iodepth;
+			for (int s = 0; s < 2 && oc + 16 < sizeof(colors) && od + 4 < sizeof(dts) &&
+			     op + 4 < sizeof(pts); s++) {
+				static const int shape[8] = { 7, 5, 9, 11, 13, 15, 6, 4 };
+
+				op += (size_t)snprintf(pts + op, sizeof(pts) - op, "%s%d", op ? " " : "",
+						       shape[rank < 8 ? rank : 7]);
 				oc += (size_t)snprintf(colors + oc, sizeof(colors) - oc, "%s0x%06x",
 						       oc ? " " : "", plot_order_colour(fs->line[i].order));
 				od += (size_t)snprintf(dts + od, sizeof(dts) - od, "%s%d", od ? " " : "",
 						       s ? 2 : 1);
 			}
 		}
-		fmt(style, sizeof(style), "ymin=%.6g; ymax=%.6g; colors='%s'; dts='%s'", lo / 1.3,
-		    hi * 1.3, colors, dts);
+		fmt(style, sizeof(style), "ymin=%.6g; ymax=%.6g; colors='%s'; dts='%s'; pts='%s'",
+		    lo / 1.3, hi * 1.3, colors, dts, pts);
 	}
 	return plot_blocks(outdir, "fio-share", "fio-share.gp",
 			   "fio: on-CPU time per I/O against block size; fixedbufs dashed (pinned once), "
-			   "without solid (pinned per I/O)", "bs (bytes per I/O)",
+			   "without solid (pinned per I/O); point shape: iodepth", "bs (bytes per I/O)",
 			   "on-CPU time per I/O, ns", style, share_write, &p, err, len);
 }
 

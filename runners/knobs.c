@@ -39,6 +39,20 @@ static void journal_append(const struct saved *s)
 	fclose(f);
 }
 
+int knob_undo_add(const char *path, const char *val)
+{
+	struct saved *n = realloc(saved, (nsaved + 1) * sizeof(*saved));
+
+	if (!n)
+		return -ENOMEM;
+	saved = n;
+	fmt(saved[nsaved].path, sizeof(saved[nsaved].path), "%s", path);
+	fmt(saved[nsaved].val, sizeof(saved[nsaved].val), "%s", val);
+	journal_append(&saved[nsaved]);
+	nsaved++;
+	return 0;
+}
+
 int knob_set(const char *path, const char *val, char *why, size_t len)
 {
 	char old[64];
@@ -55,18 +69,9 @@ int knob_set(const char *path, const char *val, char *why, size_t len)
 	for (i = 0; i < nsaved; i++)
 		if (!strcmp(saved[i].path, path))
 			break;
-	if (i == nsaved) {
-		struct saved *n = realloc(saved, (nsaved + 1) * sizeof(*saved));
-
-		if (!n)
-			return -ENOMEM;
-		saved = n;
-		fmt(saved[nsaved].path, sizeof(saved[nsaved].path), "%s", path);
-		fmt(saved[nsaved].val, sizeof(saved[nsaved].val), "%s", old);
-		/* journal first: a crash right after the write can still be undone */
-		journal_append(&saved[nsaved]);
-		nsaved++;
-	}
+	/* journal first: a crash right after the write can still be undone */
+	if (i == nsaved && (ret = knob_undo_add(path, old)))
+		return ret;
 	ret = file_write_str(path, val);
 	if (ret)
 		fmt(why, len, "%s: cannot write \"%s\": %s", path, val, strerror(-ret));
@@ -74,20 +79,6 @@ int knob_set(const char *path, const char *val, char *why, size_t len)
 }
 
 #define ZRAM_REMOVE "/sys/class/zram-control/hot_remove"
-
-int knob_undo_add(const char *path, const char *val)
-{
-	struct saved *n = realloc(saved, (nsaved + 1) * sizeof(*saved));
-
-	if (!n)
-		return -ENOMEM;
-	saved = n;
-	fmt(saved[nsaved].path, sizeof(saved[nsaved].path), "%s", path);
-	fmt(saved[nsaved].val, sizeof(saved[nsaved].val), "%s", val);
-	journal_append(&saved[nsaved]);
-	nsaved++;
-	return 0;
-}
 
 /* A device of ours goes: busy while fio's last close is in flight; gone already is done. */
 static int undo_one(const char *path, const char *val, char *why, size_t len)

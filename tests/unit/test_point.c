@@ -22,6 +22,7 @@
 #include "compare.h"
 #include "config.h"
 #include "csv.h"
+#include "method.h"
 #include "point.h"
 
 static void test_every_config_key_decided(void **state)
@@ -61,14 +62,15 @@ static const char *other_value(size_t k)
 		[PK_METHOD] = "xdp-umem", [PK_BACKING] = "memfd", [PK_SIZE] = "8388608",
 		[PK_ORDER] = "9", [PK_ZERO] = "0.5", [5] = "0", [PK_THREADS] = "4",
 		[PK_SHARE] = "shared", [8] = "1", [9] = "1", [10] = "no", [11] = "xdp-umem",
-		[12] = "0", [13] = "64",
+		[12] = "0", [13] = "64", [14] = "libaio", [15] = "1", [16] = "32",
+		[17] = "1048576", [18] = "randwrite", [19] = "file",
 	};
 	return v[k];
 }
 
 /*
  * rows: a base point (fork, so pinned/pin_method count; 2 threads, so
- * share counts) and, for key k, the same point with only column k changed.
+ * share counts; fio for the keys only fio reads) and, for key k, the same point with only column k changed.
  */
 static void write_fixture(const char *dir, size_t k)
 {
@@ -78,11 +80,15 @@ static void write_fixture(const char *dir, size_t k)
 		"schema", "scenario", "op", "method", "backing", "size_bytes", "folio_order",
 		"zero_ratio", "populate", "threads", "share", "mem_node", "cpu_node", "pinned",
 		"pin_method", "write", "batch", "thread", "round_ns", "ns", "pages", "status",
+		"fio_engine", "fixedbufs", "iodepth", "bs", "rw", "target",
 	};
 	const char *base[] = {
 		"2", "0", "fork", "fork", "anon", "4194304", "0", "0", "1", "2", "private", "0",
 		"0", "yes", "iouring", "1", "0", "0", "1000", "1000", "1024", "ok",
+		"io_uring", "0", "1", "4096", "randread", "zram",
 	};
+	/* a key only fio reads splits fio's points: the rows are fio's then */
+	int fio = !method_reads_key("fork", point_keys[k].opt);
 
 	mkdir(dir, 0755);
 	snprintf(path, sizeof(path), "%s/results.csv", dir);
@@ -100,6 +106,10 @@ static void write_fixture(const char *dir, size_t k)
 					v = other_value(k);
 				if (!strcmp(cols[c], "scenario"))
 					v = variant ? "1" : "0";
+				if (fio && !strcmp(cols[c], "method"))
+					v = "fio";
+				if (fio && !strcmp(cols[c], "op"))
+					v = "io";
 				fprintf(f, "%s%s", c ? "," : "", v);
 			}
 			fputc('\n', f);
